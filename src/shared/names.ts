@@ -1,0 +1,72 @@
+/**
+ * The product's names, in one place (DESIGN.md, "Names"). Code, provisioning and docs use exactly these.
+ * This module is imported by the browser bundle too: keep it free of Node APIs.
+ */
+
+export const APP_PLUGIN_ID = 'operator-tikv-app';
+export const DATASOURCE_PLUGIN_ID = 'operator-tikv-datasource';
+
+/** Read-only observations of the TiKV subject. */
+export const OBSERVATIONS = [
+  'get_stores',
+  'get_hot_write_regions',
+  'get_store_metrics',
+  'get_cluster_metrics',
+  'get_region_health',
+] as const;
+export type ObservationName = (typeof OBSERVATIONS)[number];
+
+/** Named invariants checked per store. */
+export const INVARIANTS = ['store_down', 'high_latency', 'low_disk'] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export const SEVERITIES = ['critical', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const INVARIANT_SEVERITY: Record<InvariantName, Severity> = {
+  store_down: 'critical',
+  high_latency: 'warning',
+  low_disk: 'warning',
+};
+
+/** How an invariant query answers: a table of violations, 0/1 series for a state timeline, or annotation regions. */
+export const INVARIANT_FORMATS = ['violations', 'timeline', 'annotations'] as const;
+export type InvariantFormat = (typeof INVARIANT_FORMATS)[number];
+
+/** PD operator actions (executed through PD's HTTP API, with PD's parameter names). */
+export const ACTIONS = [
+  'transfer_leader',
+  'split_region',
+  'set_leader_schedule_limit',
+  'set_region_schedule_limit',
+  'set_replica_schedule_limit',
+  'drain_store',
+  'set_low_space_threshold',
+] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+/** Service-level objectives of the subject. */
+export const SLOS = ['write_latency_p99', 'disk_usage', 'store_availability'] as const;
+export type SloName = (typeof SLOS)[number];
+
+/** Exporter series (DESIGN.md). Labels: invariant, store_id, address, severity. */
+export const VIOLATION_METRIC = 'tikv_operator_invariant_violation';
+export const VIOLATION_FIRST_SEEN_METRIC = 'tikv_operator_invariant_violation_first_seen_seconds';
+export const VIOLATION_LABELS = ['invariant', 'store_id', 'address', 'severity'] as const;
+
+/** Backend environment variables (DESIGN.md). */
+export const ENV = {
+  PD_URL: 'PD_URL',
+  PROMETHEUS_URL: 'PROMETHEUS_URL',
+  HOST: 'HOST',
+  PORT: 'PORT',
+  API_TOKEN: 'API_TOKEN',
+  ACTIONS_ENABLED: 'ACTIONS_ENABLED',
+  ACTIONS_TOKEN: 'ACTIONS_TOKEN',
+  AUDIT_DB_PATH: 'AUDIT_DB_PATH',
+  PROMETHEUS_SELECTOR: 'PROMETHEUS_SELECTOR',
+} as const;
+
+/** Data source proxy route paths (plugin.json `routes`, in this order: Grafana matches by prefix, first wins). */
+export const ROUTE_ACTIONS = 'api/actions';
+export const ROUTE_API = 'api';

@@ -1,0 +1,119 @@
+/**
+ * The query model, shared by the query editor, the data source and the backend.
+ *
+ * Two layers, as in Grafana's Prometheus data source: the *saved* model is what a dashboard stores (it may hold
+ * template variables such as `$store`); the *wire* model is what `POST /api/query` accepts after interpolation
+ * (numbers only). `interpolate.ts` turns one into the other.
+ */
+import { z } from 'zod';
+
+import { INVARIANT_FORMATS, INVARIANTS, OBSERVATIONS } from '../names';
+
+/** Store ids to restrict a query to; absent or empty = every store. */
+export const StoreIds = z.array(z.number().int().positive()).max(1000);
+
+/** Per-query overrides of an invariant's threshold and grace period; absent = the deployment's defaults. */
+export const InvariantOverrides = z
+  .object({
+    high_latency: z
+      .object({
+        /** P99 write latency threshold in milliseconds (default 100). */
+        thresholdMs: z.number().positive().optional(),
+        /** How long the condition must hold before it is a violation, in seconds (default 60). */
+        graceSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
+    low_disk: z
+      .object({
+        /** Disk used ratio threshold, 0 < r <= 1 (default 0.7, PD's high-space-ratio). */
+        thresholdRatio: z.number().gt(0).lte(1).optional(),
+        /** Grace in seconds (default 0: immediate). */
+        graceSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
+    store_down: z
+      .object({
+        /** Heartbeat age that counts as down, in seconds (default 20, PD's storeDisconnectDuration). */
+        heartbeatTimeoutSeconds: z.number().positive().max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type InvariantOverrides = z.infer<typeof InvariantOverrides>;
+
+const RefId = z.string().min(1).max(64);
+
+export const ObservationQuery = z
+  .object({
+    refId: RefId,
+    kind: z.literal('observation'),
+    observation: z.enum(OBSERVATIONS),
+    storeIds: StoreIds.optional(),
+    /** Row limit (hot regions: top-N, default 20; region health: ids listed per kind, default 100). */
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type ObservationQuery = z.infer<typeof ObservationQuery>;
+
+export const InvariantQuery = z
+  .object({
+    refId: RefId,
+    kind: z.literal('invariant'),
+    /** Invariants to check; empty = all. */
+    invariants: z.array(z.enum(INVARIANTS)).default([]),
+    format: z.enum(INVARIANT_FORMATS).default('violations'),
+    storeIds: StoreIds.optional(),
+    overrides: InvariantOverrides.optional(),
+  })
+  .strict();
+export type InvariantQuery = z.infer<typeof InvariantQuery>;
+
+/** The wire query: what the backend accepts after template interpolation. */
+export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, InvariantQuery]);
+export type WireQuery = z.infer<typeof WireQuery>;
+export type WireQueryInput = z.input<typeof WireQuery>;
+
+/** `POST /api/query` body; times are epoch milliseconds, like Grafana's `/api/ds/query`. */
+export const QueryRequest = z
+  .object({
+    from: z.number().int().nonnegative(),
+    to: z.number().int().nonnegative(),
+    intervalMs: z.number().positive().optional(),
+    maxDataPoints: z.number().int().positive().max(100_000).optional(),
+    queries: z.array(WireQuery).min(1).max(100),
+  })
+  .strict()
+  .refine((r) => r.from <= r.to, { message: '`from` must not be after `to`', path: ['from'] })
+  .refine((r) => new Set(r.queries.map((q) => q.refId)).size === r.queries.length, {
+    message: 'refIds must be unique within a request',
+    path: ['queries'],
+  });
+export type QueryRequest = z.infer<typeof QueryRequest>;
+
+/**
+ * The saved model (what a dashboard panel, annotation or Explore stores). Unknown keys that Grafana adds
+ * (`datasource`, `key`, `queryType`, …) are kept.
+ */
+export const SavedQuery = z
+  .object({
+    refId: z.string(),
+    hide: z.boolean().optional(),
+    kind: z.enum(['observation', 'invariant']),
+    observation: z.enum(OBSERVATIONS).optional(),
+    invariants: z.array(z.enum(INVARIANTS)).optional(),
+    format: z.enum(INVARIANT_FORMATS).optional(),
+    /** Store filter: comma-separated store ids and/or template variables, e.g. `$store` or `1,4`. Empty = all. */
+    stores: z.string().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+    overrides: InvariantOverrides.optional(),
+  })
+  .passthrough()
+  .superRefine((q, ctx) => {
+    if (q.kind === 'observation' && !q.observation) {
+      ctx.addIssue({ code: 'custom', path: ['observation'], message: 'pick an observation' });
+    }
+  });
+export type SavedQuery = z.infer<typeof SavedQuery>;

@@ -1,0 +1,23 @@
+/** `GET /api/subject`: the subject's config as the query editor needs it (descriptions, defaults). */
+import { z } from 'zod';
+
+import { INVARIANTS, SEVERITIES } from '../names';
+
+export const SubjectDescription = z.object({
+  name: z.string(),
+  observations: z.array(z.object({ name: z.string(), description: z.string(), params: z.unknown() })),
+  invariants: z.array(
+    z.object({
+      name: z.enum(INVARIANTS),
+      severity: z.enum(SEVERITIES),
+      description: z.string(),
+      /** Default threshold and grace of this deployment (after environment overrides). */
+      threshold: z.number(),
+      thresholdUnit: z.string(),
+      graceSeconds: z.number(),
+    })
+  ),
+  actions: z.array(z.object({ name: z.string(), description: z.string(), params: z.unknown() })),
+  slos: z.array(z.object({ name: z.string(), description: z.string(), target: z.number(), unit: z.string() })),
+});
+export type SubjectDescription = z.infer<typeof SubjectDescription>;

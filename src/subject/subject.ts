@@ -1,0 +1,40 @@
+/**
+ * The Subject protocol: a subject has a config (observations, actions, SLOs, each described and with a zod schema
+ * for its parameters), read-only observations and actions (writes).
+ */
+import type { z } from 'zod';
+
+export interface Described<P extends z.ZodType = z.ZodType> {
+  description: string;
+  /** The parameters, validated before the subject sees them. */
+  params: P;
+}
+
+export interface Slo {
+  description: string;
+  /** The objective, in `unit` (e.g. 0.1 s, 0.7 ratio, 1 = 100 %). */
+  target: number;
+  unit: 'seconds' | 'ratio';
+}
+
+export interface SubjectConfig<O extends string = string, A extends string = string, S extends string = string> {
+  name: string;
+  observations: Record<O, Described>;
+  actions: Record<A, Described>;
+  slos: Record<S, Slo>;
+}
+
+/** Who asks and on what clock; actions record `caller`. */
+export interface CallContext {
+  /** The Grafana user (from X-Grafana-User), or "unknown user". Sent to PD as X-Caller-ID. */
+  caller?: string;
+  signal?: AbortSignal;
+}
+
+export interface Subject<O extends string = string, A extends string = string, S extends string = string> {
+  readonly config: SubjectConfig<O, A, S>;
+  /** Runs a read-only observation; `params` must satisfy `config.observations[name].params`. */
+  observe(name: O, params: unknown, ctx?: CallContext): Promise<unknown>;
+  /** Runs an action; `params` must satisfy `config.actions[name].params`. */
+  act(name: A, params: unknown, ctx?: CallContext): Promise<unknown>;
+}

@@ -1,0 +1,128 @@
+/**
+ * TIKV_CONFIG: the TiKV subject's observations, actions and SLOs, with PD's parameter names
+ * (`region_id`, `to_store_id`, `store_id`; PD `server/api/operator.go`, `scheduler.go`, `config.go`).
+ */
+import { z } from 'zod';
+
+import type { ActionName, ObservationName, SloName } from '../../shared/names';
+import { StoreIds } from '../../shared/schema/query';
+import type { SubjectConfig } from '../subject';
+
+const Id = z.number().int().positive();
+
+/** A time range in epoch ms; absent = now (instant). */
+export const TimeRange = z.object({ from: z.number().int(), to: z.number().int() }).refine((r) => r.from <= r.to, {
+  message: '`from` must not be after `to`',
+});
+
+export const ObservationParams = {
+  get_stores: z.object({ storeIds: StoreIds.optional(), includeTiFlash: z.boolean().optional() }).strict(),
+  get_hot_write_regions: z
+    .object({ storeIds: StoreIds.optional(), limit: z.number().int().min(1).max(1000).default(20) })
+    .strict(),
+  get_store_metrics: z
+    .object({
+      storeIds: StoreIds.optional(),
+      range: TimeRange.optional(),
+      /** Step for a range, in ms (default: range / 300, at least the scrape interval). */
+      stepMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  get_cluster_metrics: z.object({}).strict(),
+  get_region_health: z.object({ limit: z.number().int().min(0).max(10_000).default(100) }).strict(),
+} satisfies Record<ObservationName, z.ZodType>;
+
+/** PD's split policies (`POST /operators` split-region; case-insensitive in PD, lower-case here). */
+export const SPLIT_POLICIES = ['scan', 'approximate', 'usekey'] as const;
+/** Drain modes: leaders only (evict-leader-scheduler) or the whole store (store delete → Offline → Tombstone). */
+export const DRAIN_MODES = ['leaders', 'store', 'undo_leaders', 'undo_store'] as const;
+
+const Limit = z.number().int().min(0).max(1_000_000);
+
+export const ActionParams = {
+  transfer_leader: z.object({ region_id: Id, to_store_id: Id }).strict(),
+  split_region: z
+    .object({
+      region_id: Id,
+      policy: z.enum(SPLIT_POLICIES),
+      /** Hex-encoded split keys, only with policy `usekey`. */
+      keys: z.array(z.string().regex(/^[0-9A-Fa-f]+$/, 'keys must be hex')).min(1).max(100).optional(),
+    })
+    .strict()
+    .refine((p) => (p.policy === 'usekey') === (p.keys !== undefined), {
+      message: 'keys are required with policy usekey and only then',
+      path: ['keys'],
+    }),
+  set_leader_schedule_limit: z.object({ 'leader-schedule-limit': Limit }).strict(),
+  set_region_schedule_limit: z.object({ 'region-schedule-limit': Limit }).strict(),
+  set_replica_schedule_limit: z.object({ 'replica-schedule-limit': Limit }).strict(),
+  drain_store: z.object({ store_id: Id, mode: z.enum(DRAIN_MODES) }).strict(),
+  set_low_space_threshold: z.object({ 'low-space-ratio': z.number().gt(0).lte(1) }).strict(),
+} satisfies Record<ActionName, z.ZodType>;
+
+export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = {
+  name: 'tikv',
+  observations: {
+    get_stores: {
+      description:
+        'Stores as PD sees them: state, heartbeat age, capacity/available/used, disk used ratio, leader and region counts and scores, labels, engine',
+      params: ObservationParams.get_stores,
+    },
+    get_hot_write_regions: {
+      description: "Top-N hot write regions from PD's hotspot API, one row per region, ranked by the leader's write bytes",
+      params: ObservationParams.get_hot_write_regions,
+    },
+    get_store_metrics: {
+      description: 'Per store: P99 write latency, disk capacity/available/used ratio, leader and region counts, from Prometheus',
+      params: ObservationParams.get_store_metrics,
+    },
+    get_cluster_metrics: {
+      description: "Stores by state, region count and leader distribution, from PD's counting endpoints",
+      params: ObservationParams.get_cluster_metrics,
+    },
+    get_region_health: {
+      description: 'Regions with missing, pending, down, offline and extra peers (counts and ids), from PD',
+      params: ObservationParams.get_region_health,
+    },
+  },
+  actions: {
+    transfer_leader: {
+      description: "Move a region's leader to a store that holds a voter peer of it (PD transfer-leader operator)",
+      params: ActionParams.transfer_leader,
+    },
+    split_region: {
+      description: 'Split a region (PD split-region operator; policy scan, approximate or usekey)',
+      params: ActionParams.split_region,
+    },
+    set_leader_schedule_limit: {
+      description: 'Set leader-schedule-limit: concurrent leader transfers PD schedules',
+      params: ActionParams.set_leader_schedule_limit,
+    },
+    set_region_schedule_limit: {
+      description: 'Set region-schedule-limit: concurrent region (peer move) operators',
+      params: ActionParams.set_region_schedule_limit,
+    },
+    set_replica_schedule_limit: {
+      description: 'Set replica-schedule-limit: concurrent replica repair operators',
+      params: ActionParams.set_replica_schedule_limit,
+    },
+    drain_store: {
+      description:
+        'Drain a store: its leaders (evict-leader-scheduler) or the whole store (store delete, Offline then Tombstone), or undo either',
+      params: ActionParams.drain_store,
+    },
+    set_low_space_threshold: {
+      description: 'Set low-space-ratio: above this used ratio PD stops moving data onto a store (must exceed high-space-ratio)',
+      params: ActionParams.set_low_space_threshold,
+    },
+  },
+  slos: {
+    write_latency_p99: { description: 'P99 storage write latency per store', target: 0.1, unit: 'seconds' },
+    disk_usage: { description: 'Disk used ratio per store (1 - available/capacity)', target: 0.7, unit: 'ratio' },
+    store_availability: {
+      description: 'Share of time a store is not down (PD heartbeat within 20 s)',
+      target: 1,
+      unit: 'ratio',
+    },
+  },
+};
