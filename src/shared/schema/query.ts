@@ -86,9 +86,9 @@ export const QueryRequest = z
     queries: z.array(WireQuery).min(1).max(100),
   })
   .strict()
-  .refine((r) => r.from <= r.to, { message: '`from` must not be after `to`', path: ['from'] })
+  .refine((r) => r.from <= r.to, { error: '`from` must not be after `to`', path: ['from'] })
   .refine((r) => new Set(r.queries.map((q) => q.refId)).size === r.queries.length, {
-    message: 'refIds must be unique within a request',
+    error: 'refIds must be unique within a request',
     path: ['queries'],
   });
 export type QueryRequest = z.infer<typeof QueryRequest>;
@@ -110,7 +110,7 @@ export const SavedQuery = z
     limit: z.number().int().min(1).max(10_000).optional(),
     overrides: InvariantOverrides.optional(),
   })
-  .passthrough()
+  .loose()
   .superRefine((q, ctx) => {
     if (q.kind === 'observation' && !q.observation) {
       ctx.addIssue({ code: 'custom', path: ['observation'], message: 'pick an observation' });

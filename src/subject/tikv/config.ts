@@ -12,7 +12,7 @@ const Id = z.number().int().positive();
 
 /** A time range in epoch ms; absent = now (instant). */
 export const TimeRange = z.object({ from: z.number().int(), to: z.number().int() }).refine((r) => r.from <= r.to, {
-  message: '`from` must not be after `to`',
+  error: '`from` must not be after `to`',
 });
 
 export const ObservationParams = {
@@ -50,7 +50,7 @@ export const ActionParams = {
     })
     .strict()
     .refine((p) => (p.policy === 'usekey') === (p.keys !== undefined), {
-      message: 'keys are required with policy usekey and only then',
+      error: 'keys are required with policy usekey and only then',
       path: ['keys'],
     }),
   set_leader_schedule_limit: z.object({ 'leader-schedule-limit': Limit }).strict(),

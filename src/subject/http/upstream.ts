@@ -1,0 +1,361 @@
+/**
+ * The HTTP layer both upstream clients (PD, Prometheus) stand on: undici requests with explicit timeouts, a response
+ * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs (many panels of
+ * one dashboard refresh cost one upstream call), a short TTL cache, bounded concurrency (undici's per-origin
+ * connection limit queues the rest), zod validation, and errors from the catalog that name upstream, path, status
+ * and field — never a credential.
+ */
+import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
+import type { z } from 'zod';
+
+import {
+  OperatorError,
+  type Upstream,
+  UpstreamSchemaError,
+  UpstreamStatusError,
+  UpstreamTimeoutError,
+  UpstreamTooLargeError,
+  UpstreamUnreachableError,
+} from '../../shared/errors';
+
+export interface TlsOptions {
+  /** PEM text of the CA bundle that signed the upstream's certificate. */
+  ca?: string;
+  /** PEM client certificate and key, for mutual TLS. */
+  cert?: string;
+  key?: string;
+  /** Skip certificate verification (test setups only). */
+  insecureSkipVerify?: boolean;
+}
+
+export interface UpstreamHttpOptions {
+  upstream: Upstream;
+  /** One or more base URLs (origin plus optional path prefix, e.g. `http://pd-1:2379/pd/api/v1`). */
+  baseUrls: string[];
+  timeoutMs?: number;
+  tls?: TlsOptions;
+  /** Headers sent with every request (e.g. X-Caller-ID, Authorization). Never logged, never put in errors. */
+  headers?: Record<string, string>;
+  /** Identical GETs answered within this many ms come from memory (0 = no cache, in-flight sharing only). */
+  cacheTtlMs?: number;
+  /** Concurrent connections per upstream origin; further requests wait in undici's queue. */
+  maxConcurrent?: number;
+  /** Answers larger than this are refused (UpstreamTooLargeError). */
+  maxBodyBytes?: number;
+  /** JSON parser (PD needs one that keeps uint64 values above 2^53 exact). */
+  parseJson?: (text: string) => unknown;
+  /** Extracts the upstream's own error message from an error body (PD's JSON string, Prometheus' `error`). */
+  errorMessage?: (bodyText: string) => string | undefined;
+  /** Inject a dispatcher (tests); otherwise one undici Agent with the TLS and concurrency options is made. */
+  dispatcher?: Dispatcher;
+}
+
+export interface Answer<T> {
+  data: T;
+  /** The upstream's clock: its `Date` header in epoch ms, when it sent one. */
+  date?: number;
+  /** The origin that answered (useful after failover). */
+  origin: string;
+  status: number;
+}
+
+export interface RequestOptions<S extends z.ZodType | undefined> {
+  query?: Record<string, string | number | boolean | Array<string | number> | undefined>;
+  body?: unknown;
+  /** Validates the parsed answer; absent = the parsed JSON as is. */
+  schema?: S;
+  /** Expect a plain (non-JSON) or empty body, e.g. PD's `/ping`. */
+  text?: boolean;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per-call timeout override. */
+  timeoutMs?: number;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : unknown;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+const MESSAGE_LIMIT = 300;
+
+/** Statuses after which another member may succeed (PD answers 503 while not ready; a proxy may 502/504). */
+const FAILOVER_STATUSES = new Set([502, 503, 504]);
+
+export class UpstreamHttp {
+  private readonly opts: UpstreamHttpOptions;
+  private readonly dispatcher: Dispatcher;
+  private readonly inflight = new Map<string, Promise<Answer<unknown>>>();
+  private readonly cache = new Map<string, { expires: number; answer: Answer<unknown> }>();
+  /** Index of the base URL that answered last; failover starts there. */
+  private preferred = 0;
+
+  constructor(opts: UpstreamHttpOptions) {
+    if (opts.baseUrls.length === 0) {
+      throw new Error(`${opts.upstream}: at least one URL is needed`);
+    }
+    this.opts = opts;
+    this.dispatcher =
+      opts.dispatcher ??
+      new Agent({
+        connections: opts.maxConcurrent ?? 16,
+        connect: opts.tls
+          ? { ca: opts.tls.ca, cert: opts.tls.cert, key: opts.tls.key, rejectUnauthorized: !opts.tls.insecureSkipVerify }
+          : undefined,
+      });
+  }
+
+  get baseUrls(): string[] {
+    return this.opts.baseUrls;
+  }
+
+  /** GET with sharing of identical in-flight requests and the TTL cache. */
+  async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
+    const key = `${path}?${serializeQuery(o.query)}|${o.text ? 't' : 'j'}`;
+    const ttl = this.opts.cacheTtlMs ?? 0;
+    const hit = ttl > 0 ? this.cache.get(key) : undefined;
+    if (hit && hit.expires > Date.now()) {
+      return this.validate(path, hit.answer, o.schema) as Answer<Out<S>>;
+    }
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      // The shared request must not be cancelled by one caller's signal; each caller still gets its own timeout.
+      pending = this.send('GET', path, { ...o, schema: undefined, signal: undefined }).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    const answer = await raceSignal(pending, o.signal);
+    if (ttl > 0) {
+      this.cache.set(key, { expires: Date.now() + ttl, answer });
+      if (this.cache.size > 1000) {
+        this.pruneCache();
+      }
+    }
+    return this.validate(path, answer, o.schema) as Answer<Out<S>>;
+  }
+
+  /** Any method, no sharing or caching (writes). */
+  async request<S extends z.ZodType | undefined = undefined>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    o: RequestOptions<S> = {}
+  ): Promise<Answer<Out<S>>> {
+    const answer = await this.send(method, path, { ...o, schema: undefined });
+    return this.validate(path, answer, o.schema) as Answer<Out<S>>;
+  }
+
+  /** Forget cached answers (after a write that changes what reads return). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  async close(): Promise<void> {
+    if (!this.opts.dispatcher) {
+      await this.dispatcher.close();
+    }
+  }
+
+  private pruneCache(): void {
+    const now = Date.now();
+    for (const [k, v] of this.cache) {
+      if (v.expires <= now) {
+        this.cache.delete(k);
+      }
+    }
+  }
+
+  private validate(path: string, answer: Answer<unknown>, schema: z.ZodType | undefined): Answer<unknown> {
+    if (!schema) {
+      return answer;
+    }
+    const parsed = schema.safeParse(answer.data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UpstreamSchemaError(
+        { upstream: this.opts.upstream, path, origin: answer.origin, status: answer.status, field: formatPath(issue.path) },
+        issue.message
+      );
+    }
+    return { ...answer, data: parsed.data };
+  }
+
+  private async send(method: Dispatcher.HttpMethod, path: string, o: RequestOptions<undefined>): Promise<Answer<unknown>> {
+    const n = this.opts.baseUrls.length;
+    let lastError: unknown;
+    for (let i = 0; i < n; i++) {
+      const index = (this.preferred + i) % n;
+      try {
+        const answer = await this.sendTo(this.opts.baseUrls[index], method, path, o);
+        this.preferred = index;
+        return answer;
+      } catch (err) {
+        lastError = err;
+        // Writes are not retried elsewhere once a member answered: they may have been applied.
+        const retriable =
+          err instanceof UpstreamUnreachableError ||
+          (method === 'GET' && err instanceof UpstreamTimeoutError) ||
+          (err instanceof UpstreamStatusError && err.status !== undefined && FAILOVER_STATUSES.has(err.status));
+        if (!retriable || o.signal?.aborted) {
+          throw err;
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  private async sendTo(
+    base: string,
+    method: Dispatcher.HttpMethod,
+    path: string,
+    o: RequestOptions<undefined>
+  ): Promise<Answer<unknown>> {
+    const url = new URL(base.replace(/\/+$/, '') + path);
+    appendQuery(url, o.query);
+    const origin = url.origin;
+    const details = { upstream: this.opts.upstream, path, origin };
+    const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.opts.headers, ...o.headers };
+    let body: string | undefined;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] = 'application/json';
+    }
+
+    let res: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
+      text = await readLimited(res.body, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY, () => {
+        throw new UpstreamTooLargeError({ ...details, status: res.statusCode }, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY);
+      });
+    } catch (err) {
+      throw this.mapTransportError(err, details, timeout, timeoutMs);
+    }
+
+    const dateHeader = res.headers.date;
+    const date = typeof dateHeader === 'string' ? Date.parse(dateHeader) : NaN;
+    const base_ = { date: Number.isNaN(date) ? undefined : date, origin, status: res.statusCode };
+
+    if (res.statusCode >= 400) {
+      const upstreamMessage = truncate((this.opts.errorMessage ?? defaultErrorMessage)(text) ?? text.trim());
+      throw new UpstreamStatusError({ ...details, status: res.statusCode, upstreamMessage: upstreamMessage || undefined });
+    }
+    if (o.text) {
+      return { ...base_, data: text };
+    }
+    try {
+      return { ...base_, data: (this.opts.parseJson ?? JSON.parse)(text) };
+    } catch (err) {
+      const problem = text.length === 0 ? 'empty body where JSON was expected' : `body is not valid JSON (${(err as Error).message})`;
+      throw new UpstreamSchemaError({ ...details, status: res.statusCode }, problem, { cause: err });
+    }
+  }
+
+  private mapTransportError(
+    err: unknown,
+    details: { upstream: Upstream; path: string; origin: string },
+    timeout: AbortSignal,
+    timeoutMs: number
+  ): Error {
+    if (err instanceof OperatorError) {
+      return err;
+    }
+    if (timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+      return new UpstreamTimeoutError(details, timeoutMs, { cause: err });
+    }
+    if ((err as Error)?.name === 'AbortError') {
+      return err as Error;
+    }
+    const code = (err as { code?: string })?.code;
+    const reason = code ?? (err as Error)?.message ?? 'connection failed';
+    return new UpstreamUnreachableError(details, reason, { cause: err });
+  }
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, onTooLarge: () => never): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      onTooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function appendQuery(url: URL, query: RequestOptions<undefined>['query']): void {
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined) {
+      continue;
+    }
+    for (const item of Array.isArray(v) ? v : [v]) {
+      url.searchParams.append(k, String(item));
+    }
+  }
+}
+
+function serializeQuery(query: RequestOptions<undefined>['query']): string {
+  const url = new URL('http://x');
+  appendQuery(url, query);
+  return url.searchParams.toString();
+}
+
+/** Rejects as soon as the caller's signal aborts, while the shared request goes on for the others. */
+function raceSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) {
+    return p;
+  }
+  if (signal.aborted) {
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      }
+    );
+  });
+}
+
+function defaultErrorMessage(text: string): string | undefined {
+  try {
+    const v = JSON.parse(text);
+    if (typeof v === 'string') {
+      return v;
+    }
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of ['error', 'message', 'msg']) {
+        if (typeof o[k] === 'string') {
+          return o[k] as string;
+        }
+      }
+    }
+  } catch {
+    // not JSON: the raw text is the message
+  }
+  return undefined;
+}
+
+function truncate(s: string): string {
+  return s.length > MESSAGE_LIMIT ? `${s.slice(0, MESSAGE_LIMIT)}…` : s;
+}
+
+/** `['stores', 2, 'status', 'capacity']` → `stores[2].status.capacity`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  }
+  return out || '(root)';
+}
