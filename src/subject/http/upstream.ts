@@ -188,11 +188,14 @@ export class UpstreamHttp {
         return answer;
       } catch (err) {
         lastError = err;
-        // Writes are not retried elsewhere once a member answered: they may have been applied.
+        // Writes go to another member only when this one never got them (no connection); once a member answered
+        // (any status) or the connection broke mid-request, the write may have been applied.
         const retriable =
-          err instanceof UpstreamUnreachableError ||
-          (method === 'GET' && err instanceof UpstreamTimeoutError) ||
-          (err instanceof UpstreamStatusError && err.status !== undefined && FAILOVER_STATUSES.has(err.status));
+          method === 'GET'
+            ? err instanceof UpstreamUnreachableError ||
+              err instanceof UpstreamTimeoutError ||
+              (err instanceof UpstreamStatusError && err.status !== undefined && FAILOVER_STATUSES.has(err.status))
+            : err instanceof UpstreamUnreachableError && neverSent(err);
         if (!retriable || o.signal?.aborted) {
           throw err;
         }
@@ -270,6 +273,16 @@ export class UpstreamHttp {
     const reason = code ?? (err as Error)?.message ?? 'connection failed';
     return new UpstreamUnreachableError(details, reason, { cause: err });
   }
+}
+
+/** Connection-phase failures: the request never reached the member. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverSent(err: UpstreamUnreachableError): boolean {
+  const cause = err.cause as { code?: string; errors?: Array<{ code?: string }> } | undefined;
+  // Node's happy-eyeballs connect reports an AggregateError whose members carry the codes.
+  const codes = [cause?.code, ...(cause?.errors ?? []).map((e) => e.code)];
+  return codes.some((c) => c !== undefined && NOT_SENT_CODES.has(c));
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number, onTooLarge: () => never): Promise<string> {

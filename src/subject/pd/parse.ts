@@ -1,0 +1,98 @@
+/**
+ * Parsers (and, for the simulator, the matching formatters) for the value formats PD writes into its JSON
+ * (pd-tikv.md §1.0, §1.2): docker/go-units ByteSize strings, Go `time.Duration` strings, RFC3339 times with
+ * nanoseconds, and uint64 numbers beyond 2^53.
+ */
+import { isInteger, isSafeNumber, parse } from 'lossless-json';
+
+/** go-units `binaryAbbrs` (docker/go-units v0.4.0 size.go): each unit is 1024 times the previous one. */
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] as const;
+const BYTE_SIZE = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?) ?(B|KiB|MiB|GiB|TiB|PiB|EiB|ZiB|YiB)$/;
+
+/** `"1.819TiB"` → bytes. PD writes go-units `BytesSize` (4 significant digits), so the result is within ~0.05%. */
+export function parseByteSize(s: string): number {
+  const m = BYTE_SIZE.exec(s);
+  if (!m) {
+    throw new Error(`not a PD byte size (e.g. "1.819TiB"): ${JSON.stringify(s.slice(0, 40))}`);
+  }
+  return parseFloat(m[1]) * 1024 ** BYTE_UNITS.indexOf(m[2] as (typeof BYTE_UNITS)[number]);
+}
+
+/** bytes → go-units `BytesSize`: divide by 1024 while ≥ 1024, then `%.4g` with the unit and no space. */
+export function formatByteSize(bytes: number): string {
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  // Go's %.4g drops trailing zeros, as Number(toPrecision) does.
+  return `${Number(v.toPrecision(4))}${BYTE_UNITS[i]}`;
+}
+
+/** Go `time.ParseDuration` units, in seconds. */
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-9,
+  us: 1e-6,
+  µs: 1e-6, // U+00B5, what Duration.String() writes
+  μs: 1e-6, // U+03BC, also accepted by Go
+  ms: 1e-3,
+  s: 1,
+  m: 60,
+  h: 3600,
+};
+const DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+
+/** `"174h15m49.812345678s"`, `"30m0s"`, `"10ms"`, `"0s"` → seconds (Go `time.ParseDuration` syntax). */
+export function parseGoDuration(s: string): number {
+  if (s === '0' || s === '+0' || s === '-0') {
+    return 0;
+  }
+  if (!DURATION.test(s)) {
+    throw new Error(`not a Go duration (e.g. "30m0s"): ${JSON.stringify(s.slice(0, 40))}`);
+  }
+  let total = 0;
+  for (const m of s.matchAll(DURATION_PART)) {
+    total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
+  }
+  return s.startsWith('-') ? -total : total;
+}
+
+/** seconds → Go `Duration.String()` for whole-second-or-larger values (`"30m0s"`, `"1h0m0s"`, `"174h15m49.8s"`). */
+export function formatGoDuration(seconds: number): string {
+  if (seconds === 0) {
+    return '0s';
+  }
+  const sign = seconds < 0 ? '-' : '';
+  const abs = Math.abs(seconds);
+  if (abs < 1) {
+    const ms = abs * 1000;
+    return ms >= 1 ? `${sign}${Number(ms.toFixed(6))}ms` : `${sign}${Number((abs * 1e6).toFixed(3))}µs`;
+  }
+  const h = Math.floor(abs / 3600);
+  const m = Math.floor((abs - h * 3600) / 60);
+  const s = Number((abs - h * 3600 - m * 60).toFixed(9));
+  return h > 0 ? `${sign}${h}h${m}m${s}s` : m > 0 ? `${sign}${m}m${s}s` : `${sign}${s}s`;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Go `time.Time` JSON (RFC3339, up to nanoseconds, any zone) → epoch ms, or undefined when it is not one. */
+export function parseRfc3339Ms(s: string): number | undefined {
+  if (!RFC3339.test(s)) {
+    return undefined;
+  }
+  // Date.parse keeps milliseconds and drops the rest of the fraction (V8 reads up to nanoseconds).
+  const ms = Date.parse(s);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 exact: they become bigint (PD's `cluster_id`, `member_id`,
+ * `last_heartbeat` in ns), every other number stays a JS number. Throws on malformed or truncated text with the
+ * position (lossless-json's messages).
+ */
+export function parseJsonBig(text: string): unknown {
+  return parse(text, null, (value) => (isInteger(value) && !isSafeNumber(value) ? BigInt(value) : parseFloat(value)));
+}

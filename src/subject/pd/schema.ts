@@ -1,0 +1,473 @@
+/**
+ * Zod schemas for PD's HTTP API answers (`/pd/api/v1`), with PD's field names (pd-tikv.md §1). Parsing normalizes
+ * PD's quirks once, here, so no caller meets them:
+ * - protobuf structs (`metapb.Store`, `metapb.Peer`, `pdpb.Member`, …) omit every zero field (`omitempty`): absent
+ *   numbers become 0, booleans false, lists [] and strings '' — so `state` 0 (Up) and `node_state` 0 (Preparing)
+ *   are present after parsing;
+ * - proto enums are integers (`state`, `node_state`, peer `role`);
+ * - ByteSize strings (`"1.819TiB"`) become bytes and Go durations (`"174h15m49.8s"`) seconds;
+ * - uint64 values beyond 2^53 (`cluster_id`, `member_id`, `last_heartbeat`) must come from `parseJsonBig`: ids
+ *   become exact decimal strings, `last_heartbeat` a bigint of ns; a JS number that already lost precision is
+ *   refused rather than passed on silently.
+ */
+import { z } from 'zod';
+
+import { parseByteSize, parseGoDuration, parseRfc3339Ms } from './parse';
+
+// ── building blocks ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A Go `omitempty` number: absent means 0. */
+const num0 = z.number().default(0);
+/** A Go `omitempty` bool: absent means false. */
+const bool0 = z.boolean().default(false);
+/** A Go `omitempty` string: absent means ''. */
+const str0 = z.string().default('');
+/** A Go slice: absent (`omitempty`) or `null` (nil slice) means []. */
+function list<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((v) => v ?? []);
+}
+/** A Go map: absent or `null` (nil map) means {}. Keys are decimal ids (Go writes `map[uint64]…` keys as strings). */
+function idMap<T extends z.ZodType>(value: T) {
+  return z
+    .record(z.string().regex(/^\d+$/, 'map key is not a decimal id'), value)
+    .nullish()
+    .transform((v) => v ?? {});
+}
+
+/** Store, region and peer ids: uint64 in PD, small in practice; a bigint here (beyond 2^53) fails loudly. */
+const Id = z.number().int().nonnegative();
+
+/** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (bigint) for large values. */
+export const Uint64String = z
+  .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(/^\d+$/)])
+  .transform((v, ctx) => {
+    if (typeof v === 'number' && !Number.isInteger(v)) {
+      ctx.addIssue({ code: 'custom', message: `not an integer: ${v}` });
+      return z.NEVER;
+    }
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'uint64 beyond 2^53 arrived as a JS number (precision lost); parse with parseJsonBig',
+      });
+      return z.NEVER;
+    }
+    return String(v);
+  });
+
+const NS_PER_MS = BigInt(1_000_000);
+
+/** Unix nanoseconds (int64, ~1.7e18) → bigint, exact. */
+const Nanos = z.union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/)]).transform((v, ctx) => {
+  if (typeof v === 'number' && !Number.isInteger(v)) {
+    ctx.addIssue({ code: 'custom', message: `not an integer: ${v}` });
+    return z.NEVER;
+  }
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'nanosecond timestamp arrived as a JS number (precision lost); parse with parseJsonBig',
+    });
+    return z.NEVER;
+  }
+  return BigInt(v);
+});
+
+/** go-units ByteSize string (`"1.819TiB"`, `"300GiB"`, `"0B"`) → bytes; 4 significant digits, so ~0.05% off. */
+export const ByteSize = z.string().transform((s, ctx) => {
+  try {
+    return parseByteSize(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Go `time.Duration.String()` (`"30m0s"`, `"174h15m49.812345678s"`) → seconds. */
+export const GoDuration = z.string().transform((s, ctx) => {
+  try {
+    return parseGoDuration(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Go `time.Time` JSON: RFC3339 with up to 9 fractional digits and the PD host's zone offset; kept as the string. */
+const Rfc3339 = z.string().refine((s) => parseRfc3339Ms(s) !== undefined, 'not an RFC3339 time');
+
+/** PD's `json:",string"` booleans (`"true"`/`"false"`) in config sections → boolean. */
+const GoBoolString = z.enum(['true', 'false']).transform((s) => s === 'true');
+
+// ── stores (pkg/response/store.go, metapb.Store) ────────────────────────────────────────────────────────────────
+
+/** metapb.StoreState (legacy): the integer PD writes; absent = 0 = Up. */
+export const STORE_STATE = { Up: 0, Offline: 1, Tombstone: 2 } as const;
+export type StoreStateWord = keyof typeof STORE_STATE;
+/** metapb.NodeState, the store's lifecycle: absent = 0 = Preparing. */
+export const NODE_STATE = { Preparing: 0, Serving: 1, Removing: 2, Removed: 3 } as const;
+export type NodeStateWord = keyof typeof NODE_STATE;
+/** `state_name`: the legacy name, overridden by Disconnected/Down only while `state` is Up (see storeState.ts). */
+export const STATE_NAMES = ['Up', 'Disconnected', 'Down', 'Offline', 'Tombstone'] as const;
+export type StateName = (typeof STATE_NAMES)[number];
+
+export const StoreLabel = z.object({ key: str0, value: str0 });
+export type StoreLabel = z.infer<typeof StoreLabel>;
+
+/** The `store` object: metapb.Store (every field omitempty) plus `state_name`. */
+export const Store = z
+  .object({
+    id: Id,
+    /** gRPC address `host:20160`. */
+    address: z.string(),
+    /** Integer enum, absent when 0 (Up). 1 Offline, 2 Tombstone. */
+    state: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+    /** Absent when none; TiFlash stores carry `engine=tiflash`. */
+    labels: list(StoreLabel),
+    /** TiKV version without a leading `v` (`"8.5.1"`). */
+    version: str0,
+    peer_address: str0,
+    /** HTTP/metrics address `host:20180`: the Prometheus `instance` under TiUP. */
+    status_address: str0,
+    git_hash: str0,
+    /** Unix seconds of the TiKV process start; absent = 0. */
+    start_timestamp: num0,
+    deploy_path: str0,
+    /** Unix nanoseconds (beyond 2^53) → bigint; absent (never heartbeated) = 0n. */
+    last_heartbeat: Nanos.default(BigInt(0)),
+    /** Only present when true. */
+    physically_destroyed: bool0,
+    /** Integer enum, absent when 0 (Preparing). 1 Serving, 2 Removing, 3 Removed. */
+    node_state: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(0),
+    state_name: z.enum(STATE_NAMES),
+  })
+  .transform((s) => ({
+    ...s,
+    /** `last_heartbeat` in epoch ms; undefined before the first heartbeat. */
+    last_heartbeat_ms: s.last_heartbeat > BigInt(0) ? Number(s.last_heartbeat / NS_PER_MS) : undefined,
+  }));
+export type Store = z.infer<typeof Store>;
+
+/** `status`: pkg/response/store.go StoreStatus. Non-omitempty fields PD always writes are required. */
+export const StoreStatus = z
+  .object({
+    /** ByteSize string → bytes. `min(fs size, raftstore.capacity)`. */
+    capacity: ByteSize,
+    /** ByteSize string → bytes. `min(capacity − used_size, fs free)`. */
+    available: ByteSize,
+    /** ByteSize string → bytes. TiKV's own data only (kv + raft + snapshots). */
+    used_size: ByteSize,
+    leader_count: z.number().int(),
+    leader_weight: z.number().default(1),
+    leader_score: num0,
+    /** MiB. */
+    leader_size: num0,
+    region_count: z.number().int(),
+    region_weight: z.number().default(1),
+    region_score: num0,
+    /** MiB. */
+    region_size: num0,
+    learner_count: num0,
+    witness_count: num0,
+    pending_peer_count: num0,
+    /** omitempty; 1 = healthy, ≥ 80 = PD treats the store as slow. */
+    slow_score: num0,
+    slow_trend: z.object({ cause_value: num0, cause_rate: num0, result_value: num0, result_rate: num0 }).optional(),
+    sending_snap_count: num0,
+    receiving_snap_count: num0,
+    is_busy: bool0,
+    /** RFC3339, absent before the first heartbeat. */
+    start_ts: Rfc3339.optional(),
+    /** RFC3339 with ns and PD's zone, absent before the first heartbeat. */
+    last_heartbeat_ts: Rfc3339.optional(),
+    /** Go duration (`last_heartbeat − start`) → seconds; absent = 0. */
+    uptime: GoDuration.default(0),
+    /** Newer PD (after v8.5): `{storeId: score}`. */
+    network_slow_score: idMap(z.number()),
+    pause_leader_transfer_in: bool0,
+    pause_leader_transfer_out: bool0,
+  })
+  .transform((s) => ({
+    ...s,
+    /** `last_heartbeat_ts` in epoch ms (sub-ms digits dropped); undefined when absent. */
+    last_heartbeat_ms: s.last_heartbeat_ts === undefined ? undefined : parseRfc3339Ms(s.last_heartbeat_ts),
+  }));
+export type StoreStatus = z.infer<typeof StoreStatus>;
+
+export const StoreInfo = z.object({ store: Store, status: StoreStatus });
+export type StoreInfo = z.infer<typeof StoreInfo>;
+/** What PD sends for one store, before normalization (the simulator writes this shape). */
+export type StoreInfoWire = z.input<typeof StoreInfo>;
+
+/** `/stores`, `/stores/check`: `count` is the length of the (filtered) list; `stores` is null when empty. */
+export const StoresInfo = z.object({ count: z.number().int(), stores: list(StoreInfo) });
+export type StoresInfo = z.infer<typeof StoresInfo>;
+export type StoresInfoWire = z.input<typeof StoresInfo>;
+
+/** `/stores/limit`: `{"<storeId>": {"add-peer": 15, "remove-peer": 15}}` (per minute). */
+export const StoresLimit = idMap(z.object({ 'add-peer': num0, 'remove-peer': num0 }));
+export type StoresLimit = z.infer<typeof StoresLimit>;
+
+/** `/stores/progress?id=N`: draining (removing) or preparing progress. */
+export const StoreProgress = z.object({
+  action: z.string(),
+  store_id: num0,
+  /** 0..1. */
+  progress: z.number(),
+  /** MiB/s. */
+  current_speed: z.number(),
+  /** PD writes math.MaxFloat64 when the speed is 0. */
+  left_seconds: z.number(),
+});
+export type StoreProgress = z.infer<typeof StoreProgress>;
+
+// ── regions (pkg/response/region.go) ────────────────────────────────────────────────────────────────────────────
+
+export const PEER_ROLE_NAMES = ['Voter', 'Learner', 'IncomingVoter', 'DemotingVoter'] as const;
+
+/** metapb.Peer + `role_name`. `role` is an integer enum absent for Voter (0). */
+export const MetaPeer = z.object({
+  id: num0,
+  store_id: num0,
+  /** 0 Voter (absent), 1 Learner, 2 IncomingVoter, 3 DemotingVoter. */
+  role: num0,
+  /** `""` in `leader` when PD knows no leader. */
+  role_name: z.union([z.enum(PEER_ROLE_NAMES), z.literal('')]).default(''),
+  is_learner: bool0,
+  is_witness: bool0,
+});
+export type MetaPeer = z.infer<typeof MetaPeer>;
+
+export const RegionInfo = z.object({
+  id: Id,
+  /** Upper-case hex of the raw key; `""` = unbounded. */
+  start_key: z.string(),
+  end_key: z.string(),
+  /** Each counter omitempty. */
+  epoch: z.object({ conf_ver: num0, version: num0 }).default({ conf_ver: 0, version: 0 }),
+  peers: list(MetaPeer),
+  /** Always present in PD's answer; `{"role_name": ""}` (id 0) when the region has no known leader. */
+  leader: MetaPeer.default({ id: 0, store_id: 0, role: 0, role_name: '', is_learner: false, is_witness: false }),
+  down_peers: list(z.object({ peer: MetaPeer, down_seconds: num0 })),
+  pending_peers: list(MetaPeer),
+  cpu_usage: num0,
+  /** Totals over the last region heartbeat interval (TiKV default 60 s), not rates. */
+  written_bytes: num0,
+  read_bytes: num0,
+  written_keys: num0,
+  read_keys: num0,
+  /** MiB. */
+  approximate_size: num0,
+  approximate_keys: num0,
+  /** MiB (PD ≥ v8). */
+  approximate_kv_size: num0,
+});
+export type RegionInfo = z.infer<typeof RegionInfo>;
+export type RegionInfoWire = z.input<typeof RegionInfo>;
+
+/** `/regions/key`, `/regions/check/*`, `/regions/count`: `count` is the page length; `regions` null in /count. */
+export const RegionsInfo = z.object({ count: z.number().int(), regions: list(RegionInfo) });
+export type RegionsInfo = z.infer<typeof RegionsInfo>;
+
+/** `/stats/region`: sizes in MiB; per-store maps keyed by store id. */
+export const RegionStats = z.object({
+  count: z.number().int(),
+  empty_count: num0,
+  storage_size: num0,
+  user_storage_size: num0,
+  storage_keys: num0,
+  store_leader_count: idMap(z.number()),
+  store_peer_count: idMap(z.number()),
+  store_leader_size: idMap(z.number()),
+  store_leader_keys: idMap(z.number()),
+  store_peer_size: idMap(z.number()),
+  store_peer_keys: idMap(z.number()),
+});
+export type RegionStats = z.infer<typeof RegionStats>;
+
+// ── hot spots (pkg/statistics/store_hot_peers_infos.go, hot_regions_stat.go) ─────────────────────────────────────
+
+/** HotPeerStatShow: one hot peer; a region appears once per peer store. Flows are per second. */
+export const HotPeerStat = z.object({
+  store_id: Id,
+  /** All stores holding a peer of the region (newer PD). */
+  stores: list(Id),
+  is_leader: bool0,
+  is_learner: bool0,
+  region_id: Id,
+  hot_degree: num0,
+  flow_bytes: num0,
+  flow_keys: num0,
+  flow_query: num0,
+  anti_count: num0,
+  /** RFC3339. */
+  last_update_time: z.string().optional(),
+});
+export type HotPeerStat = z.infer<typeof HotPeerStat>;
+
+export const HotPeersStat = z.object({
+  /** Whole-store rates, per second. */
+  store_bytes: num0,
+  store_keys: num0,
+  store_query: num0,
+  /** Sums over the hot peers, per second. */
+  total_flow_bytes: num0,
+  total_flow_keys: num0,
+  total_flow_query: num0,
+  regions_count: num0,
+  statistics: list(HotPeerStat),
+});
+export type HotPeersStat = z.infer<typeof HotPeersStat>;
+
+/** `/hotspot/regions/write|read`: maps keyed by store id; stores silent for > 10 min are dropped by PD. */
+export const StoreHotPeersInfos = z.object({ as_peer: idMap(HotPeersStat), as_leader: idMap(HotPeersStat) });
+export type StoreHotPeersInfos = z.infer<typeof StoreHotPeersInfos>;
+
+/** `/hotspot/stores`: per-store rates per second, each map omitempty. */
+export const HotStores = z.object({
+  'bytes-write-rate': idMap(z.number()),
+  'bytes-read-rate': idMap(z.number()),
+  'keys-write-rate': idMap(z.number()),
+  'keys-read-rate': idMap(z.number()),
+  'query-write-rate': idMap(z.number()),
+  'query-read-rate': idMap(z.number()),
+});
+export type HotStores = z.infer<typeof HotStores>;
+
+// ── configuration (pkg/schedule/config/config.go) ───────────────────────────────────────────────────────────────
+
+/** `/config/schedule`: the keys the operator uses are typed; the rest pass through as PD wrote them. */
+export const ScheduleConfig = z
+  .object({
+    /** Go duration string (`"30m0s"`) → seconds: the Down threshold. */
+    'max-store-down-time': GoDuration,
+    'leader-schedule-limit': z.number(),
+    'region-schedule-limit': z.number(),
+    'replica-schedule-limit': z.number(),
+    'merge-schedule-limit': num0,
+    'hot-region-schedule-limit': num0,
+    'max-snapshot-count': num0,
+    'max-pending-peer-count': num0,
+    /** Store is low-space when its used ratio exceeds this (default 0.8). */
+    'low-space-ratio': z.number(),
+    /** Default 0.7; must stay < low-space-ratio. */
+    'high-space-ratio': z.number(),
+    'leader-schedule-policy': str0,
+    'store-limit-version': str0,
+    'store-limit': idMap(z.object({ 'add-peer': num0, 'remove-peer': num0 })),
+    /** `json:",string,omitempty"`: `"true"` or absent. */
+    'halt-scheduling': GoBoolString.default(false),
+  })
+  .loose();
+export type ScheduleConfig = z.infer<typeof ScheduleConfig>;
+
+/** `/config/replicate`. */
+export const ReplicationConfig = z
+  .object({
+    'max-replicas': z.number().int(),
+    /** typeutil.StringSlice: one comma-joined string (`"zone,host"`) → list. */
+    'location-labels': z
+      .string()
+      .default('')
+      .transform((s) => (s === '' ? [] : s.split(','))),
+    /** Booleans written as strings (`json:",string"`). */
+    'strictly-match-label': GoBoolString.default(false),
+    'enable-placement-rules': GoBoolString.default(false),
+    'enable-placement-rules-cache': GoBoolString.default(false),
+    'isolation-level': str0,
+  })
+  .loose();
+export type ReplicationConfig = z.infer<typeof ReplicationConfig>;
+
+// ── cluster, members, health, version ───────────────────────────────────────────────────────────────────────────
+
+/** `/cluster`: metapb.Cluster. */
+export const Cluster = z.object({ id: Uint64String, max_peer_count: num0 });
+export type Cluster = z.infer<typeof Cluster>;
+
+/** `/cluster/status`. */
+export const ClusterStatus = z.object({
+  /** RFC3339; omitted before bootstrap. */
+  raft_bootstrap_time: Rfc3339.optional(),
+  is_initialized: bool0,
+  /** Proto text of the replication mode; `""` in the default majority mode. */
+  replication_status: str0,
+});
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
+
+/** pdpb.Member (every field omitempty); `member_id` is a uint64 beyond 2^53 → exact decimal string. */
+export const Member = z.object({
+  name: str0,
+  member_id: Uint64String,
+  peer_urls: list(z.string()),
+  client_urls: list(z.string()),
+  leader_priority: num0,
+  deploy_path: str0,
+  /** With a leading `v` (`"v8.5.1"`), unlike TiKV's store version. */
+  binary_version: str0,
+  git_hash: str0,
+  dc_location: str0,
+});
+export type Member = z.infer<typeof Member>;
+
+/** `/members`: `leader` is absent while the cluster has none. */
+export const Members = z.object({
+  header: z.object({ cluster_id: Uint64String }),
+  members: list(Member),
+  leader: Member.optional(),
+  etcd_leader: Member.optional(),
+});
+export type Members = z.infer<typeof Members>;
+
+/** `/health`: one entry per member. */
+export const HealthMember = z.object({
+  name: z.string(),
+  member_id: Uint64String,
+  client_urls: list(z.string()),
+  health: z.boolean(),
+});
+export type HealthMember = z.infer<typeof HealthMember>;
+export const Health = z.array(HealthMember);
+
+/** `/version`: only `version` is filled (`"v8.5.1"`). */
+export const PdVersion = z.object({ version: z.string(), build_time: str0, hash: str0, branch: str0 });
+export type PdVersion = z.infer<typeof PdVersion>;
+
+/** `/status`. */
+export const PdStatus = z.object({
+  /** `"2025-04-22 10:12:03"` (not RFC3339). */
+  build_ts: str0,
+  version: z.string(),
+  git_hash: str0,
+  /** Unix seconds of the PD process start. */
+  start_timestamp: num0,
+});
+export type PdStatus = z.infer<typeof PdStatus>;
+
+// ── scheduling ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** `/operators` (default form): one `Operator.String()` per running operator; null when none. */
+export const Operators = list(z.string());
+/** `/schedulers`: scheduler names (`evict-leader-scheduler`, …); null when none. */
+export const Schedulers = list(z.string());
+
+/** What PD's action endpoints answer: a JSON string (`"The operator is created."`). */
+export const PdMessage = z.string();
+
+// ── errors ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** PD's error body: a JSON string (`"[PD:core:ErrStoreNotFound]store 9 not found"`) or an errcode object. */
+export const PdErrorBody = z.union([
+  z.string(),
+  z
+    .object({
+      code: z.string().optional(),
+      msg: z.string().optional(),
+      message: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .loose(),
+]);

@@ -1,0 +1,80 @@
+/**
+ * Zod schemas for Prometheus' HTTP API answers (https://prometheus.io/docs/prometheus/latest/querying/api/).
+ * Every answer is an envelope `{status, data?, errorType?, error?, warnings?, infos?}`; sample values are strings
+ * (Go `strconv.FormatFloat`), including `NaN`, `+Inf` and `-Inf`.
+ */
+import { z } from 'zod';
+
+/** A sample value string → number; Prometheus writes NaN and ±Inf as words. */
+export const SampleValue = z.string().transform((s, ctx) => {
+  switch (s) {
+    case 'NaN':
+      return NaN;
+    case '+Inf':
+    case 'Inf':
+      return Infinity;
+    case '-Inf':
+      return -Infinity;
+  }
+  const v = Number(s);
+  if (s.trim() === '' || Number.isNaN(v)) {
+    ctx.addIssue({ code: 'custom', message: `not a sample value: ${JSON.stringify(s.slice(0, 40))}` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+/** `[<unix seconds, float>, "<value>"]` → `[ms, value]`. */
+export const SamplePair = z
+  .tuple([z.number(), SampleValue])
+  .transform(([t, v]) => [Math.round(t * 1000), v] as [number, number]);
+
+const Labels = z.record(z.string(), z.string());
+
+export const VectorResult = z.object({
+  resultType: z.literal('vector'),
+  /** Native-histogram samples carry `histogram` instead of `value`; they are not used here and are dropped. */
+  result: z.array(z.object({ metric: Labels, value: SamplePair.optional() })),
+});
+export const ScalarResult = z.object({ resultType: z.literal('scalar'), result: SamplePair });
+export const MatrixResult = z.object({
+  resultType: z.literal('matrix'),
+  result: z.array(z.object({ metric: Labels, values: z.array(SamplePair).default([]) })),
+});
+export const StringResult = z.object({ resultType: z.literal('string'), result: z.tuple([z.number(), z.string()]) });
+
+export const QueryData = z.discriminatedUnion('resultType', [VectorResult, ScalarResult, MatrixResult, StringResult]);
+export type QueryData = z.infer<typeof QueryData>;
+
+/** The envelope around `data`; `status: "error"` bodies normally come with HTTP 4xx/5xx, but are checked anyway. */
+export function envelope<T extends z.ZodType>(data: T) {
+  return z.object({
+    status: z.enum(['success', 'error']),
+    data: data.optional(),
+    errorType: z.string().optional(),
+    error: z.string().optional(),
+    warnings: z.array(z.string()).optional(),
+    /** Prometheus ≥ 2.50: info-level annotations ("metric might not be a counter"). */
+    infos: z.array(z.string()).optional(),
+  });
+}
+
+export const QueryAnswer = envelope(QueryData);
+export const StringListAnswer = envelope(z.array(z.string()).nullable());
+export const SeriesAnswer = envelope(z.array(Labels).nullable());
+export const BuildInfoAnswer = envelope(
+  z.object({ version: z.string(), revision: z.string().optional(), branch: z.string().optional() }).loose()
+);
+
+/** `{status: "error", errorType, error}` → `errorType: error` (what the client shows as Prometheus' message). */
+export function prometheusErrorMessage(bodyText: string): string | undefined {
+  try {
+    const v = JSON.parse(bodyText) as { errorType?: unknown; error?: unknown };
+    if (v && typeof v.error === 'string') {
+      return typeof v.errorType === 'string' && v.errorType ? `${v.errorType}: ${v.error}` : v.error;
+    }
+  } catch {
+    // not JSON (a proxy's HTML page): the raw text is the message
+  }
+  return undefined;
+}

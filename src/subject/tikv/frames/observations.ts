@@ -1,0 +1,296 @@
+/**
+ * Observation results as Grafana data frames (`DataFrameJSON`, read by `dataFrameFromJSON`):
+ * - get_stores, get_hot_write_regions: one table each, with Grafana units (`bytes`, `percentunit`, `s`, `binBps`)
+ *   and time fields for timestamps;
+ * - get_store_metrics: one time series per store and metric, labelled `store_id`, `address`, `instance`; unmatched
+ *   stores and instances and Prometheus warnings become frame notices (and an unmatched instance keeps its series);
+ * - get_cluster_metrics: single-row frames for stat panels (stores by state; counts and leader spread) plus one
+ *   frame of leader and region counts per store;
+ * - get_region_health: a table of counts per kind with the listed region ids.
+ * Every frame carries the query's refId.
+ */
+import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { ObservationQuery } from '../../../shared/schema/query';
+import type { ClusterMetrics } from '../observations/clusterMetrics';
+import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
+import type { TiKVSubject } from '../subject';
+
+export interface FrameRange {
+  from: number;
+  to: number;
+  intervalMs?: number;
+  maxDataPoints?: number;
+}
+
+type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
+
+interface Column {
+  name: string;
+  type: NonNullable<FieldSchemaJSON['type']>;
+  values: unknown[];
+  config?: Record<string, unknown>;
+  labels?: Record<string, string>;
+}
+
+function frame(refId: string, name: string, columns: Column[], meta?: Record<string, unknown>): DataFrameJSON {
+  return {
+    schema: {
+      name,
+      refId,
+      ...(meta ? { meta } : {}),
+      fields: columns.map(({ name: n, type, config, labels }) => ({
+        name: n,
+        type,
+        ...(config ? { config } : {}),
+        ...(labels ? { labels } : {}),
+      })),
+    },
+    data: { values: columns.map((c) => c.values) },
+  };
+}
+
+const col = <T>(
+  rows: T[],
+  name: string,
+  type: Column['type'],
+  get: (r: T) => unknown,
+  config?: Record<string, unknown>
+): Column => ({
+  name,
+  type,
+  values: rows.map(get),
+  config,
+});
+
+const TABLE = { preferredVisualisationType: 'table' };
+
+/** Store metric → Grafana unit and legend words. */
+const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> = {
+  write_p99_seconds: { unit: 's', title: 'P99 write latency' },
+  disk_capacity_bytes: { unit: 'bytes', title: 'Disk capacity' },
+  disk_available_bytes: { unit: 'bytes', title: 'Disk available' },
+  disk_used_ratio: { unit: 'percentunit', title: 'Disk used' },
+  leader_count: { unit: 'none', title: 'Leaders' },
+  region_count: { unit: 'none', title: 'Regions' },
+};
+
+/** Default points of a store-metrics range when Grafana sends no maxDataPoints. */
+const DEFAULT_MAX_POINTS = 300;
+/** Prometheus' limit per series (`api.go`). */
+const PROMETHEUS_MAX_POINTS = 11_000;
+
+/** Step of a range query: Grafana's interval, enough for maxDataPoints, whole seconds, within Prometheus' limit. */
+export function stepFor(range: FrameRange): number {
+  const span = Math.max(0, range.to - range.from);
+  const byPoints = span / (range.maxDataPoints ?? DEFAULT_MAX_POINTS);
+  const step = Math.max(range.intervalMs ?? 0, byPoints, span / (PROMETHEUS_MAX_POINTS - 1), 1000);
+  return Math.ceil(step / 1000) * 1000;
+}
+
+export async function observationFrames(
+  subject: TiKVSubject,
+  q: ObservationQuery,
+  range: FrameRange
+): Promise<DataFrameJSON[]> {
+  const storeIds = q.storeIds && q.storeIds.length > 0 ? q.storeIds : undefined;
+  switch (q.observation) {
+    case 'get_stores': {
+      const { stores, pd_now } = await subject.getStores({ storeIds });
+      return [
+        frame(
+          q.refId,
+          'stores',
+          [
+            col(stores, 'store_id', 'number', (r) => r.store_id, { displayName: 'Store' }),
+            col(stores, 'address', 'string', (r) => r.address, { displayName: 'Address' }),
+            col(stores, 'status_address', 'string', (r) => r.status_address, { displayName: 'Status address' }),
+            col(stores, 'state_name', 'string', (r) => r.state_name, { displayName: 'State' }),
+            col(stores, 'node_state', 'string', (r) => r.node_state, { displayName: 'Node state' }),
+            col(stores, 'engine', 'string', (r) => r.engine, { displayName: 'Engine' }),
+            col(stores, 'version', 'string', (r) => r.version, { displayName: 'Version' }),
+            col(
+              stores,
+              'labels',
+              'string',
+              (r) =>
+                Object.entries(r.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', '),
+              {
+                displayName: 'Labels',
+              }
+            ),
+            col(stores, 'last_heartbeat', 'time', (r) => r.last_heartbeat, {
+              displayName: 'Last heartbeat',
+              unit: 'dateTimeAsIso',
+            }),
+            col(stores, 'heartbeat_age_seconds', 'number', (r) => r.heartbeat_age_seconds, {
+              displayName: 'Heartbeat age',
+              unit: 's',
+            }),
+            col(stores, 'capacity_bytes', 'number', (r) => r.capacity_bytes, {
+              displayName: 'Capacity',
+              unit: 'bytes',
+            }),
+            col(stores, 'available_bytes', 'number', (r) => r.available_bytes, {
+              displayName: 'Available',
+              unit: 'bytes',
+            }),
+            col(stores, 'used_bytes', 'number', (r) => r.used_bytes, {
+              displayName: 'Used (TiKV data)',
+              unit: 'bytes',
+            }),
+            col(stores, 'disk_used_ratio', 'number', (r) => r.disk_used_ratio, {
+              displayName: 'Disk used',
+              unit: 'percentunit',
+              min: 0,
+              max: 1,
+            }),
+            col(stores, 'leader_count', 'number', (r) => r.leader_count, { displayName: 'Leaders' }),
+            col(stores, 'leader_score', 'number', (r) => r.leader_score, { displayName: 'Leader score' }),
+            col(stores, 'leader_weight', 'number', (r) => r.leader_weight, { displayName: 'Leader weight' }),
+            col(stores, 'region_count', 'number', (r) => r.region_count, { displayName: 'Regions' }),
+            col(stores, 'region_score', 'number', (r) => r.region_score, { displayName: 'Region score' }),
+            col(stores, 'region_weight', 'number', (r) => r.region_weight, { displayName: 'Region weight' }),
+            col(stores, 'slow_score', 'number', (r) => r.slow_score, { displayName: 'Slow score' }),
+            col(stores, 'start_time', 'time', (r) => r.start_time, { displayName: 'Started', unit: 'dateTimeAsIso' }),
+            col(stores, 'uptime_seconds', 'number', (r) => r.uptime_seconds, { displayName: 'Uptime', unit: 's' }),
+          ],
+          { ...TABLE, custom: { pdNow: pd_now } }
+        ),
+      ];
+    }
+
+    case 'get_hot_write_regions': {
+      const { regions } = await subject.getHotWriteRegions({ storeIds, limit: q.limit });
+      return [
+        frame(
+          q.refId,
+          'hot_write_regions',
+          [
+            col(regions, 'region_id', 'number', (r) => r.region_id, { displayName: 'Region' }),
+            col(regions, 'leader_store_id', 'number', (r) => r.leader_store_id, { displayName: 'Leader store' }),
+            col(regions, 'peer_store_ids', 'string', (r) => r.peer_store_ids.join(', '), {
+              displayName: 'Peer stores',
+            }),
+            col(regions, 'flow_bytes', 'number', (r) => r.flow_bytes, { displayName: 'Write bytes', unit: 'binBps' }),
+            col(regions, 'flow_keys', 'number', (r) => r.flow_keys, { displayName: 'Write keys', unit: 'ops' }),
+            col(regions, 'flow_query', 'number', (r) => r.flow_query, { displayName: 'Write queries', unit: 'reqps' }),
+            col(regions, 'hot_degree', 'number', (r) => r.hot_degree, { displayName: 'Hot degree' }),
+            col(regions, 'last_update_time', 'time', (r) => r.last_update_time, {
+              displayName: 'Updated',
+              unit: 'dateTimeAsIso',
+            }),
+          ],
+          TABLE
+        ),
+      ];
+    }
+
+    case 'get_store_metrics': {
+      const result = await subject.getStoreMetrics({
+        storeIds,
+        range: { from: range.from, to: range.to },
+        stepMs: stepFor(range),
+      });
+      return storeMetricFrames(q.refId, result);
+    }
+
+    case 'get_cluster_metrics':
+      return clusterFrames(q.refId, await subject.getClusterMetrics({}));
+
+    case 'get_region_health': {
+      const { kinds } = await subject.getRegionHealth({ limit: q.limit ?? 100 });
+      return [
+        frame(
+          q.refId,
+          'region_health',
+          [
+            col(kinds, 'kind', 'string', (r) => r.kind, { displayName: 'Kind' }),
+            col(kinds, 'count', 'number', (r) => r.count, { displayName: 'Regions' }),
+            col(kinds, 'region_ids', 'string', (r) => r.region_ids.join(', '), { displayName: 'Region ids' }),
+            col(kinds, 'truncated', 'boolean', (r) => r.truncated, { displayName: 'More not listed' }),
+          ],
+          TABLE
+        ),
+      ];
+    }
+  }
+}
+
+export function storeMetricFrames(refId: string, result: StoreMetricsResult): DataFrameJSON[] {
+  const notices: Notice[] = [
+    ...result.unmatched_stores.map((s): Notice => ({
+      severity: 'warning',
+      text: `store ${s.store_id} (${s.status_address || s.address}) has no series in Prometheus under instance "${s.expected_instance}"`,
+    })),
+    ...result.unmatched_instances.map((i): Notice => ({
+      severity: 'warning',
+      text: `instance "${i}" has series but matches no store in PD`,
+    })),
+    ...result.warnings.map((w): Notice => ({ severity: 'warning', text: `Prometheus: ${w}` })),
+  ];
+  const frames = result.series.map((s) => {
+    const { unit, title } = METRIC_DISPLAY[s.metric];
+    const who = s.store_id === null ? `instance ${s.instance}` : `store ${s.store_id}`;
+    const labels: Record<string, string> = { instance: s.instance };
+    if (s.store_id !== null) {
+      labels.store_id = String(s.store_id);
+      labels.address = s.address ?? '';
+    }
+    return frame(refId, s.metric, [
+      { name: 'time', type: 'time', values: s.samples.map(([t]) => t) },
+      {
+        name: s.metric,
+        type: 'number',
+        values: s.samples.map(([, v]) => (Number.isFinite(v) ? v : null)),
+        config: { unit, displayName: `${title} · ${who}` },
+        labels,
+      },
+    ]);
+  });
+  if (notices.length > 0) {
+    if (frames.length === 0) {
+      frames.push(frame(refId, 'store_metrics', [{ name: 'time', type: 'time', values: [] }]));
+    }
+    frames[0].schema.meta = { ...frames[0].schema.meta, notices };
+  }
+  return frames;
+}
+
+export function clusterFrames(refId: string, m: ClusterMetrics): DataFrameJSON[] {
+  const one = (name: string, type: Column['type'], value: unknown, config: Record<string, unknown>): Column => ({
+    name,
+    type,
+    values: [value],
+    config,
+  });
+  const perStore = (metric: 'leader_count' | 'region_count', title: string): DataFrameJSON =>
+    frame(refId, metric, [
+      { name: 'time', type: 'time', values: [m.pd_now] },
+      ...m.per_store.map((s): Column => ({
+        name: metric,
+        type: 'number',
+        values: [s[metric]],
+        labels: { store_id: String(s.store_id), address: s.address },
+        config: { displayName: `${title} · store ${s.store_id}` },
+      })),
+    ]);
+  return [
+    frame(
+      refId,
+      'stores_by_state',
+      Object.entries(m.stores_by_state).map(([state, n]) => one(state, 'number', n, { displayName: state }))
+    ),
+    frame(refId, 'cluster', [
+      one('store_count', 'number', m.store_count, { displayName: 'Stores' }),
+      one('tiflash_store_count', 'number', m.tiflash_store_count, { displayName: 'TiFlash stores' }),
+      one('region_count', 'number', m.region_count, { displayName: 'Regions' }),
+      one('leader_min', 'number', m.leaders.min, { displayName: 'Fewest leaders on a store' }),
+      one('leader_max', 'number', m.leaders.max, { displayName: 'Most leaders on a store' }),
+      one('leader_spread', 'number', m.leaders.spread, { displayName: 'Leader spread (max − min)' }),
+    ]),
+    perStore('leader_count', 'Leaders'),
+    perStore('region_count', 'Regions'),
+  ];
+}

@@ -1,0 +1,143 @@
+/**
+ * Violations as Grafana data frames, one shape per invariant query format:
+ *
+ *   invariantFrames(violations: Violation[], format: InvariantFormat, o: {refId, from, to, stepMs}): DataFrameJSON[]
+ *
+ * - `violations`: one table frame with DESIGN.md's violation fields (first_seen/last_seen as time fields).
+ * - `timeline`: one 0/1 series per (store, invariant) for the state-timeline panel, labelled store_id, address,
+ *   invariant. Points only where the state changes (the panel holds a value until the next point): 1 at
+ *   first_seen, 0 one step after last_seen (the next evaluation, where it no longer held), plus the state at
+ *   `from` and `to`.
+ * - `annotations`: one frame with time, timeEnd (region), title, text, tags. Grafana's standardAnnotationSupport
+ *   splits `tags` on "," without trimming, so tags are joined with a bare comma.
+ */
+import type { InvariantFormat, InvariantName } from '../../../shared/names';
+import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { Violation } from '../../../shared/schema/violation';
+
+export interface FrameOptions {
+  refId: string;
+  from: number;
+  to: number;
+  /** The evaluation step (the query's interval), ms. */
+  stepMs: number;
+}
+
+/** Grafana units of each invariant's value and threshold. */
+const UNIT: Record<InvariantName, string> = { store_down: 's', high_latency: 's', low_disk: 'percentunit' };
+
+/** Value mappings so the state timeline reads "ok" / "violating" instead of 0 / 1. */
+const STATE_MAPPINGS = [
+  {
+    type: 'value',
+    options: { '0': { text: 'ok', color: 'green', index: 0 }, '1': { text: 'violating', color: 'red', index: 1 } },
+  },
+];
+
+const WHAT: Record<InvariantName, string> = {
+  store_down: 'store down',
+  high_latency: 'P99 write latency',
+  low_disk: 'disk used',
+};
+
+export function invariantFrames(violations: Violation[], format: InvariantFormat, o: FrameOptions): DataFrameJSON[] {
+  switch (format) {
+    case 'violations':
+      return [violationsTable(violations, o)];
+    case 'timeline':
+      return timeline(violations, o);
+    case 'annotations':
+      return [annotations(violations, o)];
+  }
+}
+
+function frame(refId: string, name: string, fields: Array<FieldSchemaJSON & { values: unknown[] }>): DataFrameJSON {
+  return {
+    schema: { name, refId, fields: fields.map(({ values: _values, ...f }) => f) },
+    data: { values: fields.map((f) => f.values) },
+  };
+}
+
+function violationsTable(vs: Violation[], o: FrameOptions): DataFrameJSON {
+  const invariants = new Set(vs.map((v) => v.invariant));
+  // A unit only when every row shares it: the column mixes seconds and ratios otherwise.
+  const only = invariants.size === 1 ? [...invariants][0] : undefined;
+  const unit = only ? { unit: UNIT[only] } : undefined;
+  const col = <K extends keyof Violation>(k: K) => vs.map((v) => v[k]);
+  return frame(o.refId, 'violations', [
+    { name: 'store_id', type: 'number', values: col('store_id') },
+    { name: 'address', type: 'string', values: col('address') },
+    { name: 'invariant', type: 'string', values: col('invariant') },
+    { name: 'severity', type: 'string', values: col('severity') },
+    { name: 'first_seen', type: 'time', values: col('first_seen') },
+    { name: 'last_seen', type: 'time', values: col('last_seen') },
+    { name: 'active', type: 'boolean', values: col('active') },
+    { name: 'value', type: 'number', config: unit, values: col('value') },
+    { name: 'threshold', type: 'number', config: unit, values: col('threshold') },
+  ]);
+}
+
+/** When a violation stops showing: `to` while active, else one step after its last holding sample. */
+function endOf(v: Violation, o: FrameOptions): number {
+  return v.active ? o.to : Math.min(o.to, v.last_seen + o.stepMs);
+}
+
+function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
+  const groups = new Map<string, Violation[]>();
+  for (const v of vs) {
+    const key = `${v.store_id}|${v.address}|${v.invariant}`;
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  return [...groups.values()].map((group) => {
+    const { store_id, address, invariant } = group[0];
+    const on = (t: number) =>
+      group.some((v) => v.first_seen <= t && (t < endOf(v, o) || (v.active && t === o.to))) ? 1 : 0;
+    const points = new Map<number, number>([[o.from, on(o.from)]]);
+    for (const v of group) {
+      for (const t of [v.first_seen, endOf(v, o)]) {
+        if (t > o.from && t < o.to) {
+          points.set(t, on(t));
+        }
+      }
+    }
+    points.set(o.to, on(o.to));
+    const times = [...points.keys()].sort((a, b) => a - b);
+    const name = `store ${store_id} ${invariant}`;
+    return frame(o.refId, name, [
+      { name: 'time', type: 'time', values: times },
+      {
+        name: 'violating',
+        type: 'number',
+        labels: { store_id: String(store_id), address, invariant },
+        config: { displayName: name, min: 0, max: 1, mappings: STATE_MAPPINGS },
+        values: times.map((t) => points.get(t)),
+      },
+    ]);
+  });
+}
+
+function describe(v: Violation): string {
+  const where = `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
+  const fmt = (x: number) => (v.invariant === 'low_disk' ? `${(x * 100).toFixed(1)} %` : `${+x.toFixed(3)} s`);
+  const state = v.active ? 'still violating' : 'cleared';
+  if (v.invariant === 'store_down' && v.threshold === 0) {
+    return `${where}: down (Prometheus up == 0), ${state}`;
+  }
+  const measure = v.invariant === 'store_down' ? 'no heartbeat for' : WHAT[v.invariant];
+  return `${where}: ${measure} ${fmt(v.value)} > ${fmt(v.threshold)}, ${state}`;
+}
+
+function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
+  const sorted = [...vs].sort((a, b) => a.first_seen - b.first_seen);
+  return frame(o.refId, 'annotations', [
+    { name: 'time', type: 'time', values: sorted.map((v) => v.first_seen) },
+    { name: 'timeEnd', type: 'time', values: sorted.map((v) => (v.active ? o.to : v.last_seen)) },
+    { name: 'title', type: 'string', values: sorted.map((v) => `${WHAT[v.invariant]}: store ${v.store_id}`) },
+    { name: 'text', type: 'string', values: sorted.map(describe) },
+    {
+      name: 'tags',
+      type: 'string',
+      values: sorted.map((v) => [v.invariant, v.severity, `store ${v.store_id}`].join(',')),
+    },
+  ]);
+}

@@ -1,0 +1,84 @@
+/**
+ * get_stores: PD's stores (every state, Tombstone included) as rows with PD's field names, plus what an operator
+ * reads off them: heartbeat age on PD's clock, and the disk used ratio `1 − available/capacity` — PD's own low-space
+ * check (`pkg/core/store.go` `IsLowSpace`), not `used_size/capacity`, which under-reports a shared disk.
+ */
+import { NODE_STATE, type NodeStateWord, type StoreInfo } from '../../pd/schema';
+import { heartbeatAgeMs, isTiFlash } from '../../pd/storeState';
+
+const NODE_STATE_NAME = Object.fromEntries(Object.entries(NODE_STATE).map(([k, v]) => [v, k])) as Record<
+  number,
+  NodeStateWord
+>;
+
+export interface StoreRow {
+  store_id: number;
+  address: string;
+  status_address: string;
+  /** PD's `state_name`: Up, Disconnected, Down, Offline or Tombstone. */
+  state_name: string;
+  node_state: NodeStateWord;
+  /** `tiflash` for stores labelled engine=tiflash, else `tikv`. */
+  engine: 'tikv' | 'tiflash';
+  version: string;
+  labels: Record<string, string>;
+  /** Last store heartbeat, epoch ms (absent before the first heartbeat). */
+  last_heartbeat: number | null;
+  /** Seconds since the last heartbeat on PD's clock (the Date header of PD's answer). */
+  heartbeat_age_seconds: number | null;
+  /** Process start, epoch ms. */
+  start_time: number | null;
+  uptime_seconds: number;
+  capacity_bytes: number;
+  available_bytes: number;
+  used_bytes: number;
+  /** 1 − available/capacity; null while capacity is unknown (0). */
+  disk_used_ratio: number | null;
+  leader_count: number;
+  leader_score: number;
+  leader_weight: number;
+  /** MiB, as PD reports region sizes. */
+  leader_size: number;
+  region_count: number;
+  region_score: number;
+  region_weight: number;
+  region_size: number;
+  slow_score: number;
+}
+
+export function diskUsedRatio(capacity: number, available: number): number | null {
+  return capacity > 0 ? 1 - available / capacity : null;
+}
+
+export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
+  const { store, status } = info;
+  const age = heartbeatAgeMs(status, pdNow);
+  const startMs = status.start_ts ? Date.parse(status.start_ts) : NaN;
+  return {
+    store_id: store.id,
+    address: store.address,
+    status_address: store.status_address,
+    state_name: store.state_name,
+    node_state: NODE_STATE_NAME[store.node_state],
+    engine: isTiFlash(store) ? 'tiflash' : 'tikv',
+    version: store.version,
+    labels: Object.fromEntries(store.labels.map((l) => [l.key, l.value])),
+    last_heartbeat: status.last_heartbeat_ms ?? null,
+    heartbeat_age_seconds: age === undefined ? null : age / 1000,
+    start_time: Number.isNaN(startMs) ? null : startMs,
+    uptime_seconds: status.uptime,
+    capacity_bytes: status.capacity,
+    available_bytes: status.available,
+    used_bytes: status.used_size,
+    disk_used_ratio: diskUsedRatio(status.capacity, status.available),
+    leader_count: status.leader_count,
+    leader_score: status.leader_score,
+    leader_weight: status.leader_weight,
+    leader_size: status.leader_size,
+    region_count: status.region_count,
+    region_score: status.region_score,
+    region_weight: status.region_weight,
+    region_size: status.region_size,
+    slow_score: status.slow_score,
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * TiKVSubject: the TiKV cluster as a Subject — read-only observations over PD's HTTP API and Prometheus (actions
+ * arrive with the actions issue). Each observation validates its parameters with TIKV_CONFIG's schema, so a bad
+ * parameter is a BadQueryError naming the field, and an upstream failure keeps the upstream error's path and status.
+ */
+import type { z } from 'zod';
+
+import { BadQueryError, ERROR_CODES, OperatorError, StoreNotFoundError } from '../../shared/errors';
+import type { ActionName, ObservationName, SloName } from '../../shared/names';
+import { formatPath } from '../http/upstream';
+import type { PDClient } from '../pd/client';
+import type { StoreInfo } from '../pd/schema';
+import { isTiFlash } from '../pd/storeState';
+import type { PrometheusClient } from '../prometheus/client';
+import type { CallContext, Subject } from '../subject';
+import { ObservationParams, TIKV_CONFIG } from './config';
+import type { InstanceMapping } from './instances';
+import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetrics';
+import { type HotWriteRegionRow, hotWriteRegionRows } from './observations/hotWriteRegions';
+import { REGION_HEALTH_KINDS, type RegionHealthRow, regionHealthRow } from './observations/regionHealth';
+import { type StoreMetricsResult, storeMetrics } from './observations/storeMetrics';
+import { type StoreRow, storeRow } from './observations/stores';
+import { DEFAULT_RATE_WINDOW, parsePromDuration } from './promql';
+
+export interface TiKVSubjectOptions {
+  pd: PDClient;
+  prometheus: PrometheusClient;
+  /** How a store's `status_address` appears as Prometheus' `instance` (default: the status address itself). */
+  instanceMapping?: InstanceMapping;
+  /** The rate window of the P99 latency (default 1m; at least four scrape intervals). */
+  rateWindow?: string;
+  /** Count TiFlash stores as TiKV stores in store metrics and invariants (default false; they are always listed). */
+  includeTiFlash?: boolean;
+}
+
+export type ObservationParamsOf<N extends ObservationName> = z.input<(typeof ObservationParams)[N]>;
+
+export interface StoresResult {
+  stores: StoreRow[];
+  /** PD's clock (its Date header) the heartbeat ages are measured against, epoch ms. */
+  pd_now: number;
+  clock: 'pd' | 'local';
+}
+
+export interface RegionHealthResult {
+  kinds: RegionHealthRow[];
+}
+
+export interface ObservationResults {
+  get_stores: StoresResult;
+  get_hot_write_regions: { regions: HotWriteRegionRow[] };
+  get_store_metrics: StoreMetricsResult;
+  get_cluster_metrics: ClusterMetrics;
+  get_region_health: RegionHealthResult;
+}
+
+/** Every state, so Tombstone stores are listed too (PD's `/stores` hides them by default). */
+const ALL_STATES = ['Up', 'Offline', 'Tombstone'] as const;
+
+/** Default step of a range: about 300 points, never finer than TiUP's 15 s scrape interval. */
+const DEFAULT_POINTS = 300;
+const MIN_DEFAULT_STEP_MS = 15_000;
+
+export class TiKVSubject implements Subject<ObservationName, ActionName, SloName> {
+  readonly config = TIKV_CONFIG;
+  readonly pd: PDClient;
+  readonly prometheus: PrometheusClient;
+  readonly instanceMapping: InstanceMapping;
+  readonly rateWindow: string;
+  readonly includeTiFlash: boolean;
+
+  constructor(opts: TiKVSubjectOptions) {
+    this.pd = opts.pd;
+    this.prometheus = opts.prometheus;
+    this.instanceMapping = opts.instanceMapping ?? 'status_address';
+    this.rateWindow = opts.rateWindow ?? DEFAULT_RATE_WINDOW;
+    parsePromDuration(this.rateWindow, 'rateWindow');
+    this.includeTiFlash = opts.includeTiFlash ?? false;
+  }
+
+  observe<N extends ObservationName>(name: N, params: unknown, ctx?: CallContext): Promise<ObservationResults[N]>;
+  async observe(name: ObservationName, params: unknown, ctx: CallContext = {}): Promise<unknown> {
+    switch (name) {
+      case 'get_stores':
+        return this.getStores(params as ObservationParamsOf<'get_stores'>, ctx);
+      case 'get_hot_write_regions':
+        return this.getHotWriteRegions(params as ObservationParamsOf<'get_hot_write_regions'>, ctx);
+      case 'get_store_metrics':
+        return this.getStoreMetrics(params as ObservationParamsOf<'get_store_metrics'>, ctx);
+      case 'get_cluster_metrics':
+        return this.getClusterMetrics(params as ObservationParamsOf<'get_cluster_metrics'>, ctx);
+      case 'get_region_health':
+        return this.getRegionHealth(params as ObservationParamsOf<'get_region_health'>, ctx);
+      default:
+        throw new BadQueryError(`unknown observation ${JSON.stringify(name)}`, 'observation');
+    }
+  }
+
+  async act(name: ActionName): Promise<never> {
+    throw new OperatorError(ERROR_CODES.ACTION_DISABLED, `action ${name} is not implemented yet`, 501);
+  }
+
+  /** PD's stores in every state with heartbeat age (PD's clock) and disk used ratio; TiFlash listed unless excluded. */
+  async getStores(params: ObservationParamsOf<'get_stores'> = {}, ctx: CallContext = {}): Promise<StoresResult> {
+    const p = validate('get_stores', params);
+    const answer = await this.pd.getStores({ states: [...ALL_STATES] }, { signal: ctx.signal });
+    const infos = selectStores(answer.data.stores, p.storeIds);
+    const rows = infos
+      .map((s) => storeRow(s, answer.pdNow))
+      .filter((r) => p.includeTiFlash !== false || r.engine !== 'tiflash');
+    return { stores: rows.sort((a, b) => a.store_id - b.store_id), pd_now: answer.pdNow, clock: answer.clock };
+  }
+
+  /** Top-N hot write regions, one row per region, from PD's hotspot API (never a scan of all regions). */
+  async getHotWriteRegions(
+    params: ObservationParamsOf<'get_hot_write_regions'> = {},
+    ctx: CallContext = {}
+  ): Promise<{ regions: HotWriteRegionRow[] }> {
+    const p = validate('get_hot_write_regions', params);
+    const ids = p.storeIds && p.storeIds.length > 0 ? p.storeIds : undefined;
+    const answer = await this.pd.getHotWriteRegions(ids, { signal: ctx.signal });
+    return { regions: hotWriteRegionRows(answer.data, p.limit) };
+  }
+
+  /** Per-store Prometheus metrics, instant (no range) or over `range` at `stepMs`. */
+  async getStoreMetrics(
+    params: ObservationParamsOf<'get_store_metrics'> = {},
+    ctx: CallContext = {}
+  ): Promise<StoreMetricsResult> {
+    const p = validate('get_store_metrics', params);
+    const answer = await this.pd.getStores({ states: [...ALL_STATES] }, { signal: ctx.signal });
+    const all = answer.data.stores;
+    const filtered = p.storeIds !== undefined && p.storeIds.length > 0;
+    const targets = filtered
+      ? selectStores(all, p.storeIds)
+      : all.filter((s) => s.store.state_name !== 'Tombstone' && (this.includeTiFlash || !isTiFlash(s.store)));
+    let range: { from: number; to: number; stepMs: number } | undefined;
+    if (p.range) {
+      const span = p.range.to - p.range.from;
+      const stepMs = p.stepMs ?? Math.max(MIN_DEFAULT_STEP_MS, Math.ceil(span / DEFAULT_POINTS));
+      range = { ...p.range, stepMs };
+    }
+    return storeMetrics({
+      prometheus: this.prometheus,
+      allStores: all,
+      targets,
+      filtered,
+      mapping: this.instanceMapping,
+      rateWindow: this.rateWindow,
+      range,
+      signal: ctx.signal,
+    });
+  }
+
+  /** Stores by state, region count and leader distribution from PD's counting endpoints. */
+  async getClusterMetrics(
+    params: ObservationParamsOf<'get_cluster_metrics'> = {},
+    ctx: CallContext = {}
+  ): Promise<ClusterMetrics> {
+    validate('get_cluster_metrics', params);
+    const o = { signal: ctx.signal };
+    const [stores, count] = await Promise.all([
+      this.pd.getStores({ states: [...ALL_STATES] }, o),
+      this.pd.getRegionCount(o),
+    ]);
+    const rows = stores.data.stores.map((s) => storeRow(s, stores.pdNow)).sort((a, b) => a.store_id - b.store_id);
+    return clusterMetrics(rows, count.data, stores.pdNow);
+  }
+
+  /** Counts and ids (up to `limit` per kind) of regions with missing, pending, down, offline and extra peers. */
+  async getRegionHealth(
+    params: ObservationParamsOf<'get_region_health'> = {},
+    ctx: CallContext = {}
+  ): Promise<RegionHealthResult> {
+    const p = validate('get_region_health', params);
+    const answers = await Promise.all(
+      REGION_HEALTH_KINDS.map((kind) => this.pd.checkRegions(kind, { signal: ctx.signal }))
+    );
+    return { kinds: REGION_HEALTH_KINDS.map((kind, i) => regionHealthRow(kind, answers[i].data, p.limit)) };
+  }
+}
+
+function validate<N extends ObservationName>(name: N, params: unknown): z.output<(typeof ObservationParams)[N]> {
+  const parsed = ObservationParams[name].safeParse(params ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadQueryError(issue.message, formatPath(issue.path));
+  }
+  return parsed.data as z.output<(typeof ObservationParams)[N]>;
+}
+
+/** The stores with the given ids (all when none given); an id PD does not know is a StoreNotFoundError. */
+function selectStores(stores: StoreInfo[], ids: number[] | undefined): StoreInfo[] {
+  if (!ids || ids.length === 0) {
+    return stores;
+  }
+  const byId = new Map(stores.map((s) => [s.store.id, s]));
+  return [...new Set(ids)].map((id) => {
+    const s = byId.get(id);
+    if (!s) {
+      throw new StoreNotFoundError(id);
+    }
+    return s;
+  });
+}

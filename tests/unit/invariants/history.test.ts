@@ -1,0 +1,347 @@
+import fc from 'fast-check';
+
+import { BadQueryError } from '../../../src/shared/errors';
+import { renderSelector, type LabelMatcher } from '../../../src/subject/prometheus/selector';
+import {
+  invariantHistory,
+  planRange,
+  PROMETHEUS_MAX_POINTS,
+  rateWindowMs,
+  type PrometheusRange,
+  type RangeSeries,
+} from '../../../src/subject/tikv/invariants/history';
+import { DEFAULT_RULES, resolveRules } from '../../../src/subject/tikv/invariants/rules';
+
+const S = 1000;
+const MIN = 60_000;
+const DAY = 86_400_000;
+const FROM = 1_800_000_000_000; // a multiple of 15 s and of 1 min
+
+describe('planning a range query', () => {
+  it('steps at a quarter of the grace period and starts grace + rate window before `from`', () => {
+    const plan = planRange({
+      from: FROM,
+      to: FROM + 3_600_000,
+      graceMs: MIN,
+      lookbackMs: MIN,
+      scrapeIntervalMs: 5 * S,
+    });
+    expect(plan.stepMs).toBe(15 * S);
+    expect(plan.start).toBe(FROM - 2 * MIN);
+    expect(plan.chunks).toEqual([{ start: FROM - 2 * MIN, end: FROM + 3_600_000 }]);
+  });
+
+  it('never steps below the scrape interval', () => {
+    const plan = planRange({ from: FROM, to: FROM + MIN, graceMs: 20 * S, lookbackMs: 0, scrapeIntervalMs: 15 * S });
+    expect(plan.stepMs).toBe(15 * S);
+  });
+
+  it('aligns the start down to the step grid', () => {
+    const plan = planRange({
+      from: FROM + 7 * S,
+      to: FROM + MIN,
+      graceMs: MIN,
+      lookbackMs: MIN,
+      scrapeIntervalMs: 15 * S,
+    });
+    expect(plan.start).toBe(FROM - 2 * MIN);
+  });
+
+  it('with no grace, steps at range / maxDataPoints (at least the scrape interval)', () => {
+    const week = planRange({ from: FROM, to: FROM + 7 * DAY, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S });
+    expect(week.stepMs).toBe(MIN); // 604,800 s / 11,000 = 54.98 s, up to a whole minute
+    expect(week.chunks).toHaveLength(1);
+    const hour = planRange({ from: FROM, to: FROM + 3_600_000, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S });
+    expect(hour.stepMs).toBe(15 * S);
+    const dashboard = planRange({
+      from: FROM,
+      to: FROM + DAY,
+      graceMs: 0,
+      lookbackMs: 0,
+      scrapeIntervalMs: 15 * S,
+      maxDataPoints: 1000,
+    });
+    expect(dashboard.stepMs).toBe(2 * MIN); // 86.4 s, up to a nice step
+  });
+
+  it('splits a range longer than 11,000 points into consecutive chunks on the step grid', () => {
+    const plan = planRange({ from: FROM, to: FROM + 3 * DAY, graceMs: MIN, lookbackMs: MIN, scrapeIntervalMs: 15 * S });
+    const start = FROM - 2 * MIN;
+    expect(plan.stepMs).toBe(15 * S);
+    expect(plan.chunks).toEqual([
+      { start, end: start + 10_999 * 15 * S },
+      { start: start + 11_000 * 15 * S, end: FROM + 3 * DAY },
+    ]);
+  });
+
+  it('coarsens the step when a range would need more chunks than allowed', () => {
+    const plan = planRange({
+      from: FROM,
+      to: FROM + 30 * DAY,
+      graceMs: MIN,
+      lookbackMs: MIN,
+      scrapeIntervalMs: 15 * S,
+      maxChunks: 2,
+    });
+    expect(plan.chunks.length).toBeLessThanOrEqual(2);
+    expect(plan.stepMs).toBe(2 * MIN); // 30 days + 2 min need 118 s, up to a nice step
+  });
+
+  it('plans an absurdly long range with a coarse step instead of thousands of chunks', () => {
+    const plan = planRange({ from: 0, to: 8e15, graceMs: MIN, lookbackMs: MIN, scrapeIntervalMs: 15 * S });
+    expect(plan.chunks.length).toBeLessThanOrEqual(20);
+    expect(plan.stepMs).toBeGreaterThan(DAY);
+  });
+
+  it('names what is wrong in its inputs', () => {
+    expect(() => planRange({ from: 2, to: 1, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S })).toThrow(
+      BadQueryError
+    );
+    expect(() => planRange({ from: 1, to: 2, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 0 })).toThrow(
+      /scrapeIntervalMs/
+    );
+  });
+
+  it('always covers the range with chunks of at most 11,000 points that join without gaps', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60 * DAY }),
+        fc.integer({ min: 0, max: 40 * DAY }),
+        fc.constantFrom(0, 1 * S, 30 * S, MIN, 5 * MIN),
+        fc.constantFrom(0, MIN, 5 * MIN),
+        fc.constantFrom(1 * S, 10 * S, 15 * S, 30 * S, MIN),
+        (offset, length, graceMs, lookbackMs, scrapeIntervalMs) => {
+          const from = FROM + offset;
+          const plan = planRange({ from, to: from + length, graceMs, lookbackMs, scrapeIntervalMs });
+          expect(plan.start).toBeLessThanOrEqual(from - graceMs - lookbackMs);
+          expect(plan.start % plan.stepMs).toBe(0);
+          expect(plan.stepMs).toBeGreaterThanOrEqual(scrapeIntervalMs);
+          expect(plan.chunks[0].start).toBe(plan.start);
+          // The last chunk reaches the last step point at or before `to`.
+          expect(plan.chunks.at(-1)!.end).toBeLessThanOrEqual(from + length);
+          expect(plan.chunks.at(-1)!.end).toBeGreaterThan(from + length - plan.stepMs);
+          plan.chunks.forEach((c, i) => {
+            expect(Math.floor((c.end - c.start) / plan.stepMs) + 1).toBeLessThanOrEqual(PROMETHEUS_MAX_POINTS);
+            if (i > 0) {
+              expect(c.start).toBe(plan.chunks[i - 1].end + plan.stepMs);
+            }
+          });
+        }
+      ),
+      { numRuns: 300 }
+    );
+  });
+
+  it('raises the rate window to four scrape intervals', () => {
+    expect(rateWindowMs('1m', 15 * S)).toBe(MIN);
+    expect(rateWindowMs('1m', 30 * S)).toBe(2 * MIN);
+    expect(() => rateWindowMs('1 minute', 15 * S)).toThrow(/window/);
+  });
+});
+
+type Signal = (t: number) => number | undefined;
+
+/** A Prometheus in the test process: answers range queries from functions of time, on the step grid. */
+class InProcessPrometheus implements PrometheusRange {
+  readonly calls: Array<{ expr: string; start: number; end: number; step: number }> = [];
+  constructor(
+    private readonly data: {
+      latency?: Record<string, Signal>;
+      disk?: Record<string, Signal>;
+      up?: Record<string, Signal>;
+    }
+  ) {}
+
+  selector = (metric: string, matchers: LabelMatcher[] = [], job: 'tikv' | 'pd' = 'tikv') =>
+    renderSelector(metric, [
+      { name: 'cluster', op: '=', value: 'prod' },
+      ...matchers,
+      { name: 'job', op: '=', value: job },
+    ]);
+
+  async queryRange(expr: string, start: number, end: number, step: number) {
+    this.calls.push({ expr, start, end, step });
+    const kind = expr.startsWith('histogram_quantile')
+      ? 'latency'
+      : expr.includes('tikv_store_size_bytes')
+        ? 'disk'
+        : 'up';
+    const series: RangeSeries[] = Object.entries(this.data[kind] ?? {}).map(([instance, f]) => {
+      const samples: Array<[number, number]> = [];
+      for (let t = start; t <= end; t += step) {
+        const v = f(t);
+        if (v !== undefined) {
+          samples.push([t, v]);
+        }
+      }
+      return { labels: { instance }, samples };
+    });
+    return { series: series.filter((s) => s.samples.length > 0), warnings: [] };
+  }
+}
+
+const between =
+  (a: number, b: number, inside: number, outside: number): Signal =>
+  (t) =>
+    t >= a && t < b ? inside : outside;
+
+const known: Record<string, { store_id: number; address: string }> = {
+  'tikv-1:20180': { store_id: 1, address: 'tikv-1:20160' },
+  'tikv-2:20180': { store_id: 2, address: 'tikv-2:20160' },
+  // Tombstone now: PD still lists it when asked for every state.
+  'tikv-3:20180': { store_id: 3, address: 'tikv-3:20160' },
+};
+const resolveInstance = (instance: string) => known[instance];
+
+describe('invariant history over Prometheus range data', () => {
+  const range = { from: FROM, to: FROM + 30 * MIN };
+
+  it('keeps the onset of a latency violation already running at `from`', async () => {
+    const prometheus = new InProcessPrometheus({
+      latency: { 'tikv-1:20180': between(FROM - 90 * S, FROM + 5 * MIN, 0.25, 0.01), 'tikv-2:20180': () => 0.02 },
+    });
+    const vs = await invariantHistory({
+      prometheus,
+      rules: DEFAULT_RULES,
+      range,
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+      invariants: ['high_latency'],
+    });
+    expect(vs).toEqual([
+      {
+        store_id: 1,
+        address: 'tikv-1:20160',
+        invariant: 'high_latency',
+        severity: 'warning',
+        first_seen: FROM - 90 * S,
+        last_seen: FROM + 5 * MIN - 15 * S,
+        active: false,
+        value: 0.25,
+        threshold: 0.1,
+      },
+    ]);
+    expect(prometheus.calls).toEqual([
+      { expr: expect.any(String), start: FROM - 2 * MIN, end: FROM + 30 * MIN, step: 15 * S },
+    ]);
+    expect(prometheus.calls[0].expr).toBe(
+      'histogram_quantile(0.99, sum by (instance, le) (rate(tikv_storage_engine_async_request_duration_seconds_bucket{cluster="prod",type="write",job="tikv"}[1m])))'
+    );
+  });
+
+  it('reports store_down in the past from up == 0, including Tombstone stores and instances PD no longer knows', async () => {
+    const prometheus = new InProcessPrometheus({
+      up: {
+        'tikv-1:20180': () => 1,
+        'tikv-3:20180': between(FROM + MIN, FROM + 2 * MIN, 0, 1),
+        'tikv-9:20180': (t) => (t < FROM + 10 * MIN ? 0 : undefined),
+      },
+    });
+    const vs = await invariantHistory({
+      prometheus,
+      rules: DEFAULT_RULES,
+      range,
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+      invariants: ['store_down'],
+    });
+    expect(vs).toEqual([
+      // Gone from Prometheus after its last up == 0: never seen recovering, so still active.
+      expect.objectContaining({
+        store_id: 0,
+        address: 'tikv-9:20180',
+        first_seen: FROM,
+        last_seen: FROM + 10 * MIN - 15 * S,
+        active: true,
+      }),
+      expect.objectContaining({
+        store_id: 3,
+        address: 'tikv-3:20160',
+        invariant: 'store_down',
+        severity: 'critical',
+        first_seen: FROM + MIN,
+        last_seen: FROM + 2 * MIN - 15 * S,
+        active: false,
+        value: 0,
+        threshold: 0,
+      }),
+    ]);
+    expect(prometheus.calls[0].expr).toBe('up{cluster="prod",job="tikv"}');
+  });
+
+  it('drops violations that ended before `from` and filters by store', async () => {
+    const prometheus = new InProcessPrometheus({
+      disk: {
+        'tikv-1:20180': between(FROM - 30 * S, FROM - 15 * S, 0.9, 0.5),
+        'tikv-2:20180': between(FROM + 5 * MIN, FROM + 6 * MIN, 0.8, 0.5),
+        'tikv-9:20180': () => 0.95,
+      },
+    });
+    const base = { prometheus, rules: DEFAULT_RULES, range, scrapeIntervalMs: 15 * S, resolveInstance };
+    const all = await invariantHistory({ ...base, invariants: ['low_disk'] });
+    expect(all.map((v) => [v.store_id, v.first_seen, v.active])).toEqual([
+      [0, FROM, true],
+      [2, FROM + 5 * MIN, false],
+    ]);
+    const only2 = await invariantHistory({ ...base, invariants: ['low_disk'], storeIds: [2] });
+    expect(only2.map((v) => v.store_id)).toEqual([2]);
+  });
+
+  it('applies per-query thresholds and grace', async () => {
+    const prometheus = new InProcessPrometheus({
+      latency: { 'tikv-1:20180': between(FROM + MIN, FROM + 2 * MIN, 0.06, 0.01) },
+    });
+    const rules = resolveRules(DEFAULT_RULES, { high_latency: { thresholdMs: 50, graceSeconds: 30 } });
+    const vs = await invariantHistory({
+      prometheus,
+      rules,
+      range,
+      scrapeIntervalMs: 5 * S,
+      resolveInstance,
+      invariants: ['high_latency'],
+    });
+    expect(vs).toEqual([expect.objectContaining({ first_seen: FROM + MIN, threshold: 0.05, value: 0.06 })]);
+    expect(prometheus.calls[0].step).toBe(5 * S); // 30 s / 4 = 7.5 s, down to a nice step
+  });
+
+  it('joins chunks of a long range into one violation across the chunk boundary', async () => {
+    const to = FROM + 3 * DAY;
+    const boundary = FROM - 2 * MIN + 11_000 * 15 * S;
+    const prometheus = new InProcessPrometheus({
+      latency: { 'tikv-2:20180': between(boundary - 10 * MIN, boundary + 10 * MIN, 0.5, 0.01) },
+    });
+    const vs = await invariantHistory({
+      prometheus,
+      rules: DEFAULT_RULES,
+      range: { from: FROM, to },
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+      invariants: ['high_latency'],
+    });
+    expect(prometheus.calls.map((c) => [c.start, c.end])).toEqual([
+      [FROM - 2 * MIN, boundary - 15 * S],
+      [boundary, to],
+    ]);
+    expect(vs).toEqual([
+      expect.objectContaining({
+        store_id: 2,
+        first_seen: boundary - 10 * MIN,
+        last_seen: boundary + 10 * MIN - 15 * S,
+        active: false,
+      }),
+    ]);
+  });
+
+  it('checks every invariant when none is named', async () => {
+    const prometheus = new InProcessPrometheus({});
+    await invariantHistory({
+      prometheus,
+      rules: DEFAULT_RULES,
+      range,
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+      invariants: [],
+    });
+    expect(prometheus.calls).toHaveLength(3);
+  });
+});
