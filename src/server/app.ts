@@ -1,0 +1,195 @@
+/**
+ * The backend as a fastify instance, without listen (fastify's Testing guide: `build(opts)` apart from the file
+ * that listens). Contexts, as in fastify's Encapsulation doc:
+ *
+ *   root — error handler, not-found handler, zod validator/serializer, pino with redaction
+ *   ├─ /api          reads: API_TOKEN hook (when set) → query, health, subject
+ *   ├─ /api/actions  its own hook: refuses the read token, needs ACTIONS_TOKEN and ACTIONS_ENABLED
+ *   └─ /metrics      open, or METRICS_TOKEN when set
+ *
+ *   buildApp(config: Config, deps?: AppDeps): FastifyInstance
+ *
+ * Clients and the subject are built from the config unless injected; whatever the app built it closes on
+ * `app.close()`, along with the live checker loop.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+
+import { ERROR_CODES, OperatorError } from '../shared/errors';
+import { PDClient } from '../subject/pd/client';
+import { PrometheusClient } from '../subject/prometheus/client';
+import { LiveChecker } from '../subject/tikv/invariants/live';
+import { DEFAULT_RULES, resolveRules } from '../subject/tikv/invariants/rules';
+import { TiKVSubject } from '../subject/tikv/subject';
+import { requireBearer } from './auth';
+import { CheckerLoop } from './checker';
+import type { Config } from './config';
+import { errorHandler, toErrorBody } from './errorHandler';
+import { Exporter } from './exporter';
+import { actionsRoutes } from './routes/actions';
+import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { queryRoutes } from './routes/query';
+import { subjectRoutes } from './routes/subject';
+
+export interface AppDeps {
+  pd?: PDClient;
+  prometheus?: PrometheusClient;
+  subject?: TiKVSubject;
+  liveChecker?: LiveChecker;
+  /** Epoch ms; the live checker's and the query route's "now". */
+  clock?: () => number;
+  /** Where pino writes (tests capture it); default stdout. */
+  logStream?: DestinationStream;
+  /** Run the live checker loop (default true). */
+  checker?: boolean;
+}
+
+/** Headers that carry credentials: never logged (pino's redact), whatever the log level. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-ds-authorization"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+];
+
+const VERSION = readVersion();
+
+export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
+    // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    const err = new OperatorError(ERROR_CODES.NOT_FOUND, `no route ${req.method} ${req.url.split('?')[0]}`, 404);
+    void reply.code(404).send(toErrorBody(err));
+  });
+
+  const clock = deps.clock ?? Date.now;
+  const owned: Array<{ close(): Promise<void> }> = [];
+  const clientOptions = {
+    timeoutMs: config.upstream.timeoutMs,
+    cacheTtlMs: config.upstream.cacheTtlMs,
+    maxConcurrent: config.upstream.maxConcurrent,
+    maxBodyBytes: config.upstream.maxBodyBytes,
+  };
+  let pd = deps.pd;
+  if (!pd) {
+    if (!config.pd) {
+      throw new Error('buildApp needs config.pd or deps.pd (main.ts starts the simulator when PD_URL is unset)');
+    }
+    pd = new PDClient({ urls: config.pd.urls, tls: config.pd.tls, ...clientOptions });
+    owned.push(pd);
+  }
+  let prometheus = deps.prometheus;
+  if (!prometheus && config.prometheus) {
+    prometheus = new PrometheusClient({
+      url: config.prometheus.url,
+      auth: config.prometheus.auth,
+      tls: config.prometheus.tls,
+      selector: config.selector,
+      jobs: config.prometheus.jobs,
+      ...clientOptions,
+    });
+    owned.push(prometheus);
+  }
+  const subject =
+    deps.subject ??
+    new TiKVSubject({
+      pd,
+      // Without Prometheus, the routes refuse the queries that need it before the subject is asked.
+      prometheus: prometheus ?? unconfiguredPrometheus(),
+      instanceMapping: config.instanceMapping,
+      rateWindow: config.rateWindow,
+      includeTiFlash: config.includeTiFlash,
+    });
+  const rules = resolveRules(DEFAULT_RULES, config.invariants);
+  const liveChecker = deps.liveChecker ?? new LiveChecker({ rules, includeTiFlash: config.includeTiFlash });
+  const exporter = new Exporter();
+  const loop = new CheckerLoop({
+    pd,
+    prometheus,
+    liveChecker,
+    exporter,
+    intervalMs: config.checkIntervalMs,
+    rateWindow: config.rateWindow,
+    instanceMapping: config.instanceMapping,
+    log: app.log,
+    clock,
+  });
+
+  const readsToken = config.apiToken;
+  void app.register(
+    async (api) => {
+      if (readsToken) {
+        api.addHook('onRequest', requireBearer(readsToken, 'API_TOKEN'));
+      }
+      await api.register(queryRoutes, {
+        subject,
+        pd,
+        prometheus,
+        liveChecker,
+        exporter,
+        rules,
+        rateWindow: config.rateWindow,
+        scrapeIntervalMs: config.scrapeIntervalMs,
+        checkIntervalMs: config.checkIntervalMs,
+        instanceMapping: config.instanceMapping,
+        clock,
+      });
+      await api.register(healthRoutes, {
+        pd,
+        prometheus,
+        exporter,
+        timeoutMs: config.healthTimeoutMs,
+        version: VERSION,
+        actionsEnabled: config.actions.enabled,
+        startedAt: Date.now(),
+      });
+      await api.register(subjectRoutes, { config: subject.config, rules });
+    },
+    { prefix: '/api' }
+  );
+  void app.register(actionsRoutes, {
+    prefix: '/api/actions',
+    enabled: config.actions.enabled,
+    token: config.actions.token,
+    readToken: readsToken,
+  });
+  void app.register(metricsRoutes, { exporter, token: config.metricsToken });
+
+  if (deps.checker !== false) {
+    app.addHook('onReady', async () => loop.start());
+  }
+  app.addHook('onClose', async () => {
+    await loop.stop();
+    await Promise.all(owned.map((c) => c.close()));
+  });
+  return app;
+}
+
+/** A client that is never asked (see above); `.invalid` never resolves (RFC 2606), should one slip through. */
+function unconfiguredPrometheus(): PrometheusClient {
+  return new PrometheusClient({ url: 'http://prometheus.invalid' });
+}
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

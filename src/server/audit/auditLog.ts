@@ -1,0 +1,179 @@
+/**
+ * The action audit trail: one SQLite file (better-sqlite3), one writer. Every confirmed execution is written twice:
+ * `begin` before the PD call (outcome `running`, committed with `synchronous = FULL`, so it is on disk before PD
+ * sees the request) and `finish` after it. A process killed between the two leaves a `running` row; the next
+ * process turns it into `unknown` with `recoverUnknown()` — a visible "unknown outcome", never a silent gap.
+ *
+ * One writer (DESIGN.md "Scale"): the connection takes SQLite's exclusive lock at open and keeps it
+ * (`locking_mode = EXCLUSIVE`), so a second backend on the same file fails at start-up with a clear error instead
+ * of interleaving. The OS drops the lock when the process dies, even on kill -9.
+ */
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+
+import { ConfigError } from '../../shared/errors';
+import { ENV } from '../../shared/names';
+
+export const AUDIT_OUTCOMES = ['running', 'ok', 'failed', 'unknown'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** One audit row as the log returns it (times in epoch ms). */
+export const AuditRow = z.object({
+  id: z.number().int(),
+  started_at: z.number().int(),
+  /** Null while running and for an unknown outcome. */
+  finished_at: z.number().int().nullable(),
+  /** The Grafana user (X-Grafana-User) or "unknown user". */
+  who: z.string(),
+  action: z.string(),
+  params: z.unknown(),
+  /** The preflight the execution was confirmed with. */
+  preflight: z.unknown(),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  /** PD's answer (its JSON string, e.g. "The operator is created."), when it answered. */
+  pd_answer: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type AuditRow = z.infer<typeof AuditRow>;
+
+export interface BeginEntry {
+  who: string;
+  action: string;
+  params: unknown;
+  preflight: unknown;
+}
+
+export interface FinishEntry {
+  outcome: 'ok' | 'failed';
+  pdAnswer?: string;
+  error?: string;
+}
+
+export interface ListOptions {
+  /** Epoch ms: rows that overlap [from, to] (a running row counts as an instant at its start). */
+  from?: number;
+  to?: number;
+  /** Newest first; default 1000, at most 10 000. */
+  limit?: number;
+  /** Only these actions / outcomes; absent or empty = all. */
+  actions?: string[];
+  outcomes?: AuditOutcome[];
+}
+
+export interface AuditLog {
+  /** Writes a `running` row, durably, and returns its id. Call before the PD request. */
+  begin(entry: BeginEntry): number;
+  /** Records the outcome of a row written by `begin`. */
+  finish(id: number, entry: FinishEntry): void;
+  /** Start-up: rows still `running` come from a process that died mid-action; they become `unknown`. */
+  recoverUnknown(): AuditRow[];
+  list(o?: ListOptions): AuditRow[];
+  close(): void;
+}
+
+export const UNKNOWN_OUTCOME_ERROR =
+  'the backend stopped before PD answered: the outcome is unknown — check PD (operators, schedulers, config, store state)';
+
+const MAX_LIST = 10_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  who TEXT NOT NULL,
+  action TEXT NOT NULL,
+  params TEXT NOT NULL,
+  preflight TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed', 'unknown')),
+  pd_answer TEXT,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_started_at ON audit (started_at);
+CREATE INDEX IF NOT EXISTS audit_outcome ON audit (outcome);
+`;
+
+interface DbRow {
+  id: number;
+  started_at: number;
+  finished_at: number | null;
+  who: string;
+  action: string;
+  params: string;
+  preflight: string;
+  outcome: AuditOutcome;
+  pd_answer: string | null;
+  error: string | null;
+}
+
+function toRow(r: DbRow): AuditRow {
+  return { ...r, params: JSON.parse(r.params), preflight: JSON.parse(r.preflight) };
+}
+
+/** Opens (creating if needed) the audit log at `path` (`AUDIT_DB_PATH`; `:memory:` for tests). */
+export function openAuditLog(path: string, clock: () => number = Date.now): AuditLog {
+  let db: Database.Database;
+  try {
+    // No busy wait: a second writer is a deployment mistake, reported at once.
+    db = new Database(path, { timeout: 0 });
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is fsynced before `begin` returns, so the row exists before PD is asked.
+    db.pragma('synchronous = FULL');
+    db.pragma('locking_mode = EXCLUSIVE');
+    // The schema write takes the exclusive lock now, so a second writer fails here, at start-up.
+    db.exec(SCHEMA);
+  } catch (err) {
+    const busy = (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
+    throw new ConfigError(
+      ENV.AUDIT_DB_PATH,
+      busy
+        ? `audit log ${path} is held by another backend process (the audit log has one writer)`
+        : `cannot open audit log ${path}: ${(err as Error).message}`
+    );
+  }
+
+  const insert = db.prepare(
+    `INSERT INTO audit (started_at, who, action, params, preflight, outcome) VALUES (?, ?, ?, ?, ?, 'running')`
+  );
+  const update = db.prepare(
+    `UPDATE audit SET outcome = ?, finished_at = ?, pd_answer = ?, error = ? WHERE id = ? AND outcome = 'running'`
+  );
+  const running = db.prepare(`SELECT * FROM audit WHERE outcome = 'running' ORDER BY id`);
+  const markUnknown = db.prepare(`UPDATE audit SET outcome = 'unknown', error = ? WHERE outcome = 'running'`);
+
+  const recover = db.transaction((): AuditRow[] => {
+    const rows = (running.all() as DbRow[]).map(toRow);
+    markUnknown.run(UNKNOWN_OUTCOME_ERROR);
+    return rows.map((r) => ({ ...r, outcome: 'unknown' as const, error: UNKNOWN_OUTCOME_ERROR }));
+  });
+
+  return {
+    begin(e) {
+      const info = insert.run(clock(), e.who, e.action, JSON.stringify(e.params ?? null), JSON.stringify(e.preflight ?? null));
+      return Number(info.lastInsertRowid);
+    },
+    finish(id, e) {
+      const info = update.run(e.outcome, clock(), e.pdAnswer ?? null, e.error ?? null, id);
+      if (info.changes !== 1) {
+        throw new Error(`audit row ${id} is not running (finished twice, or never begun)`);
+      }
+    },
+    recoverUnknown: () => recover(),
+    list(o = {}) {
+      const limit = Math.min(Math.max(1, Math.floor(o.limit ?? 1000)), MAX_LIST);
+      const where = ['started_at <= ?', 'COALESCE(finished_at, started_at) >= ?'];
+      const args: Array<string | number> = [o.to ?? Number.MAX_SAFE_INTEGER, o.from ?? 0];
+      for (const [column, values] of [['action', o.actions], ['outcome', o.outcomes]] as const) {
+        if (values && values.length > 0) {
+          where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+          args.push(...values);
+        }
+      }
+      const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY started_at DESC, id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...args, limit) as DbRow[]).map(toRow);
+    },
+    close() {
+      db.close();
+    },
+  };
+}

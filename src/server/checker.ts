@@ -1,0 +1,139 @@
+/**
+ * The live checker loop behind the exporter: every check interval it reads PD's stores (on PD's clock) and,
+ * independently, Prometheus' P99 write latency and disk used ratio, feeds one LiveChecker tick and rewrites the
+ * violation gauges. Each input fails on its own: with Prometheus down or empty, store down is still judged from PD;
+ * with PD down, the last known stores still map Prometheus' instances. Errors are counted per upstream and logged;
+ * the loop never stops on them. Ticks never overlap (the next one is scheduled when the previous ends).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+
+import { describeError, UpstreamError } from '../shared/errors';
+import type { PDClient } from '../subject/pd/client';
+import type { StoreInfo } from '../subject/pd/schema';
+import { isTiFlash } from '../subject/pd/storeState';
+import type { PrometheusClient } from '../subject/prometheus/client';
+import { InstanceDirectory, type InstanceMapping } from '../subject/tikv/instances';
+import type { LiveChecker, LiveStore } from '../subject/tikv/invariants/live';
+import { diskUsedRatioExpr, p99WriteLatencyExpr } from '../subject/tikv/promql';
+import type { Exporter } from './exporter';
+
+export interface CheckerLoopOptions {
+  pd: PDClient;
+  /** Absent: latency and disk are not checked (no Prometheus configured). */
+  prometheus?: PrometheusClient;
+  liveChecker: LiveChecker;
+  exporter: Exporter;
+  intervalMs: number;
+  rateWindow: string;
+  instanceMapping: InstanceMapping;
+  log: FastifyBaseLogger;
+  clock?: () => number;
+}
+
+export class CheckerLoop {
+  private readonly o: CheckerLoopOptions;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+  /** The last stores PD answered with: Prometheus' instances are mapped through them when PD fails a tick. */
+  private lastStores?: StoreInfo[];
+
+  constructor(o: CheckerLoopOptions) {
+    this.o = o;
+  }
+
+  start(): void {
+    if (!this.stopped) {
+      return;
+    }
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops ticking; a tick in progress finishes (its upstream reads are bounded by their timeouts). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One check, as the loop runs it (tests and the first tick call it directly). */
+  async runOnce(): Promise<void> {
+    const clock = this.o.clock ?? Date.now;
+    const started = performance.now();
+    let partial = false;
+    const failed = (upstream: 'pd' | 'prometheus', what: string) => (err: unknown) => {
+      partial = true;
+      this.o.exporter.upstreamError(err instanceof UpstreamError ? err.upstream : upstream, 'checker');
+      this.o.log.warn({ upstream, what }, `live check: ${describeError(err)}`);
+      return undefined;
+    };
+
+    const pd = this.o.pd;
+    const storesP = pd.getStores().catch(failed('pd', 'stores'));
+    // max-store-down-time tells how long until PD itself declares a store Down; PD's default applies without it.
+    const scheduleP = pd.getScheduleConfig().catch(failed('pd', 'schedule config'));
+    const prom = this.o.prometheus;
+    const p99P = prom?.query(p99WriteLatencyExpr(prom.selector, this.o.rateWindow)).catch(failed('prometheus', 'P99 write latency'));
+    const diskP = prom?.query(diskUsedRatioExpr(prom.selector)).catch(failed('prometheus', 'disk used ratio'));
+
+    const [stores, schedule, p99, disk] = await Promise.all([storesP, scheduleP, p99P, diskP]);
+    if (stores) {
+      this.lastStores = stores.data.stores;
+    }
+    const directory = this.lastStores && new InstanceDirectory(this.lastStores, this.o.instanceMapping);
+    const byStore = (samples: Array<{ labels: Record<string, string>; v: number }> | undefined) => {
+      if (!samples || !directory) {
+        return undefined;
+      }
+      const out = new Map<number, number>();
+      for (const s of samples) {
+        const store = directory.byInstance(s.labels.instance ?? '');
+        if (store) {
+          out.set(store.store_id, s.v);
+        }
+      }
+      return out;
+    };
+    const maxDownSeconds = schedule?.data['max-store-down-time'];
+    const violations = this.o.liveChecker.tick(
+      {
+        pdNow: stores?.pdNow ?? clock(),
+        stores: stores?.data.stores.map(liveStore),
+        maxStoreDownMs: typeof maxDownSeconds === 'number' && maxDownSeconds > 0 ? maxDownSeconds * 1000 : undefined,
+        p99Seconds: byStore(p99?.samples),
+        diskUsedRatio: byStore(disk?.samples),
+      },
+      clock()
+    );
+    this.o.exporter.setViolations(violations);
+    this.o.exporter.checkDone((performance.now() - started) / 1000, partial);
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((err) => this.o.log.error({ err }, `live check failed: ${describeError(err)}`))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) {
+            this.schedule(this.o.intervalMs);
+          }
+        });
+    }, delayMs);
+    // The loop alone must not keep the process alive (Ctrl-C, test teardown).
+    this.timer.unref();
+  }
+}
+
+function liveStore(s: StoreInfo): LiveStore {
+  return {
+    store_id: s.store.id,
+    address: s.store.address,
+    status_address: s.store.status_address,
+    state_name: s.store.state_name,
+    node_state: s.store.node_state,
+    last_heartbeat_ms: s.status.last_heartbeat_ms,
+    isTiFlash: isTiFlash(s.store),
+  };
+}

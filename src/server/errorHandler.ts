@@ -1,0 +1,50 @@
+/**
+ * The one place errors become answers: `{statusCode, code, error, message}` (fastify's default body plus our code).
+ * Schema failures name the field by its zod path (`queries.1.observation`); our catalog's errors keep their status;
+ * fastify's own 4xx (bad JSON, wrong content type, body too large) keep theirs; anything else is a 500 that still
+ * says what went wrong.
+ */
+import { STATUS_CODES } from 'node:http';
+
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+import { BadQueryError, ERROR_CODES, OperatorError, UnauthorizedError, describeError } from '../shared/errors';
+import type { ErrorBody } from '../shared/schema/frames';
+
+/** `/queries/1/observation` → `queries.1.observation`. */
+export function fieldOf(instancePath: string): string {
+  return instancePath.split('/').filter(Boolean).join('.');
+}
+
+export function toErrorBody(err: unknown): ErrorBody {
+  let e: unknown = err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = err.validation[0];
+    const field = fieldOf(issue.instancePath);
+    e = new BadQueryError(issue.message ?? 'invalid value', field || undefined);
+  }
+  if (e instanceof OperatorError) {
+    return { statusCode: e.statusCode, code: e.code, error: STATUS_CODES[e.statusCode] ?? 'Error', message: e.message };
+  }
+  const fe = e as Partial<FastifyError>;
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = fe.statusCode === 400 ? ERROR_CODES.BAD_QUERY : (fe.code ?? ERROR_CODES.BAD_QUERY);
+    return { statusCode: fe.statusCode, code, error: STATUS_CODES[fe.statusCode] ?? 'Error', message: fe.message ?? 'bad request' };
+  }
+  return { statusCode: 500, code: 'TKO_ERR_INTERNAL', error: STATUS_CODES[500]!, message: describeError(e) };
+}
+
+export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const body = toErrorBody(err);
+  if (body.statusCode >= 500) {
+    req.log.error({ err }, body.message);
+  } else {
+    req.log.info({ statusCode: body.statusCode, code: body.code }, body.message);
+  }
+  if (err instanceof UnauthorizedError) {
+    // RFC 6750 §3: a 401 names the scheme it wants.
+    void reply.header('www-authenticate', 'Bearer');
+  }
+  void reply.code(body.statusCode).send(body);
+}

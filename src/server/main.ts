@@ -1,0 +1,102 @@
+/**
+ * `npm start`: serves the backend. With no PD_URL it runs the embedded default — the simulator in-process (3 stores)
+ * and, when the `prometheus` binary is installed, a Prometheus scraping the simulator and this backend's /metrics —
+ * all on loopback. With PD_URL (and PROMETHEUS_URL) it serves that cluster. Ctrl-C (SIGINT) or SIGTERM stops
+ * everything it started. A bad configuration prints the variable at fault and exits 1.
+ */
+import { buildApp } from './app';
+import { type Config, isLoopback, loadConfig, safeUrl } from './config';
+import { ConfigError } from '../shared/errors';
+import { freePort, prometheusAvailable, startPrometheus } from '../embedded/prometheus';
+import { formatPromDuration } from '../subject/tikv/promql';
+import { createSimulator } from '../simulator/server';
+
+/** Scrape interval of the embedded Prometheus: fresh enough for a demo, light on a laptop. */
+const EMBEDDED_SCRAPE_MS = 5000;
+
+type Stop = () => Promise<void>;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (!config.apiToken) {
+    if (!isLoopback(config.host)) {
+      console.error(
+        `configuration error: HOST: refusing to listen on ${config.host} without API_TOKEN (anyone could read the cluster); set API_TOKEN or use HOST=127.0.0.1`
+      );
+      process.exit(1);
+    }
+    console.warn('warning: API_TOKEN is not set; the API is open to anyone on this machine (loopback only)');
+  }
+
+  const stops: Stop[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) {
+      process.exit(code);
+    }
+    stopping = true;
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => console.error(`while stopping: ${String(err)}`));
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    // The port must be known before an embedded Prometheus is told where /metrics is.
+    const port = config.port === 0 ? await freePort() : config.port;
+    const embedded = !config.pd;
+    if (embedded) {
+      const sim = await createSimulator({ stores: 3 });
+      stops.push(() => sim.close());
+      config = { ...config, pd: { urls: [sim.pdUrl] } };
+      console.log(`embedded simulator: PD API at ${sim.pdUrl}`);
+      if (!config.prometheus && prometheusAvailable()) {
+        const prom = await startPrometheus({
+          httpSdUrl: `${sim.url}/sim/targets`,
+          staticJobs: [{ job: 'tikv-operator', targets: [`${loopbackHost(config.host)}:${port}`], bearerToken: config.metricsToken }],
+          interval: formatPromDuration(EMBEDDED_SCRAPE_MS),
+        });
+        stops.push(() => prom.stop());
+        config = { ...config, scrapeIntervalMs: EMBEDDED_SCRAPE_MS, prometheus: { url: prom.url, jobs: { tikv: 'tikv', pd: 'pd' } } };
+        console.log(`embedded Prometheus: ${prom.url}`);
+      } else if (!config.prometheus) {
+        console.warn('warning: no `prometheus` binary found; metrics and invariant history are unavailable (install prometheus or set PROMETHEUS_URL)');
+      }
+    }
+
+    const app = buildApp(config);
+    stops.push(() => app.close());
+    await app.listen({ port, host: config.host });
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const auth = config.apiToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
+    const body = JSON.stringify({ from: 0, to: 0, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }] });
+    console.log(`\nTiKV operator backend: ${url}`);
+    console.log(`  PD: ${config.pd!.urls.map(safeUrl).join(', ')}`);
+    console.log(`  Prometheus: ${config.prometheus ? safeUrl(config.prometheus.url) : 'not configured'}`);
+    console.log(`\nTry:\n  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} -d '${body}'\n`);
+  } catch (err) {
+    console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+/** Where Prometheus reaches this backend: its own address, or loopback when listening on every interface. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') {
+    return '127.0.0.1';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+void main();

@@ -1,0 +1,171 @@
+/**
+ * `/api/actions*`: its own context with its own token, a sibling of the reads context, so the read token never
+ * opens it (DESIGN.md "Auth": Grafana injects the actions token only on the Admin-only `api/actions` route).
+ *
+ *   POST /api/actions/:action/preflight   body = the action's parameters (PD's names) → Preflight
+ *   POST /api/actions/:action/execute     same body → {action, pdAnswer, preflight, effect, audit_id}
+ *   GET  /api/actions/audit?from=&to=&limit=   → {rows: AuditRow[]}
+ *
+ * Access, in this order: the read token → 403 (says why); no bearer → 401; actions off → 403 ActionDisabledError;
+ * any other token than ACTIONS_TOKEN → 403. The caller is `X-Grafana-User` (Grafana sends it only with
+ * `send_user_header`), else "unknown user"; PD gets it as X-Caller-ID. Every execution past its repeated preflight
+ * is written to the audit log before PD is asked and again with the outcome; one refused by the repeated preflight
+ * is recorded as failed, with the reasons.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+import {
+  ActionDisabledError,
+  BadQueryError,
+  ERROR_CODES,
+  ForbiddenError,
+  OperatorError,
+  UnauthorizedError,
+  describeError,
+} from '../../shared/errors';
+import { ACTIONS, type ActionName } from '../../shared/names';
+import {
+  ActionRefusedError,
+  type ActionPd,
+  UNKNOWN_USER,
+  executeAction,
+  isActionName,
+  preflightAction,
+} from '../../subject/tikv/actions';
+import type { AuditLog } from '../audit/auditLog';
+import { bearerOf, tokenMatches } from '../auth';
+
+export interface ActionsRouteOptions {
+  enabled: boolean;
+  /** ACTIONS_TOKEN. */
+  token?: string;
+  /** The read token (API_TOKEN), refused here with a 403 that says why. */
+  readToken?: string;
+  /** PD, for preflights and writes. */
+  pd?: ActionPd;
+  /** The audit log (AUDIT_DB_PATH); executions are refused without one. */
+  audit?: AuditLog;
+}
+
+/** Grafana's login names are short; a longer header is cut so the audit row stays readable. */
+const MAX_USER_CHARS = 256;
+
+const AuditListQuery = z
+  .object({
+    from: z.coerce.number().int().nonnegative().optional(),
+    to: z.coerce.number().int().nonnegative().optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
+function userOf(req: FastifyRequest): string {
+  const h = req.headers['x-grafana-user'];
+  const user = (Array.isArray(h) ? h[0] : h)?.trim();
+  return user ? user.slice(0, MAX_USER_CHARS) : UNKNOWN_USER;
+}
+
+function actionOf(name: string): ActionName {
+  if (!isActionName(name)) {
+    throw new OperatorError(ERROR_CODES.NOT_FOUND, `no action named ${JSON.stringify(name.slice(0, 64))}; actions: ${ACTIONS.join(', ')}`, 404);
+  }
+  return name;
+}
+
+function unavailable(what: string): OperatorError {
+  return new OperatorError(ERROR_CODES.ACTION_DISABLED, `actions are enabled but this backend has no ${what}`, 503);
+}
+
+export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app, o) => {
+  app.addHook('onRequest', async (req) => {
+    const presented = bearerOf(req);
+    if (o.readToken && tokenMatches(presented, o.readToken)) {
+      throw new ForbiddenError(
+        'the read token (API_TOKEN) is refused on /api/actions: actions need the actions token (ACTIONS_TOKEN), which Grafana sends only on its Admin-only route'
+      );
+    }
+    if (presented === undefined) {
+      throw new UnauthorizedError('missing bearer token (ACTIONS_TOKEN)');
+    }
+    if (!o.enabled) {
+      throw new ActionDisabledError();
+    }
+    if (!o.token || !tokenMatches(presented, o.token)) {
+      throw new ForbiddenError('wrong bearer token for /api/actions (ACTIONS_TOKEN)');
+    }
+  });
+
+  app.post<{ Params: { action: string } }>('/:action/preflight', async (req) => {
+    const action = actionOf(req.params.action);
+    if (!o.pd) {
+      throw unavailable('PD client');
+    }
+    return preflightAction(o.pd, action, req.body);
+  });
+
+  app.post<{ Params: { action: string } }>('/:action/execute', async (req) => {
+    const action = actionOf(req.params.action);
+    const { pd, audit } = o;
+    if (!pd) {
+      throw unavailable('PD client');
+    }
+    if (!audit) {
+      throw unavailable('audit log (AUDIT_DB_PATH)');
+    }
+    const who = userOf(req);
+    let id: number | undefined;
+    try {
+      const result = await executeAction(pd, action, req.body, {
+        caller: who,
+        beforeWrite: (preflight) => {
+          id = audit.begin({ who, action, params: preflight.params, preflight });
+        },
+        onUnsafe: (preflight) => {
+          id = audit.begin({ who, action, params: preflight.params, preflight });
+        },
+      });
+      finishQuietly(req, audit, id!, { outcome: 'ok', pdAnswer: result.pdAnswer });
+      return { ...result, audit_id: id };
+    } catch (err) {
+      if (id !== undefined) {
+        finishQuietly(req, audit, id, {
+          outcome: 'failed',
+          pdAnswer: err instanceof ActionRefusedError ? err.pdMessage : undefined,
+          error: describeError(err),
+        });
+      }
+      throw err;
+    }
+  });
+
+  app.get('/audit', async (req) => {
+    if (!o.audit) {
+      throw unavailable('audit log (AUDIT_DB_PATH)');
+    }
+    const q = AuditListQuery.safeParse(req.query);
+    if (!q.success) {
+      const issue = q.error.issues[0];
+      throw new BadQueryError(issue.message, issue.path.map(String).join('.') || '(query)');
+    }
+    return { rows: o.audit.list(q.data) };
+  });
+
+  // Unknown paths still pass the hook above (a root not-found handler would skip it) and answer 404.
+  const notFound = async () => {
+    throw new OperatorError(ERROR_CODES.NOT_FOUND, `no such path; use POST /api/actions/<action>/preflight or /execute (actions: ${ACTIONS.join(', ')})`, 404);
+  };
+  app.all('/', notFound);
+  app.all('/*', notFound);
+};
+
+/**
+ * After PD answered, a failing second write must not turn PD's answer into an error: the row stays `running`,
+ * becomes `unknown` at the next start, and the failure is logged.
+ */
+function finishQuietly(req: FastifyRequest, audit: AuditLog, id: number, entry: Parameters<AuditLog['finish']>[1]): void {
+  try {
+    audit.finish(id, entry);
+  } catch (err) {
+    req.log.error({ err, auditId: id }, 'audit log: could not record the outcome of an action');
+  }
+}

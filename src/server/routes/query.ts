@@ -1,0 +1,132 @@
+/**
+ * `POST /api/query`: Grafana's `/api/ds/query` shape. Each query runs on its own: a failing one answers with its own
+ * `error` and `status` while the others succeed. Observations become frames through `observationFrames`;
+ * invariants over `[from, to]` are replayed from Prometheus (`invariantHistory`), and when the range reaches now,
+ * the live checker's store_down (from PD's heartbeats, fresher than any scrape) is merged in.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+
+import { describeError, ERROR_CODES, OperatorError, UpstreamError } from '../../shared/errors';
+import { INVARIANTS } from '../../shared/names';
+import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../shared/schema/frames';
+import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
+import { Violation } from '../../shared/schema/violation';
+import type { PDClient } from '../../subject/pd/client';
+import type { PrometheusClient } from '../../subject/prometheus/client';
+import { observationFrames } from '../../subject/tikv/frames/observations';
+import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
+import { invariantFrames } from '../../subject/tikv/invariants/frames';
+import { invariantHistory } from '../../subject/tikv/invariants/history';
+import type { LiveChecker } from '../../subject/tikv/invariants/live';
+import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
+import type { TiKVSubject } from '../../subject/tikv/subject';
+import type { Exporter } from '../exporter';
+
+export interface QueryRouteOptions {
+  subject: TiKVSubject;
+  pd: PDClient;
+  /** Absent: queries that need Prometheus answer that it is not configured. */
+  prometheus?: PrometheusClient;
+  liveChecker: LiveChecker;
+  exporter: Exporter;
+  /** The deployment's rules (defaults with the environment's overrides). */
+  rules: InvariantRules;
+  rateWindow: string;
+  scrapeIntervalMs: number;
+  checkIntervalMs: number;
+  instanceMapping: InstanceMapping;
+  clock: () => number;
+}
+
+const NEEDS_PROMETHEUS = new Set(['get_store_metrics']);
+
+export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app, o) => {
+  const notConfigured = () =>
+    new OperatorError(ERROR_CODES.UPSTREAM_UNREACHABLE, 'Prometheus is not configured on this backend (set PROMETHEUS_URL)', 502);
+
+  const invariantQuery = async (q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
+    const prometheus = o.prometheus;
+    if (!prometheus) {
+      throw notConfigured();
+    }
+    const rules = resolveRules(o.rules, q.overrides);
+    const notices: Array<{ severity: string; text: string }> = [];
+    // PD names the stores behind Prometheus' instances; without PD the history still answers, by instance.
+    let directory: InstanceDirectory | undefined;
+    try {
+      const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
+      directory = new InstanceDirectory(stores.data.stores, o.instanceMapping);
+    } catch (err) {
+      o.exporter.upstreamError('pd', 'query');
+      notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
+    }
+    const invariants = q.invariants.length > 0 ? q.invariants : [...INVARIANTS];
+    let violations = await invariantHistory({
+      prometheus,
+      rules,
+      range: { from: req.from, to: req.to },
+      window: o.rateWindow,
+      scrapeIntervalMs: o.scrapeIntervalMs,
+      resolveInstance: (instance) => directory?.byInstance(instance),
+      invariants,
+      storeIds: q.storeIds,
+      maxDataPoints: req.maxDataPoints,
+    });
+    // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
+    if (invariants.includes('store_down') && req.to >= o.clock() - 2 * o.checkIntervalMs) {
+      const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
+      const live = o.liveChecker
+        .violations()
+        .filter((v) => v.invariant === 'store_down' && (!wanted || wanted.has(v.store_id)))
+        .map((v) => Violation.parse(v));
+      violations = mergeLiveStoreDown(violations, live);
+    }
+    const stepMs = Math.max(req.intervalMs ?? 0, o.scrapeIntervalMs);
+    const frames = invariantFrames(violations, q.format, { refId: q.refId, from: req.from, to: req.to, stepMs });
+    if (notices.length > 0 && frames[0]) {
+      frames[0] = { ...frames[0], schema: { ...frames[0].schema, meta: { ...frames[0].schema.meta, notices } } };
+    }
+    return frames;
+  };
+
+  const runOne = async (q: QueryRequest['queries'][number], req: QueryRequest): Promise<QueryResult> => {
+    try {
+      if (q.kind === 'invariant') {
+        return { frames: await invariantQuery(q, req) };
+      }
+      if (!o.prometheus && NEEDS_PROMETHEUS.has(q.observation)) {
+        throw notConfigured();
+      }
+      const range = { from: req.from, to: req.to, intervalMs: req.intervalMs, maxDataPoints: req.maxDataPoints };
+      return { frames: await observationFrames(o.subject, q, range) };
+    } catch (err) {
+      if (err instanceof UpstreamError) {
+        o.exporter.upstreamError(err.upstream, 'query');
+      }
+      const status = err instanceof OperatorError ? err.statusCode : 500;
+      (status >= 500 ? app.log.warn : app.log.info).call(app.log, { refId: q.refId, status }, describeError(err));
+      return { frames: [], error: describeError(err), status };
+    }
+  };
+
+  app.post('/query', { schema: { body: QueryRequest, response: { 200: QueryResponse } } }, async (req) => {
+    const body = req.body;
+    const answers = await Promise.all(body.queries.map((q) => runOne(q, body)));
+    return { results: Object.fromEntries(body.queries.map((q, i) => [q.refId, answers[i]])) };
+  });
+};
+
+/**
+ * The live store_down violations replace the replayed ones still active for the same store (keeping the earlier
+ * onset): PD's heartbeats judge "now" better than the last scrapes; resolved past episodes stay as replayed.
+ */
+export function mergeLiveStoreDown(history: Violation[], live: Violation[]): Violation[] {
+  const liveIds = new Set(live.map((v) => v.store_id));
+  const replaced = (v: Violation) => v.invariant === 'store_down' && v.active && liveIds.has(v.store_id);
+  const out = history.filter((v) => !replaced(v));
+  for (const l of live) {
+    const past = history.find((v) => replaced(v) && v.store_id === l.store_id);
+    out.push({ ...l, first_seen: Math.min(l.first_seen, past?.first_seen ?? l.first_seen), active: true });
+  }
+  return out;
+}

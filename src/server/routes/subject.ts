@@ -1,0 +1,47 @@
+/**
+ * `GET /api/subject`: the subject's config for the query editor — observations and actions with their parameters
+ * as JSON Schema, invariants with this deployment's thresholds and grace periods, and the SLOs.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+import { INVARIANTS, type InvariantName } from '../../shared/names';
+import { SubjectDescription } from '../../shared/schema/subject';
+import type { SubjectConfig } from '../../subject/subject';
+import type { InvariantRules } from '../../subject/tikv/invariants/rules';
+
+const INVARIANT_TEXT: Record<InvariantName, { description: string; unit: string }> = {
+  store_down: {
+    description: "No heartbeat from the store for longer than the threshold (PD's clock); in the past, Prometheus' up{job=\"tikv\"} == 0",
+    unit: 's',
+  },
+  high_latency: { description: 'P99 storage write latency above the threshold for the grace period', unit: 's' },
+  low_disk: { description: 'Disk used ratio (1 - available / capacity) above the threshold', unit: 'percentunit' },
+};
+
+/** JSON Schema of a parameter schema as the editor sends it (input side: defaults are optional). */
+function jsonSchema(schema: z.ZodType): unknown {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+}
+
+export function describeSubject(config: SubjectConfig, rules: InvariantRules): SubjectDescription {
+  return {
+    name: config.name,
+    observations: Object.entries(config.observations).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
+    invariants: INVARIANTS.map((name) => ({
+      name,
+      severity: rules[name].severity,
+      description: INVARIANT_TEXT[name].description,
+      threshold: rules[name].threshold,
+      thresholdUnit: INVARIANT_TEXT[name].unit,
+      graceSeconds: rules[name].graceMs / 1000,
+    })),
+    actions: Object.entries(config.actions).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
+    slos: Object.entries(config.slos).map(([name, s]) => ({ name, description: s.description, target: s.target, unit: s.unit })),
+  };
+}
+
+export const subjectRoutes: FastifyPluginAsyncZod<{ config: SubjectConfig; rules: InvariantRules }> = async (app, o) => {
+  const description = describeSubject(o.config, o.rules);
+  app.get('/subject', { schema: { response: { 200: SubjectDescription } } }, async () => description);
+};

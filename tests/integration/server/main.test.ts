@@ -1,0 +1,77 @@
+/**
+ * `npm start` (src/server/main.ts) as a user runs it: a bad variable stops it naming the variable, no token on a
+ * non-loopback host is refused, and the embedded default serves a simulated cluster (with a real Prometheus) on
+ * loopback, prints its URL and a curl example, and stops everything on Ctrl-C.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { waitFor } from '../../../src/embedded/prometheus';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Run {
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+  const child = spawn(TSX, ['src/server/main.ts'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, out: () => out, exited };
+}
+
+const running: Run[] = [];
+afterAll(async () => {
+  for (const r of running) {
+    if (r.child.exitCode === null) {
+      r.child.kill('SIGKILL');
+      await r.exited;
+    }
+  }
+});
+
+test('a bad variable stops start-up with exit code 1 and a message naming it', async () => {
+  const r = start({ PORT: 'abc' });
+  expect(await r.exited).toBe(1);
+  expect(r.out()).toContain('configuration error: PORT: must be a number');
+});
+
+test('without API_TOKEN it refuses to listen on a non-loopback address', async () => {
+  const r = start({ HOST: '0.0.0.0', PD_URL: 'http://127.0.0.1:1' });
+  expect(await r.exited).toBe(1);
+  expect(r.out()).toMatch(/HOST: refusing to listen on 0\.0\.0\.0 without API_TOKEN/);
+});
+
+test('with no configuration it serves the simulator on loopback, prints a curl example, and Ctrl-C stops everything', async () => {
+  const r = start({ PORT: '0' });
+  running.push(r);
+  const url = await waitFor('the backend URL', async () => /TiKV operator backend: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1], 45_000);
+  await waitFor('the curl example', async () => (r.out().includes(`curl -s -X POST ${url}/api/query`) ? true : undefined));
+  expect(r.out()).toMatch(/API_TOKEN is not set/);
+  const promUrl = /embedded Prometheus: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1];
+  const simPd = /embedded simulator: PD API at (http:\S+)/.exec(r.out())?.[1];
+  expect(promUrl).toBeDefined();
+  expect(simPd).toBeDefined();
+
+  // The printed example works.
+  const body = /-d '(.*)'/.exec(r.out())![1];
+  const res = await fetch(`${url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(res.status).toBe(200);
+  const json = (await res.json()) as any;
+  expect(json.results.A.frames[0].data.values[0]).toEqual([1, 2, 3]);
+  const health = (await (await fetch(`${url}/api/health`)).json()) as any;
+  expect(health).toMatchObject({ pd: { ok: true }, prometheus: { ok: true } });
+
+  r.child.kill('SIGINT');
+  expect(await r.exited).toBe(0);
+  for (const gone of [url, promUrl!, simPd!]) {
+    await expect(fetch(gone)).rejects.toThrow();
+  }
+});

@@ -1,0 +1,166 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ConfigError } from '../../../src/shared/errors';
+import { isLoopback, loadConfig, safeUrl } from '../../../src/server/config';
+
+const dir = mkdtempSync(join(tmpdir(), 'tikv-operator-config-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('with no variables the backend listens on 127.0.0.1:3100 in embedded mode with the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.pd).toBeUndefined();
+    expect(c.prometheus).toBeUndefined();
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(3100);
+    expect(c.apiToken).toBeUndefined();
+    expect(c.metricsToken).toBeUndefined();
+    expect(c.rateWindow).toBe('1m');
+    expect(c.checkIntervalMs).toBe(15_000);
+    expect(c.actions).toEqual({ enabled: false, token: undefined, auditDbPath: './audit.db' });
+    expect(c.instanceMapping).toBe('status_address');
+    expect(c.includeTiFlash).toBe(false);
+    expect(c.selector).toEqual([]);
+  });
+
+  test('PD_URL takes comma-separated members and adds PD API prefix to bare origins', () => {
+    const c = loadConfig({ PD_URL: 'http://pd-1:2379, https://pd-2:2379/pd/api/v1/ ,', PROMETHEUS_URL: 'http://prom:9090' });
+    expect(c.pd?.urls).toEqual(['http://pd-1:2379/pd/api/v1', 'https://pd-2:2379/pd/api/v1']);
+    expect(c.prometheus?.url).toBe('http://prom:9090');
+    expect(c.prometheus?.jobs).toEqual({ tikv: 'tikv', pd: 'pd' });
+  });
+
+  test.each([
+    [{ PD_URL: 'pd-1:2379' }, 'PD_URL'],
+    [{ PD_URL: 'ftp://pd' }, 'PD_URL'],
+    [{ PD_URL: ' , ' }, 'PD_URL'],
+    [{ PROMETHEUS_URL: 'not a url' }, 'PROMETHEUS_URL'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ HOST: 'a b' }, 'HOST'],
+    [{ CHECK_INTERVAL: '10' }, 'CHECK_INTERVAL'],
+    [{ RATE_WINDOW: '1 minute' }, 'RATE_WINDOW'],
+    [{ SCRAPE_INTERVAL: '0s' }, 'SCRAPE_INTERVAL'],
+    [{ CACHE_TTL_MS: '-1' }, 'CACHE_TTL_MS'],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
+    [{ LOW_DISK_THRESHOLD_RATIO: '1.5' }, 'LOW_DISK_THRESHOLD_RATIO'],
+    [{ HIGH_LATENCY_THRESHOLD_MS: '-5' }, 'HIGH_LATENCY_THRESHOLD_MS'],
+    [{ HIGH_LATENCY_GRACE_SECONDS: 'soon' }, 'HIGH_LATENCY_GRACE_SECONDS'],
+    [{ INSTANCE_MAPPING: 'ip' }, 'INSTANCE_MAPPING'],
+    [{ INCLUDE_TIFLASH: 'maybe' }, 'INCLUDE_TIFLASH'],
+    [{ ACTIONS_ENABLED: 'true' }, 'ACTIONS_TOKEN'],
+    [{ API_TOKEN: 'same-token-value', ACTIONS_TOKEN: 'same-token-value' }, 'ACTIONS_TOKEN'],
+    [{ API_TOKEN: 'has space' }, 'API_TOKEN'],
+    [{ PROMETHEUS_SELECTOR: 'cluster="prod' }, 'PROMETHEUS_SELECTOR'],
+    [{ PROMETHEUS_USERNAME: 'grafana' }, 'PROMETHEUS_PASSWORD'],
+    [{ PROMETHEUS_BEARER_TOKEN: 'abc', PROMETHEUS_USERNAME: 'u', PROMETHEUS_PASSWORD: 'p' }, 'PROMETHEUS_BEARER_TOKEN'],
+    [{ PD_CA_FILE: '/nonexistent/ca.pem', PD_URL: 'https://pd:2379' }, 'PD_CA_FILE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('a bad value stops start-up naming the variable: %j', (env, variable) => {
+    const err = configError(() => loadConfig(env));
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  test('a secret in a bad value never appears in the error, nor URL credentials', () => {
+    const token = configError(() => loadConfig({ API_TOKEN: 'secret with space' }));
+    expect(token.message).not.toContain('secret');
+    const url = configError(() => loadConfig({ PD_URL: 'ftp://admin:hunter2@pd' }));
+    expect(url.message).not.toContain('hunter2');
+  });
+
+  test('invariant thresholds and grace become deployment overrides in the units of the query model', () => {
+    const c = loadConfig({
+      STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS: '3',
+      HIGH_LATENCY_THRESHOLD_MS: '250',
+      HIGH_LATENCY_GRACE_SECONDS: '0',
+      LOW_DISK_THRESHOLD_RATIO: '0.8',
+    });
+    expect(c.invariants).toEqual({
+      store_down: { heartbeatTimeoutSeconds: 3 },
+      high_latency: { thresholdMs: 250, graceSeconds: 0 },
+      low_disk: { thresholdRatio: 0.8, graceSeconds: undefined },
+    });
+  });
+
+  test('PROMETHEUS_SELECTOR, auth, jobs and durations are parsed', () => {
+    const c = loadConfig({
+      PROMETHEUS_URL: 'https://prom.example:9090',
+      PROMETHEUS_SELECTOR: 'cluster="prod",env=~"a|b"',
+      PROMETHEUS_USERNAME: 'grafana',
+      PROMETHEUS_PASSWORD: 'pw',
+      PROMETHEUS_TIKV_JOB: 'tikv-prod',
+      CHECK_INTERVAL: '500ms',
+      SCRAPE_INTERVAL: '1s',
+      RATE_WINDOW: '2m',
+      ACTIONS_ENABLED: 'yes',
+      ACTIONS_TOKEN: 'actions-token-1',
+    });
+    expect(c.selector).toEqual([
+      { name: 'cluster', op: '=', value: 'prod' },
+      { name: 'env', op: '=~', value: 'a|b' },
+    ]);
+    expect(c.prometheus?.auth).toEqual({ username: 'grafana', password: 'pw' });
+    expect(c.prometheus?.jobs).toEqual({ tikv: 'tikv-prod', pd: 'pd' });
+    expect([c.checkIntervalMs, c.scrapeIntervalMs, c.rateWindow]).toEqual([500, 1000, '2m']);
+    expect(c.actions.enabled).toBe(true);
+  });
+
+  test('TLS files are read as PEM text; a certificate needs its key', () => {
+    const ca = file('ca.pem', 'CA PEM');
+    const cert = file('cert.pem', 'CERT PEM');
+    const key = file('key.pem', 'KEY PEM');
+    const c = loadConfig({ PD_URL: 'https://pd:2379', PD_CA_FILE: ca, PD_CERT_FILE: cert, PD_KEY_FILE: key });
+    expect(c.pd?.tls).toEqual({ ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
+    expect(configError(() => loadConfig({ PD_URL: 'https://pd:2379', PD_CERT_FILE: cert })).variable).toBe('PD_KEY_FILE');
+  });
+
+  test('a YAML config file supplies values and the environment takes precedence', () => {
+    const path = file('config.yaml', 'PD_URL: http://pd-file:2379\nPORT: 4000\nINCLUDE_TIFLASH: true\n');
+    const c = loadConfig({ CONFIG_FILE: path, PORT: '5000' });
+    expect(c.pd?.urls).toEqual(['http://pd-file:2379/pd/api/v1']);
+    expect(c.port).toBe(5000);
+    expect(c.includeTiFlash).toBe(true);
+  });
+
+  test('a config file that is missing, not a mapping or has an unknown key names the problem', () => {
+    expect(configError(() => loadConfig({}, join(dir, 'missing.yaml'))).variable).toBe('CONFIG_FILE');
+    expect(configError(() => loadConfig({}, file('list.yaml', '- a\n- b\n'))).variable).toBe('CONFIG_FILE');
+    expect(configError(() => loadConfig({}, file('typo.yaml', 'PD_ULR: http://pd:2379\n'))).variable).toBe('PD_ULR');
+    expect(configError(() => loadConfig({}, file('nested.yaml', 'PORT:\n  a: 1\n'))).variable).toBe('PORT');
+  });
+});
+
+describe('config helpers', () => {
+  test.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['0.0.0.0', false],
+    ['10.0.0.5', false],
+    ['example.com', false],
+  ])('isLoopback(%s) = %s', (host, expected) => {
+    expect(isLoopback(host)).toBe(expected);
+  });
+
+  test('safeUrl drops user info and query strings', () => {
+    expect(safeUrl('https://user:pass@prom:9090/prometheus/?token=x')).toBe('https://prom:9090/prometheus');
+  });
+});
