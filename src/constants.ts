@@ -2,9 +2,9 @@ import pluginJson from './plugin.json';
 
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
+/** App page routes (plugin.json `includes` pages point at these). */
 export enum ROUTES {
-  One = 'one',
-  Two = 'two',
-  Three = 'three',
-  Four = 'four',
+  Cluster = 'cluster',
+  Invariants = 'invariants',
+  // Actions = 'actions' — added with the actions page (issue on PD operator actions).
 }

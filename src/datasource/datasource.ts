@@ -1,93 +1,177 @@
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
+/**
+ * The TiKV Operator data source: a frontend data source whose every request goes through Grafana's data source
+ * proxy route `api` (src/datasource/plugin.json), which injects the API token the browser never sees.
+ */
 import {
-  CoreApp,
-  DataQueryRequest,
-  DataQueryResponse,
+  type CoreApp,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
   DataSourceApi,
-  DataSourceInstanceSettings,
-  createDataFrame,
-  FieldType,
+  type DataSourceInstanceSettings,
+  type ScopedVars,
+  type TestDataSourceResponse,
 } from '@grafana/data';
+import { type BackendSrvRequest, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { catchError, lastValueFrom, map, type Observable, of } from 'rxjs';
 
-import { MyQuery, MyDataSourceOptions, DEFAULT_QUERY, DataSourceResponse } from './types';
-import { lastValueFrom } from 'rxjs';
+import { toWireQuery } from '../shared/interpolate';
+import { HealthReport } from '../shared/schema/health';
+import type { QueryRequest, WireQuery } from '../shared/schema/query';
+import { SubjectDescription } from '../shared/schema/subject';
+import { annotationSupport } from './annotations';
+import { describeFetchError } from './errors';
+import { toDataResponse } from './frames';
+import { DEFAULT_QUERY, type TikvOptions, type TikvQuery } from './types';
+import { TikvVariableSupport } from './variables';
 
-export class DataSource extends DataSourceApi<MyQuery, MyDataSourceOptions> {
-  baseUrl: string;
+export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
+  /** `/api/datasources/proxy/uid/<uid>` for `access: proxy` (Grafana frontendsettings.go). */
+  readonly url: string;
+  readonly backendUrl: string;
+  private subject?: Promise<SubjectDescription>;
 
-  constructor(instanceSettings: DataSourceInstanceSettings<MyDataSourceOptions>) {
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<TikvOptions>,
+    // Injectable like Grafana's Prometheus data source; Grafana's singleton by default.
+    private readonly templateSrv: TemplateSrv = getTemplateSrv()
+  ) {
     super(instanceSettings);
-    this.baseUrl = instanceSettings.url!;
+    this.url = instanceSettings.url ?? '';
+    this.backendUrl = instanceSettings.jsonData?.backendUrl ?? '';
+    this.annotations = annotationSupport();
+    this.variables = new TikvVariableSupport(this);
   }
 
-  getDefaultQuery(_: CoreApp): Partial<MyQuery> {
+  getDefaultQuery(_app: CoreApp): Partial<TikvQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MyQuery): boolean {
-    // if no query has been provided, prevent the query from being executed
-    return !!query.queryText;
+  /** Hidden queries and observation queries without an observation are not sent. */
+  filterQuery(query: TikvQuery): boolean {
+    if (query.hide) {
+      return false;
+    }
+    return query.kind === 'invariant' || (query.kind === 'observation' && Boolean(query.observation));
   }
 
-  async query(options: DataQueryRequest<MyQuery>): Promise<DataQueryResponse> {
-    const { range } = options;
-    const from = range!.from.valueOf();
-    const to = range!.to.valueOf();
-
-    // Return a constant for each query.
-    const data = options.targets.map((target) => {
-      return createDataFrame({
-        refId: target.refId,
-        fields: [
-          { name: 'Time', values: [from, to], type: FieldType.time },
-          { name: 'Value', values: [target.constant, target.constant], type: FieldType.number },
-        ],
-      });
-    });
-
-    return { data };
+  /** Explore and query copying: the saved query with its store filter's variables expanded. */
+  interpolateVariablesInQueries(queries: TikvQuery[], scopedVars: ScopedVars): TikvQuery[] {
+    return queries.map((q) =>
+      q.stores === undefined ? q : { ...q, stores: this.templateSrv.replace(q.stores, scopedVars, 'csv') }
+    );
   }
 
-  async request(url: string, params?: string) {
-    const response = getBackendSrv().fetch<DataSourceResponse>({
-      url: `${this.baseUrl}${url}${params?.length ? `?${params}` : ''}`,
-    });
-    return lastValueFrom(response);
+  /** The first problem of a saved query, as the editor shows it beside the field (undefined: none). */
+  validate(query: TikvQuery): { field: string; error: string } | undefined {
+    const result = toWireQuery(query, (text) => this.templateSrv.replace(text, undefined, 'csv'));
+    return 'error' in result ? result : undefined;
   }
 
-  /**
-   * Checks whether we can connect to the API.
-   */
-  async testDatasource() {
-    const defaultErrorMessage = 'Cannot connect to API';
-
-    try {
-      const response = await this.request('/health');
-      if (response.status === 200) {
-        return {
-          status: 'success',
-          message: 'Success',
-        };
+  query(request: DataQueryRequest<TikvQuery>): Observable<DataQueryResponse> {
+    const errors: DataQueryError[] = [];
+    const queries: WireQuery[] = [];
+    for (const target of request.targets) {
+      if (!this.filterQuery(target)) {
+        continue;
+      }
+      // csv: a multi-value variable arrives as `1,4`; All arrives as every value or as the custom all value.
+      const result = toWireQuery(target, (text) => this.templateSrv.replace(text, request.scopedVars, 'csv'));
+      if ('error' in result) {
+        errors.push({ refId: target.refId, message: result.error, status: 400 });
       } else {
-        return {
-          status: 'error',
-          message: response.statusText ? response.statusText : defaultErrorMessage,
-        };
+        queries.push(result.query);
       }
-    } catch (err) {
-      let message = '';
-      if (typeof err === 'string') {
-        message = err;
-      } else if (isFetchError(err)) {
-        message = 'Fetch error: ' + (err.statusText ? err.statusText : defaultErrorMessage);
-        if (err.data && err.data.error && err.data.error.code) {
-          message += ': ' + err.data.error.code + '. ' + err.data.error.message;
+    }
+    if (queries.length === 0) {
+      return of({ data: [], errors });
+    }
+    const refIds = queries.map((q) => q.refId);
+    const body: QueryRequest = {
+      from: request.range.from.valueOf(),
+      to: request.range.to.valueOf(),
+      intervalMs: request.intervalMs > 0 ? request.intervalMs : undefined,
+      maxDataPoints: request.maxDataPoints && request.maxDataPoints > 0 ? Math.round(request.maxDataPoints) : undefined,
+      queries,
+    };
+    return this.fetch<unknown>({
+      url: `${this.url}/api/query`,
+      method: 'POST',
+      data: body,
+      requestId: request.requestId,
+    }).pipe(
+      map((response) => {
+        const answer = toDataResponse(response.data, refIds);
+        return { data: answer.data, errors: [...errors, ...answer.errors] };
+      }),
+      catchError((err: unknown) => {
+        const failure = describeFetchError(err, this.backendUrl || 'the backend');
+        return of({ data: [], errors: [...errors, ...refIds.map((refId) => ({ refId, ...failure }))] });
+      })
+    );
+  }
+
+  /** The subject's observations and invariant defaults (`GET /api/subject`), fetched once per data source. */
+  getSubject(): Promise<SubjectDescription> {
+    if (!this.subject) {
+      this.subject = lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/subject`, method: 'GET' })).then(
+        (response) => SubjectDescription.parse(response.data),
+        (err: unknown) => {
+          throw new Error(describeFetchError(err, this.backendUrl).message);
         }
-      }
+      );
+      // A failure is not cached: the next editor mount asks again.
+      this.subject.catch(() => (this.subject = undefined));
+    }
+    return this.subject;
+  }
+
+  /** "Save & test": says which of backend, token, PD and Prometheus is wrong. */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    if (!this.backendUrl) {
       return {
         status: 'error',
-        message,
+        message: 'Set the backend URL (the TiKV Operator backend as the Grafana server reaches it).',
       };
     }
+    const target = `the backend at ${this.backendUrl}`;
+    let health: HealthReport;
+    try {
+      const response = await lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/health`, method: 'GET' }));
+      const parsed = HealthReport.safeParse(response.data);
+      if (!parsed.success) {
+        return {
+          status: 'error',
+          message: `${target} answered GET /api/health, but not like a TiKV Operator backend (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`,
+        };
+      }
+      health = parsed.data;
+      // /api/health may answer without a token; /api/subject proves the API token works.
+      await lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/subject`, method: 'GET' }));
+    } catch (err) {
+      return { status: 'error', message: `${describeFetchError(err, target).message}` };
+    }
+    const problems: string[] = [];
+    if (!health.pd.ok) {
+      problems.push(`PD is down: ${health.pd.message}`);
+    }
+    if (!health.prometheus.ok) {
+      problems.push(`Prometheus is down: ${health.prometheus.message}`);
+    }
+    if (problems.length > 0) {
+      return { status: 'error', message: problems.join('; ') };
+    }
+    const version = (v?: string) => (v ? ` ${v}` : '');
+    return {
+      status: 'success',
+      message:
+        `Backend ${health.backend.version} reached; PD${version(health.pd.version)} and ` +
+        `Prometheus${version(health.prometheus.version)} answer. Actions are ${health.backend.actionsEnabled ? 'enabled' : 'disabled'}.`,
+    };
+  }
+
+  private fetch<T>(options: BackendSrvRequest) {
+    // The panel shows the error itself; Grafana's toast would repeat it.
+    return getBackendSrv().fetch<T>({ showErrorAlert: false, ...options });
   }
 }

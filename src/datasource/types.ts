@@ -1,34 +1,33 @@
-import { DataSourceJsonData } from '@grafana/data';
-import { DataQuery } from '@grafana/schema';
+/** The data source's saved query and settings, as Grafana stores them (the wire model is in src/shared/schema). */
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 
-export interface MyQuery extends DataQuery {
-  queryText?: string;
-  constant: number;
+import type { SavedQueryFields } from '../shared/interpolate';
+
+/** A panel, Explore or annotation query (`src/shared/schema/query.ts` SavedQuery, plus Grafana's own keys). */
+export interface TikvQuery extends DataQuery, Omit<SavedQueryFields, 'refId'> {}
+
+export type QueryKind = TikvQuery['kind'];
+
+/** `jsonData`: readable in the browser. */
+export interface TikvOptions extends DataSourceJsonData {
+  /** The backend proxy's origin as seen from the Grafana server, e.g. `http://tikv-operator:8080`. */
+  backendUrl?: string;
 }
 
-export const DEFAULT_QUERY: Partial<MyQuery> = {
-  constant: 6.5,
-};
-
-export interface DataPoint {
-  Time: number;
-  Value: number;
+/** `secureJsonData`: written once, encrypted by Grafana, only injected by the proxy routes (plugin.json). */
+export interface TikvSecureJsonData {
+  apiToken?: string;
+  actionsToken?: string;
 }
 
-export interface DataSourceResponse {
-  datapoints: DataPoint[];
-}
+/** A new query shows the stores table: the first thing an operator wants to see. */
+export const DEFAULT_QUERY: Partial<TikvQuery> = { kind: 'observation', observation: 'get_stores' };
 
-/**
- * These are options configured for each DataSource instance
- */
-export interface MyDataSourceOptions extends DataSourceJsonData {
-  path?: string;
-}
+/** What a variable query lists: stores (text = address, value = store_id) or the stores' Prometheus instances. */
+export const VARIABLE_VALUES = ['stores', 'instances'] as const;
+export type VariableValues = (typeof VARIABLE_VALUES)[number];
 
-/**
- * Value that is used in the backend, but never sent over HTTP to the frontend
- */
-export interface MySecureJsonData {
-  apiKey?: string;
+export interface TikvVariableQuery extends DataQuery {
+  values?: VariableValues;
 }

@@ -1,23 +1,19 @@
 import React from 'react';
 import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
-import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import type { AppRootProps } from '@grafana/data';
 
-function App(props: AppRootProps) {
+import { ROUTES } from '../../constants';
+
+const Cluster = React.lazy(() => import('../../pages/Cluster'));
+const Invariants = React.lazy(() => import('../../pages/Invariants'));
+
+function App(_props: AppRootProps) {
   return (
     <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
+      <Route path={ROUTES.Invariants} element={<Invariants />} />
+      {/* The Actions page (PD operator actions, issue on actions) gets its route here: ROUTES.Actions. */}
       {/* Default page */}
-      <Route path="*" element={<PageOne />} />
+      <Route path="*" element={<Cluster />} />
     </Routes>
   );
 }

@@ -1,71 +1,88 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
-import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { MyDataSourceOptions, MySecureJsonData } from '../types';
+import React, { useState } from 'react';
+import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { InlineField, Input, SecretInput, Stack, Text } from '@grafana/ui';
 
-interface Props extends DataSourcePluginOptionsEditorProps<MyDataSourceOptions, MySecureJsonData> {}
+import type { TikvOptions, TikvSecureJsonData } from '../types';
+import { selectors } from './selectors';
 
-export function ConfigEditor(props: Props) {
-  const { onOptionsChange, options } = props;
+const s = selectors.configEditor;
+
+type Props = DataSourcePluginOptionsEditorProps<TikvOptions, TikvSecureJsonData>;
+type Secret = keyof TikvSecureJsonData;
+
+/** The proxy routes append `/api…` to this URL (plugin.json), so it must be an origin without path or query. */
+export function isValidBackendUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      (url.pathname === '/' || url.pathname === '') &&
+      url.search === '' &&
+      url.hash === '' &&
+      !text.endsWith('/')
+    );
+  } catch {
+    return false;
+  }
+}
+
+export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
+  const [touched, setTouched] = useState(false);
+  const backendUrl = jsonData.backendUrl ?? '';
+  const urlError = touched && !isValidBackendUrl(backendUrl) ? s.backendUrl.invalid : undefined;
 
-  const onPathChange = (event: ChangeEvent<HTMLInputElement>) => {
+  const setSecret = (key: Secret, value: string) =>
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });
+  // Reset forgets the stored secret: Grafana deletes a secure field that is unset and no longer marked configured.
+  const resetSecret = (key: Secret) =>
     onOptionsChange({
       ...options,
-      jsonData: {
-        ...jsonData,
-        path: event.target.value,
-      },
+      secureJsonFields: { ...secureJsonFields, [key]: false },
+      secureJsonData: { ...secureJsonData, [key]: '' },
     });
-  };
 
-  // Secure field (only sent to the backend)
-  const onAPIKeyChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({
-      ...options,
-      secureJsonData: {
-        apiKey: event.target.value,
-      },
-    });
-  };
-
-  const onResetAPIKey = () => {
-    onOptionsChange({
-      ...options,
-      secureJsonFields: {
-        ...options.secureJsonFields,
-        apiKey: false,
-      },
-      secureJsonData: {
-        ...options.secureJsonData,
-        apiKey: '',
-      },
-    });
-  };
+  const secret = (key: Secret) => (
+    <InlineField label={s[key].label} tooltip={s[key].tooltip} labelWidth={18} htmlFor={s[key].id}>
+      <SecretInput
+        id={s[key].id}
+        width={48}
+        isConfigured={Boolean(secureJsonFields?.[key])}
+        value={secureJsonData?.[key] ?? ''}
+        placeholder={s[key].placeholder}
+        onChange={(e) => setSecret(key, e.currentTarget.value)}
+        onReset={() => resetSecret(key)}
+      />
+    </InlineField>
+  );
 
   return (
-    <>
-      <InlineField label="Path" labelWidth={14} interactive tooltip={'Json field returned to frontend'}>
+    <Stack direction="column" gap={1}>
+      <Text color="secondary">{s.help}</Text>
+      <InlineField
+        label={s.backendUrl.label}
+        tooltip={s.backendUrl.tooltip}
+        labelWidth={18}
+        htmlFor={s.backendUrl.id}
+        invalid={Boolean(urlError)}
+        error={urlError}
+        required
+      >
         <Input
-          id="config-editor-path"
-          onChange={onPathChange}
-          value={jsonData.path}
-          placeholder="Enter the path, e.g. /api/v1"
-          width={40}
+          id={s.backendUrl.id}
+          width={48}
+          value={backendUrl}
+          placeholder={s.backendUrl.placeholder}
+          onChange={(e) =>
+            onOptionsChange({ ...options, jsonData: { ...jsonData, backendUrl: e.currentTarget.value.trim() } })
+          }
+          onBlur={() => setTouched(true)}
         />
       </InlineField>
-      <InlineField label="API Key" labelWidth={14} interactive tooltip={'Secure json field (backend only)'}>
-        <SecretInput
-          required
-          id="config-editor-api-key"
-          isConfigured={secureJsonFields.apiKey}
-          value={secureJsonData?.apiKey}
-          placeholder="Enter your API key"
-          width={40}
-          onReset={onResetAPIKey}
-          onChange={onAPIKeyChange}
-        />
-      </InlineField>
-    </>
+      {secret('apiToken')}
+      {secret('actionsToken')}
+    </Stack>
   );
 }

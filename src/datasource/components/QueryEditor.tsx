@@ -1,45 +1,94 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, Stack } from '@grafana/ui';
-import { QueryEditorProps } from '@grafana/data';
-import { DataSource } from '../datasource';
-import { MyDataSourceOptions, MyQuery } from '../types';
+import React, { useState } from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { Alert, InlineField, InlineFieldRow, RadioButtonGroup, Stack } from '@grafana/ui';
 
-type Props = QueryEditorProps<DataSource, MyQuery, MyDataSourceOptions>;
+import type { DataSource } from '../datasource';
+import type { QueryKind, TikvOptions, TikvQuery } from '../types';
+import { InvariantEditor } from './InvariantEditor';
+import type { KindEditorProps } from './kindEditor';
+import { ObservationEditor } from './ObservationEditor';
+import { selectors } from './selectors';
+import { StoreFilterField } from './StoreFilterField';
+import { useSubject } from './useSubject';
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onQueryTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, queryText: event.target.value });
+const s = selectors.queryEditor;
+
+/** One editor per kind; the Record makes the compiler ask for an editor when a kind is added. */
+const KIND_EDITORS: Record<QueryKind, React.ComponentType<KindEditorProps>> = {
+  observation: ObservationEditor,
+  invariant: InvariantEditor,
+};
+
+const KIND_OPTIONS = (Object.keys(KIND_EDITORS) as QueryKind[]).map((value) => ({
+  label: s.kind.options[value],
+  value,
+}));
+
+export type Props = QueryEditorProps<DataSource, TikvQuery, TikvOptions> & { fixedFormat?: boolean };
+
+export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedFormat }: Props) {
+  const { subject, error: subjectError } = useSubject(datasource);
+  // Text typed into number fields that is not a number never reaches the query; it is reported here instead.
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const kind: QueryKind = fixedFormat ? 'invariant' : (query.kind ?? 'observation');
+  const problem = datasource.validate({ ...query, kind });
+
+  const errorFor = (field: string) =>
+    typed[field] !== undefined
+      ? `"${typed[field]}" ${s.overrides.notANumber}`
+      : problem?.field === field
+        ? problem.error
+        : undefined;
+
+  const update = (next: TikvQuery) => {
+    onChange(next);
+    // Run only what the backend would accept; the editor shows why anything else is not run.
+    if (datasource.filterQuery(next) && !datasource.validate(next)) {
+      onRunQuery();
+    }
   };
 
-  const onConstantChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, constant: parseFloat(event.target.value) });
-    // executes the query
-    onRunQuery();
-  };
+  const onNotANumber = (field: string, text: string | undefined) =>
+    setTyped(({ [field]: _dropped, ...rest }) => (text === undefined ? rest : { ...rest, [field]: text }));
 
-  const { queryText, constant } = query;
-
+  const KindEditor = KIND_EDITORS[kind];
   return (
-    <Stack gap={0}>
-      <InlineField label="Constant">
-        <Input
-          id="query-editor-constant"
-          onChange={onConstantChange}
-          value={constant}
-          width={8}
-          type="number"
-          step="0.1"
-        />
-      </InlineField>
-      <InlineField label="Query Text" labelWidth={16} tooltip="Not used yet">
-        <Input
-          id="query-editor-query-text"
-          onChange={onQueryTextChange}
-          value={queryText || ''}
-          required
-          placeholder="Enter a query"
-        />
-      </InlineField>
+    <Stack direction="column" gap={0}>
+      {subjectError && (
+        <Alert severity="warning" title={s.subjectUnavailable}>
+          {subjectError}
+        </Alert>
+      )}
+      {!fixedFormat && (
+        <InlineFieldRow>
+          <InlineField label={s.kind.label} tooltip={s.kind.tooltip} labelWidth={14}>
+            <RadioButtonGroup
+              options={KIND_OPTIONS}
+              value={kind}
+              onChange={(k) =>
+                update(
+                  k === 'observation'
+                    ? { ...query, kind: k, observation: query.observation ?? 'get_stores' }
+                    : { ...query, kind: k }
+                )
+              }
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      <KindEditor
+        query={{ ...query, kind }}
+        subject={subject}
+        errorFor={errorFor}
+        onNotANumber={onNotANumber}
+        onChange={update}
+        fixedFormat={fixedFormat}
+      />
+      <StoreFilterField
+        value={query.stores}
+        error={errorFor('stores')}
+        onChange={(stores) => update({ ...query, kind, stores })}
+      />
     </Stack>
   );
 }

@@ -44,7 +44,8 @@ export interface BeginEntry {
 }
 
 export interface FinishEntry {
-  outcome: 'ok' | 'failed';
+  /** `unknown` when PD may have applied the write without answering (timeout, connection broken mid-request). */
+  outcome: 'ok' | 'failed' | 'unknown';
   pdAnswer?: string;
   error?: string;
 }
@@ -149,7 +150,13 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
 
   return {
     begin(e) {
-      const info = insert.run(clock(), e.who, e.action, JSON.stringify(e.params ?? null), JSON.stringify(e.preflight ?? null));
+      const info = insert.run(
+        clock(),
+        e.who,
+        e.action,
+        JSON.stringify(e.params ?? null),
+        JSON.stringify(e.preflight ?? null)
+      );
       return Number(info.lastInsertRowid);
     },
     finish(id, e) {
@@ -163,7 +170,10 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
       const limit = Math.min(Math.max(1, Math.floor(o.limit ?? 1000)), MAX_LIST);
       const where = ['started_at <= ?', 'COALESCE(finished_at, started_at) >= ?'];
       const args: Array<string | number> = [o.to ?? Number.MAX_SAFE_INTEGER, o.from ?? 0];
-      for (const [column, values] of [['action', o.actions], ['outcome', o.outcomes]] as const) {
+      for (const [column, values] of [
+        ['action', o.actions],
+        ['outcome', o.outcomes],
+      ] as const) {
         if (values && values.length > 0) {
           where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
           args.push(...values);

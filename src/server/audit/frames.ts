@@ -99,7 +99,11 @@ function annotations(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {
   return frame(o.refId, 'annotations', [
     { name: 'time', type: 'time', values: sorted.map((r) => r.started_at) },
     { name: 'timeEnd', type: 'time', values: sorted.map(end) },
-    { name: 'title', type: 'string', values: sorted.map((r) => `${r.action} by ${r.who}: ${OUTCOME_WORDS[r.outcome]}`) },
+    {
+      name: 'title',
+      type: 'string',
+      values: sorted.map((r) => `${r.action} by ${r.who}: ${OUTCOME_WORDS[r.outcome]}`),
+    },
     { name: 'text', type: 'string', values: sorted.map(text) },
     {
       name: 'tags',

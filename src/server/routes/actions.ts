@@ -9,8 +9,8 @@
  * Access, in this order: the read token → 403 (says why); no bearer → 401; actions off → 403 ActionDisabledError;
  * any other token than ACTIONS_TOKEN → 403. The caller is `X-Grafana-User` (Grafana sends it only with
  * `send_user_header`), else "unknown user"; PD gets it as X-Caller-ID. Every execution past its repeated preflight
- * is written to the audit log before PD is asked and again with the outcome; one refused by the repeated preflight
- * is recorded as failed, with the reasons.
+ * is written to the audit log before PD is asked and again with the outcome (`unknown` when PD did not answer in
+ * time: it may still apply the write); one refused by the repeated preflight is recorded as failed, with the reasons.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -31,6 +31,7 @@ import {
   UNKNOWN_USER,
   executeAction,
   isActionName,
+  mayHaveApplied,
   preflightAction,
 } from '../../subject/tikv/actions';
 import type { AuditLog } from '../audit/auditLog';
@@ -67,7 +68,11 @@ function userOf(req: FastifyRequest): string {
 
 function actionOf(name: string): ActionName {
   if (!isActionName(name)) {
-    throw new OperatorError(ERROR_CODES.NOT_FOUND, `no action named ${JSON.stringify(name.slice(0, 64))}; actions: ${ACTIONS.join(', ')}`, 404);
+    throw new OperatorError(
+      ERROR_CODES.NOT_FOUND,
+      `no action named ${JSON.stringify(name.slice(0, 64))}; actions: ${ACTIONS.join(', ')}`,
+      404
+    );
   }
   return name;
 }
@@ -129,7 +134,7 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
     } catch (err) {
       if (id !== undefined) {
         finishQuietly(req, audit, id, {
-          outcome: 'failed',
+          outcome: mayHaveApplied(err) ? 'unknown' : 'failed',
           pdAnswer: err instanceof ActionRefusedError ? err.pdMessage : undefined,
           error: describeError(err),
         });
@@ -152,7 +157,11 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
 
   // Unknown paths still pass the hook above (a root not-found handler would skip it) and answer 404.
   const notFound = async () => {
-    throw new OperatorError(ERROR_CODES.NOT_FOUND, `no such path; use POST /api/actions/<action>/preflight or /execute (actions: ${ACTIONS.join(', ')})`, 404);
+    throw new OperatorError(
+      ERROR_CODES.NOT_FOUND,
+      `no such path; use POST /api/actions/<action>/preflight or /execute (actions: ${ACTIONS.join(', ')})`,
+      404
+    );
   };
   app.all('/', notFound);
   app.all('/*', notFound);
@@ -162,7 +171,12 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
  * After PD answered, a failing second write must not turn PD's answer into an error: the row stays `running`,
  * becomes `unknown` at the next start, and the failure is logged.
  */
-function finishQuietly(req: FastifyRequest, audit: AuditLog, id: number, entry: Parameters<AuditLog['finish']>[1]): void {
+function finishQuietly(
+  req: FastifyRequest,
+  audit: AuditLog,
+  id: number,
+  entry: Parameters<AuditLog['finish']>[1]
+): void {
   try {
     audit.finish(id, entry);
   } catch (err) {

@@ -12,6 +12,7 @@ import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../share
 import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
 import { Violation } from '../../shared/schema/violation';
 import type { PDClient } from '../../subject/pd/client';
+import { isTiFlash } from '../../subject/pd/storeState';
 import type { PrometheusClient } from '../../subject/prometheus/client';
 import { observationFrames } from '../../subject/tikv/frames/observations';
 import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
@@ -53,9 +54,13 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     const notices: Array<{ severity: string; text: string }> = [];
     // PD names the stores behind Prometheus' instances; without PD the history still answers, by instance.
     let directory: InstanceDirectory | undefined;
+    let current: Array<{ store_id: number; address: string }> = [];
     try {
       const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
       directory = new InstanceDirectory(stores.data.stores, o.instanceMapping);
+      current = stores.data.stores
+        .filter((s) => s.store.state_name !== 'Tombstone' && !isTiFlash(s.store))
+        .map((s) => ({ store_id: s.store.id, address: s.store.address }));
     } catch (err) {
       o.exporter.upstreamError('pd', 'query');
       notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
@@ -72,9 +77,9 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       storeIds: q.storeIds,
       maxDataPoints: req.maxDataPoints,
     });
+    const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
     if (invariants.includes('store_down') && req.to >= o.clock() - 2 * o.checkIntervalMs) {
-      const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
       const live = o.liveChecker
         .violations()
         .filter((v) => v.invariant === 'store_down' && (!wanted || wanted.has(v.store_id)))
@@ -82,7 +87,10 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       violations = mergeLiveStoreDown(violations, live);
     }
     const stepMs = Math.max(req.intervalMs ?? 0, o.scrapeIntervalMs);
-    const frames = invariantFrames(violations, q.format, { refId: q.refId, from: req.from, to: req.to, stepMs });
+    const entities = current
+      .filter((s) => !wanted || wanted.has(s.store_id))
+      .flatMap((s) => invariants.map((invariant) => ({ ...s, invariant })));
+    const frames = invariantFrames(violations, q.format, { refId: q.refId, from: req.from, to: req.to, stepMs, entities });
     if (notices.length > 0 && frames[0]) {
       frames[0] = { ...frames[0], schema: { ...frames[0].schema, meta: { ...frames[0].schema.meta, notices } } };
     }

@@ -1,7 +1,7 @@
 /**
  * Grafana's runtime services for the harness page, and `window.harness`, which the test drives: load the built
  * data source (or app) module, render its ConfigEditor / QueryEditor in a light or dark theme, run a query through
- * the data source and show the frames in @grafana/ui's Table.
+ * the data source and show the frames as tables of Grafana display values.
  */
 import {
   applyFieldOverrides,
@@ -14,7 +14,6 @@ import {
   type TimeRange,
 } from '@grafana/data';
 import { setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
-import { Table } from '@grafana/ui';
 import React, { useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { lastValueFrom, Observable } from 'rxjs';
@@ -95,6 +94,8 @@ function templateSrv(variables: Record<string, string[]>) {
 }
 
 let root: Root | undefined;
+/** Each render gets a new key: the same host component at the same place would otherwise keep its old state. */
+let renders = 0;
 let plugin: any;
 let instance: any;
 
@@ -104,7 +105,12 @@ function render(node: React.ReactNode, mode: 'light' | 'dark') {
   document.body.style.color = theme.colors.text.primary;
   const container = document.getElementById('root')!;
   root ??= createRoot(container);
-  root.render(<ThemeContext.Provider value={theme}>{node}</ThemeContext.Provider>);
+  renders += 1;
+  root.render(
+    <ThemeContext.Provider key={renders} value={theme}>
+      {node}
+    </ThemeContext.Provider>
+  );
 }
 
 function EditorHost(props: { Editor: React.ComponentType<any>; initial: Record<string, unknown>; kind: 'config' | 'query' }) {
@@ -128,8 +134,46 @@ function EditorHost(props: { Editor: React.ComponentType<any>; initial: Record<s
   );
 }
 
-function FramesView(props: { frames: DataFrame[]; errors: string[] }) {
-  const theme = createTheme();
+/** Each frame as a plain table of display values (units applied by Grafana's display processors). */
+function FrameTable({ frame, mode }: { frame: DataFrame; mode: 'light' | 'dark' }) {
+  const [processed] = applyFieldOverrides({
+    data: [frame],
+    fieldConfig: { defaults: {}, overrides: [] },
+    replaceVariables: (v: string) => v,
+    theme: createTheme({ colors: { mode } }),
+    timeZone: 'utc',
+  });
+  const rows = Array.from({ length: processed.length }, (_, i) => i);
+  return (
+    <table style={{ borderCollapse: 'collapse', margin: '8px 0' }}>
+      <thead>
+        <tr>
+          {processed.fields.map((f) => (
+            <th key={f.name} style={{ textAlign: 'left', padding: '2px 8px' }}>
+              {f.config.displayName ?? f.name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((i) => (
+          <tr key={i}>
+            {processed.fields.map((f) => {
+              const d = f.display ? f.display(f.values[i]) : { text: String(f.values[i]) };
+              return (
+                <td key={f.name} style={{ padding: '2px 8px' }}>
+                  {`${d.prefix ?? ''}${d.text}${d.suffix ?? ''}`}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function FramesView(props: { frames: DataFrame[]; errors: string[]; mode: 'light' | 'dark' }) {
   return (
     <div>
       {props.errors.map((e) => (
@@ -137,21 +181,12 @@ function FramesView(props: { frames: DataFrame[]; errors: string[] }) {
           {e}
         </div>
       ))}
-      {props.frames.map((frame, i) => {
-        const [processed] = applyFieldOverrides({
-          data: [frame],
-          fieldConfig: { defaults: {}, overrides: [] },
-          replaceVariables: (v: string) => v,
-          theme,
-          timeZone: 'utc',
-        });
-        return (
-          <section key={i} aria-label={frame.name ?? `frame ${i}`}>
-            <h3>{frame.name ?? frame.refId}</h3>
-            <Table data={processed} width={1200} height={320} />
-          </section>
-        );
-      })}
+      {props.frames.map((frame, i) => (
+        <section key={i} aria-label={frame.name ?? `frame ${i}`}>
+          <h3>{frame.name ?? frame.refId}</h3>
+          <FrameTable frame={frame} mode={props.mode} />
+        </section>
+      ))}
     </div>
   );
 }
@@ -197,7 +232,7 @@ export function startHarness() {
       const req = { targets, range, scopedVars: {}, interval: '15s', intervalMs: 15_000, maxDataPoints: 500, requestId: 'harness', timezone: 'utc', app: 'dashboard', startTime: Date.now() };
       const res = (await lastValueFrom(instance.query(req) as Observable<DataQueryResponse>)) as DataQueryResponse;
       const errors = (res.errors ?? (res.error ? [res.error] : [])).map((e) => `${e.refId ?? ''}: ${e.message}`);
-      render(<FramesView frames={res.data as DataFrame[]} errors={errors} />, mode);
+      render(<FramesView frames={res.data as DataFrame[]} errors={errors} mode={mode} />, mode);
       return { frames: res.data.length, errors };
     },
     async testDatasource() {

@@ -71,8 +71,8 @@ describe('violations as a state timeline', () => {
       'timeline',
       opts
     );
-    expect(frames).toHaveLength(2);
-    const [four] = frames;
+    expect(frames.map((f) => f.schema.name)).toEqual(['store 2 high_latency', 'store 4 high_latency']);
+    const [, four] = frames;
     const field = four.schema.fields[1];
     expect(field.labels).toEqual({ store_id: '4', address: 'tikv-4:20160', invariant: 'high_latency' });
     expect(field.config?.displayName).toBe('store 4 high_latency');
@@ -81,6 +81,24 @@ describe('violations as a state timeline', () => {
       time: [0, 10 * MIN, 21 * MIN, 40 * MIN, 46 * MIN, 60 * MIN],
       violating: [0, 1, 0, 1, 0, 0],
     });
+  });
+
+  it('gives every current store and invariant a series, so a healthy store reads ok instead of nothing', () => {
+    const frames = invariantFrames([violation()], 'timeline', {
+      ...opts,
+      entities: [
+        { store_id: 4, address: 'tikv-4:20160', invariant: 'high_latency' },
+        { store_id: 4, address: 'tikv-4:20160', invariant: 'low_disk' },
+        { store_id: 5, address: 'tikv-5:20160', invariant: 'high_latency' },
+      ],
+    });
+    expect(frames.map((f) => f.schema.name)).toEqual([
+      'store 4 high_latency',
+      'store 4 low_disk',
+      'store 5 high_latency',
+    ]);
+    expect(columns(frames[1])).toEqual({ time: [0, 60 * MIN], violating: [0, 0] });
+    expect(columns(frames[0]).violating).toContain(1);
   });
 
   it('shows a violation already running at `from` and still active at `to`', () => {

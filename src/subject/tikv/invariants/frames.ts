@@ -21,6 +21,11 @@ export interface FrameOptions {
   to: number;
   /** The evaluation step (the query's interval), ms. */
   stepMs: number;
+  /**
+   * Timeline only: the (store, invariant) pairs that exist now; each gets a series even without a violation, so a
+   * healthy store reads "ok" in the state timeline instead of leaving the panel empty.
+   */
+  entities?: Array<{ store_id: number; address: string; invariant: InvariantName }>;
 }
 
 /** Grafana units of each invariant's value and threshold. */
@@ -84,11 +89,16 @@ function endOf(v: Violation, o: FrameOptions): number {
 
 function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
   const groups = new Map<string, Violation[]>();
+  const healthy = new Map<string, { store_id: number; address: string; invariant: InvariantName }>();
+  for (const e of o.entities ?? []) {
+    healthy.set(`${e.store_id}|${e.address}|${e.invariant}`, e);
+  }
   for (const v of vs) {
+    healthy.delete(`${v.store_id}|${v.address}|${v.invariant}`);
     const key = `${v.store_id}|${v.address}|${v.invariant}`;
     groups.set(key, [...(groups.get(key) ?? []), v]);
   }
-  return [...groups.values()].map((group) => {
+  const series = [...groups.values()].map((group) => {
     const { store_id, address, invariant } = group[0];
     const on = (t: number) =>
       group.some((v) => v.first_seen <= t && (t < endOf(v, o) || (v.active && t === o.to))) ? 1 : 0;
@@ -101,9 +111,24 @@ function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
       }
     }
     points.set(o.to, on(o.to));
-    const times = [...points.keys()].sort((a, b) => a - b);
-    const name = `store ${store_id} ${invariant}`;
-    return frame(o.refId, name, [
+    return timelineFrame(o.refId, store_id, address, invariant, points);
+  });
+  const ok = [...healthy.values()].map((e) =>
+    timelineFrame(o.refId, e.store_id, e.address, e.invariant, new Map([[o.from, 0], [o.to, 0]]))
+  );
+  return [...series, ...ok].sort((a, b) => (a.schema.name ?? '').localeCompare(b.schema.name ?? '', 'en', { numeric: true }));
+}
+
+function timelineFrame(
+  refId: string,
+  store_id: number,
+  address: string,
+  invariant: InvariantName,
+  points: Map<number, number>
+): DataFrameJSON {
+  const times = [...points.keys()].sort((a, b) => a - b);
+  const name = `store ${store_id} ${invariant}`;
+  return frame(refId, name, [
       { name: 'time', type: 'time', values: times },
       {
         name: 'violating',
@@ -113,7 +138,6 @@ function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
         values: times.map((t) => points.get(t)),
       },
     ]);
-  });
 }
 
 function describe(v: Violation): string {

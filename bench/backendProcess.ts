@@ -1,0 +1,76 @@
+/**
+ * Starts the backend alone in a child process (bench/backendChild.ts under tsx's loader), so its CPU and memory are
+ * its own: the load generator's fetches and parsing stay in the bench process.
+ *
+ *   const b = await startBackendProcess({ PD_URL: … });  b.url; b.pid; await b.usage(); await b.close();
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+
+import type { ChildMessage } from './backendChild';
+
+export interface BackendProcess {
+  url: string;
+  pid: number;
+  /** The child's own report: peak RSS (getrusage) and current RSS. */
+  usage(): Promise<{ maxRssKb: number; rssBytes: number }>;
+  close(): Promise<void>;
+}
+
+export async function startBackendProcess(env: Record<string, string>): Promise<BackendProcess> {
+  const child: ChildProcess = fork(join(__dirname, 'backendChild.ts'), [], {
+    cwd: join(__dirname, '..'),
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const next = <T extends ChildMessage['type']>(type: T, timeoutMs: number) =>
+    new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`backend child sent no ${type} within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+      const onMessage = (m: ChildMessage) => {
+        if (m.type === type || m.type === 'error') {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          if (m.type === 'error') {
+            reject(new Error(`backend child: ${m.message}`));
+          } else {
+            resolve(m as Extract<ChildMessage, { type: T }>);
+          }
+        }
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`backend child exited with ${code}: ${stderr}`));
+      });
+    });
+  try {
+    const ready = await next('ready', 60_000);
+    return {
+      url: ready.url,
+      pid: child.pid!,
+      usage: async () => {
+        const answer = next('usage', 10_000);
+        child.send({ type: 'usage' });
+        return answer;
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+import React from 'react';
+import type { SelectableValue } from '@grafana/data';
+import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
+
+import { OBSERVATIONS, type ObservationName } from '../../shared/names';
+import { NumberInput } from './NumberInput';
+import { selectors } from './selectors';
+import type { KindEditorProps } from './kindEditor';
+
+const s = selectors.queryEditor;
+
+/** Observations whose answer is a ranked or truncated list, so a row limit applies (src/subject/tikv/config.ts). */
+const LIMITED: ReadonlySet<ObservationName> = new Set(['get_hot_write_regions', 'get_region_health']);
+
+export function ObservationEditor({ query, subject, errorFor, onNotANumber, onChange }: KindEditorProps) {
+  const options: Array<SelectableValue<ObservationName>> = OBSERVATIONS.map((name) => ({
+    label: name,
+    value: name,
+    description: subject?.observations.find((o) => o.name === name)?.description,
+  }));
+  const observation = query.observation;
+  return (
+    <InlineFieldRow>
+      <InlineField
+        label={s.observation.label}
+        labelWidth={14}
+        htmlFor={s.observation.id}
+        invalid={Boolean(errorFor('observation'))}
+        error={errorFor('observation')}
+      >
+        <Select
+          inputId={s.observation.id}
+          width={32}
+          options={options}
+          value={observation ?? null}
+          placeholder={s.observation.placeholder}
+          onChange={(v) =>
+            onChange({
+              ...query,
+              observation: v.value,
+              limit: v.value && LIMITED.has(v.value) ? query.limit : undefined,
+            })
+          }
+        />
+      </InlineField>
+      {observation && LIMITED.has(observation) && (
+        <InlineField
+          label={s.limit.label}
+          tooltip={s.limit.tooltip}
+          htmlFor={s.limit.id}
+          invalid={Boolean(errorFor('limit'))}
+          error={errorFor('limit')}
+        >
+          <NumberInput
+            id={s.limit.id}
+            value={query.limit}
+            placeholder={s.limit.placeholder}
+            invalid={Boolean(errorFor('limit'))}
+            onNotANumber={(text) => onNotANumber('limit', text)}
+            onCommit={(limit) => onChange({ ...query, limit })}
+          />
+        </InlineField>
+      )}
+    </InlineFieldRow>
+  );
+}

@@ -1,0 +1,229 @@
+import React, { useState } from 'react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setBackendSrv } from '@grafana/runtime';
+
+import { DataSource } from '../datasource';
+import { fakeBackendSrv, fakeTemplateSrv, type FakeAnswer, instanceSettings, SUBJECT } from '../testing/fakeGrafana';
+import type { TikvQuery } from '../types';
+import { AnnotationQueryEditor } from './AnnotationQueryEditor';
+import { QueryEditor } from './QueryEditor';
+import { selectors } from './selectors';
+
+const s = selectors.queryEditor;
+// The first @grafana/ui render under jest takes seconds.
+const SLOW = { timeout: 10_000 };
+jest.setTimeout(30_000);
+
+function setup(initial: TikvQuery, subject: FakeAnswer = { status: 200, data: SUBJECT }, Editor = QueryEditor) {
+  const fake = fakeBackendSrv(() => subject);
+  setBackendSrv(fake.backendSrv);
+  const datasource = new DataSource(instanceSettings(), fakeTemplateSrv({ store: ['1', '2'] }));
+  const onChange = jest.fn();
+  const onRunQuery = jest.fn();
+  // Grafana owns the query: the editor gets each change back as its new props.
+  function Harness() {
+    const [query, setQuery] = useState(initial);
+    return (
+      <Editor
+        datasource={datasource}
+        query={query}
+        onRunQuery={onRunQuery}
+        onChange={(q: TikvQuery) => {
+          onChange(q);
+          setQuery(q);
+        }}
+      />
+    );
+  }
+  render(<Harness />);
+  return { onChange, onRunQuery, lastQuery: (): TikvQuery => onChange.mock.calls.at(-1)?.[0] };
+}
+
+// "Observation" labels both the kind radio and the observation select: selects are found as comboboxes.
+const COMBOBOX = { selector: '[role="combobox"]' };
+
+async function pick(label: string, optionText: string | RegExp) {
+  const input = await screen.findByLabelText(label, COMBOBOX, SLOW);
+  fireEvent.keyDown(input, { key: 'ArrowDown' });
+  await userEvent.click(await screen.findByText(optionText, {}, SLOW));
+}
+
+async function typeAndBlur(label: string, text: string) {
+  const input = await screen.findByLabelText(label, {}, SLOW);
+  await userEvent.clear(input);
+  if (text !== '') {
+    await userEvent.type(input, text);
+  }
+  fireEvent.blur(input);
+}
+
+describe('QueryEditor, observations', () => {
+  it('switches to invariant checks and runs the query', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'observation', observation: 'get_stores' });
+    await userEvent.click(await screen.findByLabelText(s.kind.options.invariant, {}, SLOW));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'invariant', observation: 'get_stores' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(await screen.findByLabelText(s.invariants.label)).toBeInTheDocument();
+  });
+
+  it('offers each observation with the subject’s description and runs the picked one', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'observation', observation: 'get_stores' });
+    const input = await screen.findByLabelText(s.observation.label, COMBOBOX, SLOW);
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByText('Top-N hot write regions')).toBeInTheDocument();
+    await userEvent.click(screen.getByText('get_hot_write_regions'));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('sets a row limit for hot regions on blur, and refuses text that is not a number', async () => {
+    const { lastQuery, onChange, onRunQuery } = setup({
+      refId: 'A',
+      kind: 'observation',
+      observation: 'get_hot_write_regions',
+    });
+    await typeAndBlur(s.limit.label, '10');
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 10 });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+
+    await typeAndBlur(s.limit.label, 'ten');
+    expect(await screen.findByText(`"ten" ${s.overrides.notANumber}`)).toBeInTheDocument();
+    expect(onChange).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the schema’s message for a limit out of range and does not run it', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'observation', observation: 'get_region_health' });
+    await typeAndBlur(s.limit.label, '0');
+    expect(lastQuery().limit).toBe(0);
+    expect(await screen.findByText(/^limit: /)).toBeInTheDocument();
+    expect(onRunQuery).not.toHaveBeenCalled();
+  });
+
+  it('has no limit for observations that return every store', async () => {
+    setup({ refId: 'A', kind: 'observation', observation: 'get_stores' });
+    await screen.findByLabelText(s.observation.label, COMBOBOX, SLOW);
+    expect(screen.queryByLabelText(s.limit.label)).not.toBeInTheDocument();
+  });
+
+  it('asks for an observation when a saved query has none', async () => {
+    setup({ refId: 'A', kind: 'observation' });
+    expect(await screen.findByText('observation: pick an observation', {}, SLOW)).toBeInTheDocument();
+  });
+
+  it('still edits queries when the subject cannot be fetched, and says why', async () => {
+    setup(
+      { refId: 'A', kind: 'observation', observation: 'get_stores' },
+      { status: 400, data: 'Authentication to data source failed' }
+    );
+    expect(await screen.findByText(s.subjectUnavailable, {}, SLOW)).toBeInTheDocument();
+    expect(screen.getByText('the API token is missing or wrong')).toBeInTheDocument();
+  });
+});
+
+describe('QueryEditor, store filter', () => {
+  it('accepts a template variable on blur and runs', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await typeAndBlur(s.stores.label, '$store');
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'invariant', stores: '$store' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('names a store id that is not a number and does not run', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await typeAndBlur(s.stores.label, '1, tikv-2');
+    expect(lastQuery().stores).toBe('1, tikv-2');
+    expect(await screen.findByText(/"tikv-2" is not a store id/)).toBeInTheDocument();
+    expect(onRunQuery).not.toHaveBeenCalled();
+  });
+
+  it('names a variable the dashboard does not have', async () => {
+    setup({ refId: 'A', kind: 'invariant', stores: '$nosuch' });
+    expect(await screen.findByText('stores: unknown template variable $nosuch', {}, SLOW)).toBeInTheDocument();
+  });
+
+  it('clears the filter when emptied', async () => {
+    const { lastQuery } = setup({ refId: 'A', kind: 'invariant', stores: '1' });
+    await typeAndBlur(s.stores.label, '');
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'invariant', stores: undefined });
+  });
+});
+
+describe('QueryEditor, invariant checks', () => {
+  it('picks invariants from a multi-select with severities and descriptions', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant' });
+    const input = await screen.findByLabelText(s.invariants.label, COMBOBOX, SLOW);
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByText('warning: Disk used ratio')).toBeInTheDocument();
+    await userEvent.click(screen.getByText(selectors.invariantNames.low_disk));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'invariant', invariants: ['low_disk'] });
+    await pick(s.invariants.label, selectors.invariantNames.store_down);
+    expect(lastQuery().invariants).toEqual(['low_disk', 'store_down']);
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
+  });
+
+  it('switches the format between violations table, state timeline and annotations', async () => {
+    const { lastQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await userEvent.click(await screen.findByLabelText(s.format.options.timeline, {}, SLOW));
+    expect(lastQuery().format).toBe('timeline');
+    await userEvent.click(screen.getByLabelText(s.format.options.annotations));
+    expect(lastQuery().format).toBe('annotations');
+    await userEvent.click(screen.getByLabelText(s.format.options.violations));
+    expect(lastQuery().format).toBe('violations');
+  });
+
+  it('shows the deployment defaults in the collapsed overrides and sets one on blur', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await userEvent.click(await screen.findByText(s.overrides.label, {}, SLOW));
+    const f = s.overrides.fields;
+    await waitFor(
+      () => expect(screen.getByLabelText(f['high_latency.thresholdMs'].label)).toHaveAttribute('placeholder', '100'),
+      SLOW
+    );
+    expect(screen.getByLabelText(f['high_latency.graceSeconds'].label)).toHaveAttribute('placeholder', '60');
+    expect(screen.getByLabelText(f['low_disk.thresholdRatio'].label)).toHaveAttribute('placeholder', '0.7');
+    expect(screen.getByLabelText(f['store_down.heartbeatTimeoutSeconds'].label)).toHaveAttribute('placeholder', '20');
+
+    await typeAndBlur(f['high_latency.thresholdMs'].label, '250');
+    expect(lastQuery().overrides).toEqual({ high_latency: { thresholdMs: 250 } });
+    await typeAndBlur(f['store_down.heartbeatTimeoutSeconds'].label, '30');
+    expect(lastQuery().overrides).toEqual({
+      high_latency: { thresholdMs: 250 },
+      store_down: { heartbeatTimeoutSeconds: 30 },
+    });
+    await typeAndBlur(f['high_latency.thresholdMs'].label, '');
+    expect(lastQuery().overrides).toEqual({ store_down: { heartbeatTimeoutSeconds: 30 } });
+    expect(onRunQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it('names an override out of range beside its field', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await userEvent.click(await screen.findByText(s.overrides.label, {}, SLOW));
+    await typeAndBlur(s.overrides.fields['low_disk.thresholdRatio'].label, '1.5');
+    expect(lastQuery().overrides).toEqual({ low_disk: { thresholdRatio: 1.5 } });
+    expect(await screen.findByText(/^overrides\.low_disk\.thresholdRatio: /)).toBeInTheDocument();
+    expect(onRunQuery).not.toHaveBeenCalled();
+  });
+
+  it('opens the overrides of a query that has some', async () => {
+    setup({ refId: 'A', kind: 'invariant', overrides: { low_disk: { graceSeconds: 120 } } });
+    expect(await screen.findByLabelText(s.overrides.fields['low_disk.graceSeconds'].label, {}, SLOW)).toHaveValue(
+      '120'
+    );
+  });
+});
+
+describe('AnnotationQueryEditor', () => {
+  it('asks only for invariants and stores, always in the annotations format', async () => {
+    const { lastQuery } = setup({ refId: 'Anno', kind: 'observation' }, undefined, AnnotationQueryEditor);
+    await pick(s.invariants.label, selectors.invariantNames.high_latency);
+    expect(lastQuery()).toEqual({
+      refId: 'Anno',
+      kind: 'invariant',
+      format: 'annotations',
+      invariants: ['high_latency'],
+    });
+    expect(screen.queryByLabelText(s.kind.options.observation)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText(s.format.options.timeline)).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,83 @@
+/** UI copy and test ids of the data source's editors, in one place (as github-datasource's selectors.ts). */
+import type { InvariantFormat, InvariantName } from '../../shared/names';
+
+export const selectors = {
+  queryEditor: {
+    kind: {
+      label: 'Kind',
+      tooltip: 'An observation reads the cluster (PD, Prometheus); invariant checks report violations',
+      options: { observation: 'Observation', invariant: 'Invariant checks' },
+    },
+    observation: { label: 'Observation', placeholder: 'Choose an observation', id: 'tikv-query-observation' },
+    limit: {
+      label: 'Limit',
+      tooltip: 'Rows to return (hot regions: top N; region health: region ids listed per kind)',
+      id: 'tikv-query-limit',
+      placeholder: 'default',
+    },
+    invariants: { label: 'Invariants', placeholder: 'All invariants', id: 'tikv-query-invariants' },
+    format: {
+      label: 'Format',
+      options: {
+        violations: 'Violations table',
+        timeline: 'State timeline',
+        annotations: 'Annotations',
+      } satisfies Record<InvariantFormat, string>,
+    },
+    overrides: {
+      label: 'Thresholds and grace',
+      hint: 'Empty fields use the deployment default shown in grey.',
+      fields: {
+        'high_latency.thresholdMs': { label: 'P99 write latency (ms)', id: 'tikv-override-latency-threshold' },
+        'high_latency.graceSeconds': { label: 'Latency grace (s)', id: 'tikv-override-latency-grace' },
+        'low_disk.thresholdRatio': { label: 'Disk used ratio (0-1)', id: 'tikv-override-disk-threshold' },
+        'low_disk.graceSeconds': { label: 'Disk grace (s)', id: 'tikv-override-disk-grace' },
+        'store_down.heartbeatTimeoutSeconds': { label: 'Heartbeat timeout (s)', id: 'tikv-override-down-timeout' },
+      },
+      notANumber: 'must be a number',
+    },
+    stores: {
+      label: 'Stores',
+      tooltip: 'Store ids (PD store_id), comma-separated, or a template variable such as $store. Empty: all stores.',
+      placeholder: 'all stores, or 1,4, or $store',
+      id: 'tikv-query-stores',
+    },
+    subjectUnavailable: 'Descriptions and defaults are unavailable',
+  },
+  invariantNames: {
+    store_down: 'Store down',
+    high_latency: 'High write latency',
+    low_disk: 'Low disk space',
+  } satisfies Record<InvariantName, string>,
+  variableEditor: {
+    values: {
+      label: 'Values',
+      options: { stores: 'Stores (address → store id)', instances: 'Prometheus instances' },
+    },
+  },
+  configEditor: {
+    help:
+      "Connects Grafana to the TiKV Operator backend. Grafana's server calls the backend and adds the tokens; " +
+      'the browser never sees them.',
+    backendUrl: {
+      label: 'Backend URL',
+      tooltip: 'The backend as the Grafana server reaches it, e.g. http://tikv-operator:8080 (no path)',
+      placeholder: 'http://tikv-operator:8080',
+      id: 'tikv-config-backend-url',
+      invalid: 'Enter an http:// or https:// URL without a path, query or credentials',
+    },
+    apiToken: {
+      label: 'API token',
+      tooltip: "The backend's API_TOKEN; sent on every read",
+      placeholder: 'API_TOKEN of the backend',
+      id: 'tikv-config-api-token',
+    },
+    actionsToken: {
+      label: 'Actions token',
+      tooltip:
+        "The backend's ACTIONS_TOKEN; sent only for Admins on the actions route. Leave empty to keep actions off.",
+      placeholder: 'ACTIONS_TOKEN of the backend (optional)',
+      id: 'tikv-config-actions-token',
+    },
+  },
+} as const;

@@ -1,0 +1,84 @@
+import React from 'react';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
+
+import { copy, testIds } from '../components/testIds';
+import Cluster from './Cluster';
+import { installCluster } from './fakeCluster';
+
+const SLOW = { timeout: 10_000 };
+jest.setTimeout(30_000);
+
+const rows = (testId: string) =>
+  within(screen.getByTestId(testId))
+    .getAllByRole('row')
+    .map((r) => r.textContent);
+
+describe('Cluster page', () => {
+  it('shows each store with its state, heartbeat age, disk used, leaders, regions and active violations', async () => {
+    const calls = installCluster();
+    render(<Cluster />);
+    await screen.findByText('Disconnected', {}, SLOW);
+    const table = screen.getByTestId(testIds.cluster.stores);
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent)
+    ).toEqual([
+      'store_id',
+      'address',
+      'state_name',
+      'heartbeat_age',
+      'used_size',
+      'leader_count',
+      'region_count',
+      'active violations',
+    ]);
+    const [, store1, store4] = rows(testIds.cluster.stores);
+    expect(store1).toBe('1tikv-1:20160Up2 s1 GiB34010000');
+    expect(store4).toBe('4tikv-4:20160Disconnected45 s2 GiB09981');
+
+    // One request, with the three queries of the page.
+    expect(calls).toHaveLength(1);
+    expect(calls[0].data.queries.map((q: { refId: string }) => q.refId)).toEqual(['stores', 'regions', 'violations']);
+  });
+
+  it('lists region health and only the active violations', async () => {
+    installCluster();
+    render(<Cluster />);
+    await screen.findByText('down-peer', {}, SLOW);
+    expect(rows(testIds.cluster.violations)).toHaveLength(2);
+    expect(within(screen.getByTestId(testIds.cluster.violations)).getByText('store_down')).toBeInTheDocument();
+    expect(within(screen.getByTestId(testIds.cluster.violations)).queryByText('high_latency')).not.toBeInTheDocument();
+  });
+
+  it('shows a failing query’s message and the other tables', async () => {
+    installCluster({ regions: 'PD /pd/api/v1/regions/check/miss-peer: HTTP 500' });
+    render(<Cluster />);
+    expect(await screen.findByText('PD /pd/api/v1/regions/check/miss-peer: HTTP 500', {}, SLOW)).toBeInTheDocument();
+    expect(screen.getByText(copy.cluster.regionHealth, { selector: '[role="alert"] *' })).toBeInTheDocument();
+    expect(screen.getByText('tikv-1:20160', { selector: 'td' })).toBeInTheDocument();
+  });
+
+  it('says the token is wrong when Grafana refuses the backend', async () => {
+    installCluster({}, { status: 400, data: 'Authentication to data source failed' });
+    render(<Cluster />);
+    expect((await screen.findAllByText('the API token is missing or wrong', {}, SLOW)).length).toBe(3);
+  });
+
+  it('refreshes on demand', async () => {
+    const calls = installCluster();
+    render(<Cluster />);
+    await screen.findByText('Disconnected', {}, SLOW);
+    await userEvent.click(screen.getByRole('button', { name: copy.cluster.refresh }));
+    await waitFor(() => expect(calls).toHaveLength(2));
+    expect(await screen.findByText('Disconnected')).toBeInTheDocument();
+  });
+
+  it('explains how to add a data source when there is none', async () => {
+    setDataSourceSrv({ getList: () => [] } as unknown as DataSourceSrv);
+    render(<Cluster />);
+    expect(await screen.findByText(/No data source of type operator-tikv-datasource/, {}, SLOW)).toBeInTheDocument();
+  });
+});

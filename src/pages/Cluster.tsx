@@ -1,0 +1,78 @@
+import React, { useState } from 'react';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+
+import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
+import { FrameTable } from '../components/FrameTable/FrameTable';
+import { QueryErrors } from '../components/QueryErrors/QueryErrors';
+import { copy, testIds } from '../components/testIds';
+import { ROUTES } from '../constants';
+import type { TikvQuery } from '../datasource/types';
+import { activeViolationsByStore, filterRows, fieldValues, withViolationCounts } from '../utils/frames';
+import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { prefixRoute } from '../utils/utils.routing';
+
+const QUERIES: TikvQuery[] = [
+  { refId: 'stores', kind: 'observation', observation: 'get_stores' },
+  { refId: 'regions', kind: 'observation', observation: 'get_region_health' },
+  { refId: 'violations', kind: 'invariant', invariants: [], format: 'violations' },
+];
+const TITLES = { stores: copy.cluster.stores, regions: copy.cluster.regionHealth, violations: copy.cluster.violations };
+/** Live violations: an invariant query ending now reports what is active now (the grace window fits in it). */
+const LIVE_WINDOW_MS = 5 * 60_000;
+
+function Cluster() {
+  const [uid, setUid] = useState<string>();
+  const [tick, setTick] = useState(0);
+  const { ds, error } = useTikvDataSource(uid);
+  const result = useQueries(
+    ds,
+    QUERIES,
+    () => ({ from: Date.now() - LIVE_WINDOW_MS, to: Date.now() }),
+    `cluster-${uid}-${tick}`
+  );
+
+  const of = (refId: string) => result.frames.filter((f) => f.refId === refId);
+  const violations = of('violations');
+  const active = violations.map((f) => filterRows(f, (row) => fieldValues(f, 'active')?.[row] === true));
+  const stores = of('stores')[0];
+
+  return (
+    <PluginPage>
+      <div data-testid={testIds.cluster.container}>
+        <Stack direction="column" gap={2}>
+          <Stack direction="row" justifyContent="space-between">
+            <DataSourceChooser uid={uid} onChange={setUid} />
+            <Button icon="sync" variant="secondary" onClick={() => setTick((t) => t + 1)} disabled={!ds}>
+              {copy.cluster.refresh}
+            </Button>
+          </Stack>
+          {error && <Alert severity="warning" title={error} />}
+          {ds && result.loading && result.frames.length === 0 && <LoadingPlaceholder text="Loading…" />}
+          <QueryErrors errors={result.errors} titles={TITLES} />
+          <Text element="h3">{copy.cluster.stores}</Text>
+          <FrameTable
+            frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}
+            empty={copy.noRows}
+            testId={testIds.cluster.stores}
+          />
+          <Text element="h3">{copy.cluster.regionHealth}</Text>
+          <div data-testid={testIds.cluster.regionHealth}>
+            {of('regions').map((frame, i) => (
+              <FrameTable key={frame.name ?? i} frame={frame} empty={copy.noRows} />
+            ))}
+          </div>
+          <Text element="h3">{copy.cluster.violations}</Text>
+          <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
+          <div>
+            <LinkButton variant="secondary" fill="text" icon="history" href={prefixRoute(ROUTES.Invariants)}>
+              {copy.cluster.history}
+            </LinkButton>
+          </div>
+        </Stack>
+      </div>
+    </PluginPage>
+  );
+}
+
+export default Cluster;

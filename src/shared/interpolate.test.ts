@@ -1,0 +1,117 @@
+import { parseStoreFilter, toWireQuery } from './interpolate';
+
+/** A stand-in for Grafana's templateSrv.replace(text, scopedVars, 'csv') with a fixed set of variables. */
+function replaceWith(vars: Record<string, string>) {
+  return (text: string) =>
+    text.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced, bare) => vars[braced ?? bare] ?? whole);
+}
+const noVars = replaceWith({});
+
+describe('toWireQuery', () => {
+  it('turns a literal store list into store ids', () => {
+    const r = toWireQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: '1, 4' }, noVars);
+    expect(r).toEqual({ query: { refId: 'A', kind: 'observation', observation: 'get_stores', storeIds: [1, 4] } });
+  });
+
+  it('expands a multi-value variable given in csv', () => {
+    const r = toWireQuery(
+      { refId: 'A', kind: 'invariant', invariants: ['low_disk'], stores: '$store' },
+      replaceWith({ store: '1,2,5' })
+    );
+    expect(r).toEqual({
+      query: { refId: 'A', kind: 'invariant', invariants: ['low_disk'], format: 'violations', storeIds: [1, 2, 5] },
+    });
+  });
+
+  it('accepts the braced form with a format and the pipe and glob joins', () => {
+    expect(toWireQuery({ refId: 'A', kind: 'invariant', stores: '${store:csv}' }, replaceWith({ store: '3' }))).toEqual(
+      { query: expect.objectContaining({ storeIds: [3] }) }
+    );
+    expect(parseStoreFilter('1|2')).toEqual({ storeIds: [1, 2] });
+    expect(parseStoreFilter('{1,2}')).toEqual({ storeIds: [1, 2] });
+    expect(parseStoreFilter('(1|2)')).toEqual({ storeIds: [1, 2] });
+  });
+
+  it.each(['All', '$__all', '.*', '', '   '])('means every store for the All selection %p', (value) => {
+    const r = toWireQuery(
+      { refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' },
+      () => value
+    );
+    expect(r).toEqual({ query: { refId: 'A', kind: 'observation', observation: 'get_stores' } });
+  });
+
+  it('drops duplicate ids', () => {
+    expect(parseStoreFilter('4,4,1')).toEqual({ storeIds: [4, 1] });
+  });
+
+  it('names the stores field when an id is not a number', () => {
+    const r = toWireQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: 'tikv-1' }, noVars);
+    expect(r).toEqual({ field: 'stores', error: expect.stringContaining('"tikv-1" is not a store id') });
+  });
+
+  it('rejects zero, negative and fractional ids', () => {
+    for (const bad of ['0', '-1', '1.5', '99999999999999999999']) {
+      expect(parseStoreFilter(bad)).toEqual({ error: expect.stringContaining('is not a store id') });
+    }
+  });
+
+  it('names a variable the dashboard does not define', () => {
+    const r = toWireQuery({ refId: 'A', kind: 'invariant', stores: '$nosuch' }, noVars);
+    expect(r).toEqual({ field: 'stores', error: 'stores: unknown template variable $nosuch' });
+  });
+
+  it('asks for an observation when none is picked', () => {
+    expect(toWireQuery({ refId: 'A', kind: 'observation' }, noVars)).toEqual({
+      field: 'observation',
+      error: 'observation: pick an observation',
+    });
+  });
+
+  it('rejects a query without a kind', () => {
+    const saved = { refId: 'A' } as unknown as Parameters<typeof toWireQuery>[0];
+    expect(toWireQuery(saved, noVars)).toEqual(expect.objectContaining({ field: 'kind' }));
+  });
+
+  it('names the override field that is out of range', () => {
+    const r = toWireQuery({ refId: 'A', kind: 'invariant', overrides: { low_disk: { thresholdRatio: 1.5 } } }, noVars);
+    expect(r).toEqual({
+      field: 'overrides.low_disk.thresholdRatio',
+      error: expect.stringMatching(/^overrides\.low_disk/),
+    });
+  });
+
+  it('keeps overrides, format and invariants of an invariant query and drops observation fields', () => {
+    const r = toWireQuery(
+      {
+        refId: 'B',
+        kind: 'invariant',
+        observation: 'get_stores',
+        limit: 5,
+        invariants: ['high_latency'],
+        format: 'timeline',
+        overrides: { high_latency: { thresholdMs: 250, graceSeconds: 30 } },
+      },
+      noVars
+    );
+    expect(r).toEqual({
+      query: {
+        refId: 'B',
+        kind: 'invariant',
+        invariants: ['high_latency'],
+        format: 'timeline',
+        overrides: { high_latency: { thresholdMs: 250, graceSeconds: 30 } },
+      },
+    });
+  });
+
+  it('keeps the row limit of an observation and rejects one out of range', () => {
+    expect(
+      toWireQuery({ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 5 }, noVars)
+    ).toEqual({
+      query: { refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 5 },
+    });
+    expect(
+      toWireQuery({ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 0 }, noVars)
+    ).toEqual(expect.objectContaining({ field: 'limit' }));
+  });
+});

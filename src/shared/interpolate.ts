@@ -1,0 +1,102 @@
+/**
+ * Saved query → wire query. The saved model may hold template variables in its store filter (`$store`, `1,4`,
+ * `${store:csv}`); the wire model holds store ids as numbers. Pure: the caller passes Grafana's
+ * `templateSrv.replace` (with the `csv` format, so a multi-value variable arrives as `1,4`).
+ */
+import type { z } from 'zod';
+
+import { type SavedQuery, WireQuery } from './schema/query';
+
+/** The saved fields this function reads; a SavedQuery or the data source's own query type both fit. */
+export type SavedQueryFields = Pick<
+  SavedQuery,
+  'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides'
+>;
+
+export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
+
+/**
+ * What "every store" looks like after interpolation: an All selection with a custom all value (`.*`, `*`), or
+ * Grafana's placeholder when a variable was not expanded (`$__all`), or Grafana's own word.
+ */
+const ALL_TOKENS = new Set(['all', '$__all', '.*', '*']);
+/** Multi-value formats other than csv join with `|` (pipe/regex) or wrap in braces (glob). */
+const SEPARATORS = /[\s,|]+/;
+const UNEXPANDED_VARIABLE = /\$\{?\w+|\[\[\w+/;
+
+/** Parses an interpolated store filter: absent ids = every store. */
+export function parseStoreFilter(text: string): { storeIds?: number[] } | { error: string } {
+  const trimmed = text
+    .trim()
+    .replace(/^\{(.*)\}$/, '$1')
+    .replace(/^\((.*)\)$/, '$1');
+  const tokens = trimmed.split(SEPARATORS).filter((t) => t !== '');
+  if (tokens.length === 0 || tokens.some((t) => ALL_TOKENS.has(t.toLowerCase()))) {
+    return {};
+  }
+  const ids: number[] = [];
+  for (const token of tokens) {
+    const variable = UNEXPANDED_VARIABLE.exec(token);
+    if (variable) {
+      return { error: `unknown template variable ${variable[0]}` };
+    }
+    if (!/^\d+$/.test(token) || !Number.isSafeInteger(Number(token)) || Number(token) === 0) {
+      return { error: `"${token}" is not a store id (a positive integer, as in PD's store_id)` };
+    }
+    const id = Number(token);
+    if (!ids.includes(id)) {
+      ids.push(id);
+    }
+  }
+  return { storeIds: ids };
+}
+
+/** The saved field a zod path of the wire model came from (storeIds is typed by the user as `stores`). */
+function savedField(path: readonly PropertyKey[]): string {
+  const field = path.map(String).join('.');
+  return field.startsWith('storeIds') ? 'stores' : field || 'query';
+}
+
+function firstIssue(error: z.ZodError): { error: string; field: string } {
+  const issue = error.issues[0];
+  const field = savedField(issue.path);
+  return { error: `${field}: ${issue.message}`, field };
+}
+
+export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
+  if (saved.kind !== 'observation' && saved.kind !== 'invariant') {
+    return { error: 'kind: pick Observation or Invariant checks', field: 'kind' };
+  }
+  if (saved.kind === 'observation' && !saved.observation) {
+    return { error: 'observation: pick an observation', field: 'observation' };
+  }
+  let storeIds: number[] | undefined;
+  if (saved.stores !== undefined && saved.stores.trim() !== '') {
+    const parsed = parseStoreFilter(replace(saved.stores));
+    if ('error' in parsed) {
+      return { error: `stores: ${parsed.error}`, field: 'stores' };
+    }
+    storeIds = parsed.storeIds;
+  }
+  const candidate =
+    saved.kind === 'invariant'
+      ? {
+          refId: saved.refId,
+          kind: saved.kind,
+          invariants: saved.invariants ?? [],
+          format: saved.format ?? 'violations',
+          storeIds,
+          overrides: saved.overrides,
+        }
+      : {
+          refId: saved.refId,
+          kind: saved.kind,
+          observation: saved.observation,
+          storeIds,
+          limit: saved.limit,
+        };
+  // Absent optional fields must not reach the strict wire schema as explicit `undefined` keys in JSON.
+  const defined = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
+  const parsed = WireQuery.safeParse(defined);
+  return parsed.success ? { query: parsed.data } : firstIssue(parsed.error);
+}

@@ -1,0 +1,68 @@
+/** A simulator and a PDClient against it, plus a poll with a deadline (no fixed sleeps). */
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/server';
+import { PDClient } from '../../../src/subject/pd/client';
+
+export interface Harness {
+  sim: Simulator;
+  pd: PDClient;
+  close(): Promise<void>;
+}
+
+export async function startHarness(o: SimulatorOptions): Promise<Harness> {
+  const sim = await createSimulator({ regions: 60, seed: 11, ...o });
+  const pd = new PDClient({ urls: [sim.pdUrl], timeoutMs: 5000 });
+  return {
+    sim,
+    pd,
+    close: async () => {
+      await pd.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A region id whose peers leave at least one store without a voter, with the leader, a follower and that store. */
+export async function regionWithOutsider(pd: PDClient, storeCount: number, skip: number[] = []) {
+  for (let id = 1001; id < 1001 + 8 * 60; id += 8) {
+    if (skip.includes(id)) {
+      continue;
+    }
+    const r = (await pd.getRegion(id)).data;
+    const stores = r.peers.map((p) => p.store_id);
+    const outsider = Array.from({ length: storeCount }, (_, i) => i + 1).find((s) => !stores.includes(s));
+    const follower = stores.find((s) => s !== r.leader.store_id);
+    if (outsider !== undefined && follower !== undefined) {
+      return { region_id: id, leader: r.leader.store_id, follower, outsider };
+    }
+  }
+  throw new Error('no region with a store outside its peers');
+}
+
+/** A region with its leader store and one follower store. */
+export async function regionWithFollower(pd: PDClient, id = 1001) {
+  const r = (await pd.getRegion(id)).data;
+  const follower = r.peers.map((p) => p.store_id).find((s) => s !== r.leader.store_id);
+  if (follower === undefined) {
+    throw new Error(`region ${id} has no follower`);
+  }
+  return { region_id: id, leader: r.leader.store_id, follower };
+}

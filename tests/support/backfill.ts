@@ -1,0 +1,95 @@
+/**
+ * A real Prometheus with a known past: the simulator's history generator writes N hours of metrics with scheduled
+ * faults as OpenMetrics text, `promtool tsdb create-blocks-from openmetrics` turns it into TSDB blocks, and
+ * Prometheus is started on that data directory (no scrape jobs, so nothing but the history is in it).
+ *
+ *   const b = await startBackfilledPrometheus({ hours: 24, stores: 4, stepMs: 15_000, faults: parseFaultSpec('down:2@2h+20m') });
+ *   b.schedule.faults   // the fault intervals the data implies
+ *   await b.close();
+ *
+ * `backfill(history, dataDir)` alone writes the blocks (for a Prometheus started elsewhere).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startPrometheus, type RunningPrometheus } from '../../src/embedded/prometheus';
+import { type HistoryOptions, type HistorySchedule, writeHistory } from '../../src/simulator/history';
+
+export interface BackfilledPrometheus {
+  prom: RunningPrometheus;
+  schedule: HistorySchedule;
+  /** How long generating the history and building the blocks took, ms. */
+  backfillMs: number;
+  close(): Promise<void>;
+}
+
+/** Writes the history into TSDB blocks under `dataDir` and returns its schedule. */
+export async function backfill(
+  history: HistoryOptions,
+  dataDir: string,
+  promtool = 'promtool'
+): Promise<HistorySchedule> {
+  const work = mkdtempSync(join(tmpdir(), 'tikv-operator-history-'));
+  try {
+    const file = join(work, 'history.om');
+    const fd = openSync(file, 'w');
+    let schedule: HistorySchedule;
+    try {
+      schedule = writeHistory(history, (chunk) => {
+        writeSync(fd, chunk);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    await run(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, dataDir]);
+    return schedule;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Backfills a fresh data directory and starts Prometheus on it, keeping everything (retention 10 years). */
+export async function startBackfilledPrometheus(history: HistoryOptions): Promise<BackfilledPrometheus> {
+  const work = mkdtempSync(join(tmpdir(), 'tikv-operator-backfill-'));
+  const dataDir = join(work, 'data');
+  try {
+    const started = Date.now();
+    const schedule = await backfill(history, dataDir);
+    const backfillMs = Date.now() - started;
+    const prom = await startPrometheus({
+      dataDir,
+      retention: '3650d',
+      interval: `${Math.round(history.stepMs / 1000)}s`,
+    });
+    return {
+      prom,
+      schedule,
+      backfillMs,
+      close: async () => {
+        await prom.stop();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited with ${code}: ${stderr.trim()}`))
+    );
+  });
+}
