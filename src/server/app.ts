@@ -25,6 +25,7 @@ import { PrometheusClient } from '../subject/prometheus/client';
 import { LiveChecker } from '../subject/tikv/invariants/live';
 import { DEFAULT_RULES, resolveRules } from '../subject/tikv/invariants/rules';
 import { TiKVSubject } from '../subject/tikv/subject';
+import { openAuditLog } from './audit/auditLog';
 import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
 import type { Config } from './config';
@@ -131,6 +132,16 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     clock,
   });
 
+  // One writer: the log holds an exclusive lock, so a second backend on the same file stops here, naming AUDIT_DB_PATH.
+  const audit = config.actions.enabled ? openAuditLog(config.actions.auditDbPath) : undefined;
+  if (audit) {
+    // Rows still `running` were cut off by a crash between the two writes: they become visible "unknown" outcomes.
+    const recovered = audit.recoverUnknown();
+    if (recovered.length > 0) {
+      app.log.warn({ ids: recovered.map((r) => r.id) }, `${recovered.length} audited action(s) have an unknown outcome`);
+    }
+  }
+
   const readsToken = config.apiToken;
   void app.register(
     async (api) => {
@@ -149,6 +160,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
         checkIntervalMs: config.checkIntervalMs,
         instanceMapping: config.instanceMapping,
         clock,
+        audit,
       });
       await api.register(healthRoutes, {
         pd,
@@ -168,6 +180,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     enabled: config.actions.enabled,
     token: config.actions.token,
     readToken: readsToken,
+    pd,
+    audit,
   });
   void app.register(metricsRoutes, { exporter, token: config.metricsToken });
 
@@ -177,6 +191,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.addHook('onClose', async () => {
     await loop.stop();
     await Promise.all(owned.map((c) => c.close()));
+    audit?.close();
   });
   return app;
 }

@@ -114,4 +114,46 @@ describe('toWireQuery', () => {
       toWireQuery({ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 0 }, noVars)
     ).toEqual(expect.objectContaining({ field: 'limit' }));
   });
+
+  it('keeps the format, action and outcome filters and limit of an audit query and ignores a store filter', () => {
+    const r = toWireQuery(
+      {
+        refId: 'C',
+        kind: 'audit',
+        format: 'annotations',
+        actions: ['drain_store', 'transfer_leader'],
+        outcomes: ['unknown'],
+        limit: 50,
+        stores: '$nosuch',
+      },
+      noVars
+    );
+    expect(r).toEqual({
+      query: {
+        refId: 'C',
+        kind: 'audit',
+        format: 'annotations',
+        actions: ['drain_store', 'transfer_leader'],
+        outcomes: ['unknown'],
+        limit: 50,
+      },
+    });
+  });
+
+  it('shows every audited action as a table by default', () => {
+    expect(toWireQuery({ refId: 'A', kind: 'audit' }, noVars)).toEqual({
+      query: { refId: 'A', kind: 'audit', format: 'table', actions: [], outcomes: [] },
+    });
+  });
+
+  it('names the format when an audit query keeps an invariant format', () => {
+    expect(toWireQuery({ refId: 'A', kind: 'audit', format: 'timeline' }, noVars)).toEqual(
+      expect.objectContaining({ field: 'format' })
+    );
+  });
+
+  it('names the actions field for an unknown action', () => {
+    const saved = { refId: 'A', kind: 'audit', actions: ['reboot'] } as unknown as Parameters<typeof toWireQuery>[0];
+    expect(toWireQuery(saved, noVars)).toEqual(expect.objectContaining({ field: 'actions.0' }));
+  });
 });

@@ -5,12 +5,13 @@
  */
 import type { z } from 'zod';
 
+import { QUERY_KINDS } from './names';
 import { type SavedQuery, WireQuery } from './schema/query';
 
 /** The saved fields this function reads; a SavedQuery or the data source's own query type both fit. */
 export type SavedQueryFields = Pick<
   SavedQuery,
-  'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides'
+  'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides' | 'actions' | 'outcomes'
 >;
 
 export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
@@ -64,8 +65,19 @@ function firstIssue(error: z.ZodError): { error: string; field: string } {
 }
 
 export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
-  if (saved.kind !== 'observation' && saved.kind !== 'invariant') {
-    return { error: 'kind: pick Observation or Invariant checks', field: 'kind' };
+  if (!QUERY_KINDS.includes(saved.kind)) {
+    return { error: 'kind: pick Observation, Invariant checks or Audit trail', field: 'kind' };
+  }
+  if (saved.kind === 'audit') {
+    // The audit trail is per action, not per store: a store filter left from another kind is not sent.
+    return parseWire({
+      refId: saved.refId,
+      kind: saved.kind,
+      format: saved.format ?? 'table',
+      actions: saved.actions ?? [],
+      outcomes: saved.outcomes ?? [],
+      limit: saved.limit,
+    });
   }
   if (saved.kind === 'observation' && !saved.observation) {
     return { error: 'observation: pick an observation', field: 'observation' };
@@ -95,6 +107,10 @@ export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => 
           storeIds,
           limit: saved.limit,
         };
+  return parseWire(candidate);
+}
+
+function parseWire(candidate: Record<string, unknown>): WireQueryResult {
   // Absent optional fields must not reach the strict wire schema as explicit `undefined` keys in JSON.
   const defined = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
   const parsed = WireQuery.safeParse(defined);

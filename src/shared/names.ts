@@ -45,6 +45,21 @@ export const ACTIONS = [
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
+/** How an audit query answers: a table of executed actions, or annotation regions next to the violations. */
+export const AUDIT_FORMATS = ['table', 'annotations'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+
+/**
+ * Outcome of an audited action: `running` between the row written before PD is called and the one after;
+ * `unknown` when the backend died (or PD's answer was lost) in between — PD may or may not have applied it.
+ */
+export const AUDIT_OUTCOMES = ['running', 'ok', 'failed', 'unknown'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** Query kinds of the data source. */
+export const QUERY_KINDS = ['observation', 'invariant', 'audit'] as const;
+export type QueryKind = (typeof QUERY_KINDS)[number];
+
 /** Service-level objectives of the subject. */
 export const SLOS = ['write_latency_p99', 'disk_usage', 'store_availability'] as const;
 export type SloName = (typeof SLOS)[number];

@@ -12,10 +12,9 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 
 import { ConfigError } from '../../shared/errors';
-import { ENV } from '../../shared/names';
+import { AUDIT_OUTCOMES, type AuditOutcome, ENV } from '../../shared/names';
 
-export const AUDIT_OUTCOMES = ['running', 'ok', 'failed', 'unknown'] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+export { AUDIT_OUTCOMES, type AuditOutcome };
 
 /** One audit row as the log returns it (times in epoch ms). */
 export const AuditRow = z.object({

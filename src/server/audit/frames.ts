@@ -13,8 +13,8 @@
 import type { DataFrameJSON, FieldSchemaJSON } from '../../shared/schema/frames';
 import type { AuditOutcome, AuditRow } from './auditLog';
 
-export const AUDIT_FORMATS = ['table', 'annotations'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+import type { AuditFormat } from '../../shared/names';
+export { AUDIT_FORMATS, type AuditFormat } from '../../shared/names';
 
 export interface AuditFrameOptions {
   refId: string;

@@ -21,6 +21,8 @@ import { invariantHistory } from '../../subject/tikv/invariants/history';
 import type { LiveChecker } from '../../subject/tikv/invariants/live';
 import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
 import type { TiKVSubject } from '../../subject/tikv/subject';
+import type { AuditLog } from '../audit/auditLog';
+import { auditQueryFrames } from '../audit/query';
 import type { Exporter } from '../exporter';
 
 export interface QueryRouteOptions {
@@ -37,6 +39,8 @@ export interface QueryRouteOptions {
   checkIntervalMs: number;
   instanceMapping: InstanceMapping;
   clock: () => number;
+  /** The action audit log; absent when actions are off (audit queries then say so). */
+  audit?: AuditLog;
 }
 
 const NEEDS_PROMETHEUS = new Set(['get_store_metrics']);
@@ -101,6 +105,16 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     try {
       if (q.kind === 'invariant') {
         return { frames: await invariantQuery(q, req) };
+      }
+      if (q.kind === 'audit') {
+        if (!o.audit) {
+          throw new OperatorError(
+            ERROR_CODES.ACTION_DISABLED,
+            'the action audit log is not enabled on this backend (start it with ACTIONS_ENABLED=true)',
+            400
+          );
+        }
+        return { frames: auditQueryFrames(o.audit, q, { from: req.from, to: req.to }) };
       }
       if (!o.prometheus && NEEDS_PROMETHEUS.has(q.observation)) {
         throw notConfigured();

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { INVARIANT_FORMATS, INVARIANTS, OBSERVATIONS } from '../names';
+import { ACTIONS, AUDIT_FORMATS, AUDIT_OUTCOMES, INVARIANT_FORMATS, INVARIANTS, OBSERVATIONS, QUERY_KINDS } from '../names';
 
 /** Store ids to restrict a query to; absent or empty = every store. */
 export const StoreIds = z.array(z.number().int().positive()).max(1000);
@@ -71,8 +71,23 @@ export const InvariantQuery = z
   .strict();
 export type InvariantQuery = z.infer<typeof InvariantQuery>;
 
+/** The action audit trail, as a table or as annotations next to the violations the actions answered. */
+export const AuditQuery = z
+  .object({
+    refId: RefId,
+    kind: z.literal('audit'),
+    format: z.enum(AUDIT_FORMATS).default('table'),
+    /** Only these actions; empty = all. */
+    actions: z.array(z.enum(ACTIONS)).default([]),
+    /** Only these outcomes; empty = all. */
+    outcomes: z.array(z.enum(AUDIT_OUTCOMES)).default([]),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
 /** The wire query: what the backend accepts after template interpolation. */
-export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, InvariantQuery]);
+export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, InvariantQuery, AuditQuery]);
 export type WireQuery = z.infer<typeof WireQuery>;
 export type WireQueryInput = z.input<typeof WireQuery>;
 
@@ -101,10 +116,14 @@ export const SavedQuery = z
   .object({
     refId: z.string(),
     hide: z.boolean().optional(),
-    kind: z.enum(['observation', 'invariant']),
+    kind: z.enum(QUERY_KINDS),
     observation: z.enum(OBSERVATIONS).optional(),
     invariants: z.array(z.enum(INVARIANTS)).optional(),
-    format: z.enum(INVARIANT_FORMATS).optional(),
+    /** Invariant queries: violations | timeline | annotations; audit queries: table | annotations. */
+    format: z.union([z.enum(INVARIANT_FORMATS), z.enum(AUDIT_FORMATS)]).optional(),
+    /** Audit queries: only these actions / outcomes. */
+    actions: z.array(z.enum(ACTIONS)).optional(),
+    outcomes: z.array(z.enum(AUDIT_OUTCOMES)).optional(),
     /** Store filter: comma-separated store ids and/or template variables, e.g. `$store` or `1,4`. Empty = all. */
     stores: z.string().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
@@ -114,6 +133,10 @@ export const SavedQuery = z
   .superRefine((q, ctx) => {
     if (q.kind === 'observation' && !q.observation) {
       ctx.addIssue({ code: 'custom', path: ['observation'], message: 'pick an observation' });
+    }
+    const formats: readonly string[] = q.kind === 'audit' ? AUDIT_FORMATS : INVARIANT_FORMATS;
+    if (q.format !== undefined && q.kind !== 'observation' && !formats.includes(q.format)) {
+      ctx.addIssue({ code: 'custom', path: ['format'], message: `format must be one of ${formats.join(', ')}` });
     }
   });
 export type SavedQuery = z.infer<typeof SavedQuery>;

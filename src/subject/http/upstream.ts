@@ -86,6 +86,12 @@ export class UpstreamHttp {
   private readonly dispatcher: Dispatcher;
   private readonly inflight = new Map<string, Promise<Answer<unknown>>>();
   private readonly cache = new Map<string, { expires: number; answer: Answer<unknown> }>();
+  /**
+   * Checked answers per raw answer and schema: the callers that share one request or one cached answer get one
+   * zod parse between them, not one each (200 panels asking for PD's 1 MB `/stores` would otherwise parse it 200
+   * times). Callers must treat the data as read-only.
+   */
+  private readonly checked = new WeakMap<Answer<unknown>, Map<z.ZodType, Answer<unknown>>>();
   /** Index of the base URL that answered last; failover starts there. */
   private preferred = 0;
 
@@ -114,7 +120,7 @@ export class UpstreamHttp {
     const ttl = this.opts.cacheTtlMs ?? 0;
     const hit = ttl > 0 ? this.cache.get(key) : undefined;
     if (hit && hit.expires > Date.now()) {
-      return this.validate(path, hit.answer, o.schema) as Answer<Out<S>>;
+      return this.validateShared(path, hit.answer, o.schema) as Answer<Out<S>>;
     }
     let pending = this.inflight.get(key);
     if (!pending) {
@@ -129,7 +135,7 @@ export class UpstreamHttp {
         this.pruneCache();
       }
     }
-    return this.validate(path, answer, o.schema) as Answer<Out<S>>;
+    return this.validateShared(path, answer, o.schema) as Answer<Out<S>>;
   }
 
   /** Any method, no sharing or caching (writes). */
@@ -160,6 +166,23 @@ export class UpstreamHttp {
         this.cache.delete(k);
       }
     }
+  }
+
+  private validateShared(path: string, raw: Answer<unknown>, schema: z.ZodType | undefined): Answer<unknown> {
+    if (!schema) {
+      return raw;
+    }
+    let bySchema = this.checked.get(raw);
+    if (!bySchema) {
+      bySchema = new Map();
+      this.checked.set(raw, bySchema);
+    }
+    let answer = bySchema.get(schema);
+    if (!answer) {
+      answer = this.validate(path, raw, schema);
+      bySchema.set(schema, answer);
+    }
+    return answer;
   }
 
   private validate(path: string, answer: Answer<unknown>, schema: z.ZodType | undefined): Answer<unknown> {

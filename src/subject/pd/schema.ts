@@ -37,10 +37,10 @@ function idMap<T extends z.ZodType>(value: T) {
     .transform((v) => v ?? {});
 }
 
-/** Store, region and peer ids: uint64 in PD, small in practice; a bigint here (beyond 2^53) fails loudly. */
+/** Store, region and peer ids: uint64 in PD, small in practice; one beyond 2^53 (a string from parseJsonBig) fails loudly. */
 const Id = z.number().int().nonnegative();
 
-/** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (bigint) for large values. */
+/** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (exact strings) for large values. */
 export const Uint64String = z
   .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(/^\d+$/)])
   .transform((v, ctx) => {

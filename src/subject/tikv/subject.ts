@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 
-import { BadQueryError, ERROR_CODES, OperatorError, StoreNotFoundError } from '../../shared/errors';
+import { BadQueryError, StoreNotFoundError } from '../../shared/errors';
 import type { ActionName, ObservationName, SloName } from '../../shared/names';
 import { formatPath } from '../http/upstream';
 import type { PDClient } from '../pd/client';
@@ -13,6 +13,7 @@ import type { StoreInfo } from '../pd/schema';
 import { isTiFlash } from '../pd/storeState';
 import type { PrometheusClient } from '../prometheus/client';
 import type { CallContext, Subject } from '../subject';
+import { type ActionResult, executeAction, UNKNOWN_USER } from './actions';
 import { ObservationParams, TIKV_CONFIG } from './config';
 import type { InstanceMapping } from './instances';
 import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetrics';
@@ -96,8 +97,9 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     }
   }
 
-  async act(name: ActionName): Promise<never> {
-    throw new OperatorError(ERROR_CODES.ACTION_DISABLED, `action ${name} is not implemented yet`, 501);
+  /** Runs an action through PD after repeating its preflight (refused with ActionUnsafeError when unsafe). */
+  async act(name: ActionName, params: unknown, ctx: CallContext = {}): Promise<ActionResult> {
+    return executeAction(this.pd, name, params, { caller: ctx.caller ?? UNKNOWN_USER });
   }
 
   /** PD's stores in every state with heartbeat age (PD's clock) and disk used ratio; TiFlash listed unless excluded. */

@@ -10,6 +10,7 @@ import {
   type DataQueryResponse,
   type DataSourceInstanceSettings,
   dateTime,
+  formattedValueToString,
   ThemeContext,
   type TimeRange,
 } from '@grafana/data';
@@ -159,10 +160,10 @@ function FrameTable({ frame, mode }: { frame: DataFrame; mode: 'light' | 'dark' 
         {rows.map((i) => (
           <tr key={i}>
             {processed.fields.map((f) => {
-              const d = f.display ? f.display(f.values[i]) : { text: String(f.values[i]) };
+              const text = f.display ? formattedValueToString(f.display(f.values[i])) : String(f.values[i]);
               return (
                 <td key={f.name} style={{ padding: '2px 8px' }}>
-                  {`${d.prefix ?? ''}${d.text}${d.suffix ?? ''}`}
+                  {text}
                 </td>
               );
             })}

@@ -277,10 +277,10 @@ describe('get_region_health', () => {
 });
 
 describe('the Subject protocol', () => {
-  it('runs observations by name and refuses actions for now', async () => {
+  it('runs observations by name and validates action parameters before PD is asked', async () => {
     const r = await subject.observe('get_hot_write_regions', { limit: 1 });
     expect(r.regions).toHaveLength(1);
     await expect(subject.observe('get_hot_write_regions', { limit: 0 })).rejects.toThrow(/^limit: /);
-    await expect(subject.act('drain_store')).rejects.toThrow(/not implemented yet/);
+    await expect(subject.act('drain_store', { store_id: 4, mode: 'sideways' })).rejects.toThrow(/mode/);
   });
 });
