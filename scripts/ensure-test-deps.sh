@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Makes sure the Debian packages the tests drive are installed: a real Prometheus (with promtool) and Chromium.
+# Makes sure the Debian packages the tests drive are installed: a real Prometheus (with promtool), Chromium, and
+# openssl (certificates for the TLS tests).
 # As root on Debian it installs them; otherwise it stops and prints the exact command to run. Never a silent skip.
 set -euo pipefail
 
 need=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/openssl ] || need+=(openssl)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"

@@ -126,7 +126,8 @@ export class CheckerLoop {
   }
 }
 
-function liveStore(s: StoreInfo): LiveStore {
+/** A PD store as the live checker reads it (state, lifecycle, heartbeat on PD's clock, engine). */
+export function liveStore(s: StoreInfo): LiveStore {
   return {
     store_id: s.store.id,
     address: s.store.address,

@@ -6,12 +6,10 @@
  */
 import { waitFor } from '../../../src/embedded/prometheus';
 import { STORE_HEARTBEAT_MS } from '../../../src/simulator/cluster';
-import type { StoreInfo } from '../../../src/subject/pd/schema';
-import { isTiFlash } from '../../../src/subject/pd/storeState';
+import { liveStore } from '../../../src/server/checker';
 import {
   LiveChecker,
   type LiveObservation,
-  type LiveStore,
   type LiveViolation,
 } from '../../../src/subject/tikv/invariants/live';
 import { invariantHistory } from '../../../src/subject/tikv/invariants/history';
@@ -46,18 +44,6 @@ afterAll(async () => {
 afterEach(() => {
   stack.sim.recoverAll();
 });
-
-function liveStore(s: StoreInfo): LiveStore {
-  return {
-    store_id: s.store.id,
-    address: s.store.address,
-    status_address: s.store.status_address,
-    state_name: s.store.state_name,
-    node_state: s.store.node_state,
-    last_heartbeat_ms: s.status.last_heartbeat_ms,
-    isTiFlash: isTiFlash(s.store),
-  };
-}
 
 function byStore(r: StoreMetricsResult | undefined, metric: StoreMetricName): Map<number, number> | undefined {
   if (!r) {

@@ -1,44 +1,12 @@
-/**
- * TLS to PD with a CA and a client certificate. The certificate is made for the test with /usr/bin/openssl
- * (self-signed for 127.0.0.1, so it is its own CA); the test fails, rather than skips, when openssl is missing.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** TLS to PD with a CA and a client certificate (tests/support/selfSigned.ts makes them with openssl). */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { UpstreamUnreachableError } from '../../../src/shared/errors';
 import { PDClient } from '../../../src/subject/pd/client';
 import { startPdFixtureServer, type PdFixtureServer } from '../../support/pdFixtureServer';
-
-const OPENSSL = '/usr/bin/openssl';
-
-function selfSigned(dir: string, name: string): { key: string; cert: string } {
-  const keyPath = path.join(dir, `${name}.key`);
-  const certPath = path.join(dir, `${name}.crt`);
-  execFileSync(
-    OPENSSL,
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' }
-  );
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
-}
+import { selfSigned } from '../../support/selfSigned';
 
 let dir: string;
 let server: { key: string; cert: string };

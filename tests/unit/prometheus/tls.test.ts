@@ -1,15 +1,12 @@
-/**
- * TLS to Prometheus with the CA that signed its certificate, plus a bearer token. The certificate is made for the
- * test with /usr/bin/openssl (self-signed for 127.0.0.1); the test fails, rather than skips, when openssl is missing.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** TLS to Prometheus with the CA that signed its certificate, plus a bearer token (certificate: selfSigned). */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { UpstreamUnreachableError } from '../../../src/shared/errors';
 import { PrometheusClient } from '../../../src/subject/prometheus/client';
 import { type PromFakeServer, startPromFakeServer } from '../../support/promFakeServer';
+import { selfSigned } from '../../support/selfSigned';
 
 let dir: string;
 let cert: { key: string; cert: string };
@@ -17,30 +14,7 @@ let prom: PromFakeServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'prom-tls-'));
-  const keyPath = path.join(dir, 'prom.key');
-  const certPath = path.join(dir, 'prom.crt');
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=prometheus',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' }
-  );
-  cert = { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+  cert = selfSigned(dir, 'prometheus');
   prom = await startPromFakeServer(undefined, { tls: cert });
 });
 
