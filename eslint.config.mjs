@@ -33,6 +33,8 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // Owned by create-plugin (rewritten by `create-plugin update`).
+      '.config/',
     ],
   },
   ...baseConfig,
