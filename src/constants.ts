@@ -6,5 +6,5 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 export enum ROUTES {
   Cluster = 'cluster',
   Invariants = 'invariants',
-  // Actions = 'actions' — added with the actions page (issue on PD operator actions).
+  Actions = 'actions',
 }

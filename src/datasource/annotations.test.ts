@@ -62,6 +62,23 @@ describe('annotation queries', () => {
     });
   });
 
+  it('keeps an audit annotation an audit query, in the annotations format', () => {
+    const { ds } = setup();
+    const anno = {
+      name: 'Actions',
+      enable: true,
+      iconColor: 'blue',
+      target: { refId: 'B', kind: 'audit', actions: ['drain_store'], format: 'table' },
+    } as AnnotationQuery<TikvQuery>;
+    expect(ds.annotations!.prepareQuery!(anno)).toEqual({
+      refId: 'B',
+      kind: 'audit',
+      format: 'annotations',
+      invariants: [],
+      actions: ['drain_store'],
+    });
+  });
+
   it('checks every invariant for a new annotation without a target', () => {
     const { ds } = setup();
     const q = ds.annotations!.prepareQuery!({

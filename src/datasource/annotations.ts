@@ -1,6 +1,6 @@
 /**
- * Annotation queries: an invariant query in the `annotations` format, whose frames (fields time, timeEnd, title,
- * text, tags) become regions from a violation's first to its last sighting. Field names follow Grafana's
+ * Annotation queries: an invariant or audit query in the `annotations` format, whose frames (fields time, timeEnd,
+ * title, text, tags) become regions from a violation's first to its last sighting, or an action's start to its end. Field names follow Grafana's
  * standardAnnotationSupport.ts, which matches them case-insensitively.
  */
 import type { AnnotationEvent, AnnotationQuery, AnnotationSupport, DataFrame, Field } from '@grafana/data';
@@ -63,7 +63,7 @@ export function annotationSupport(): AnnotationSupport<TikvQuery> {
       ...DEFAULT_ANNOTATION_QUERY,
       ...anno.target,
       refId: anno.target?.refId || ANNOTATION_REF_ID,
-      kind: 'invariant',
+      kind: anno.target?.kind === 'audit' ? 'audit' : 'invariant',
       format: 'annotations',
     }),
     processEvents: (_anno, frames) => of(framesToEvents(frames)),

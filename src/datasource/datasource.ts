@@ -14,13 +14,17 @@ import {
 } from '@grafana/data';
 import { type BackendSrvRequest, getBackendSrv, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { catchError, lastValueFrom, map, type Observable, of } from 'rxjs';
+import type { z } from 'zod';
 
+import { ERROR_CODES, OperatorError } from '../shared/errors';
 import { toWireQuery } from '../shared/interpolate';
+import type { ActionName } from '../shared/names';
 import { HealthReport } from '../shared/schema/health';
 import type { QueryRequest, WireQuery } from '../shared/schema/query';
 import { SubjectDescription } from '../shared/schema/subject';
+import { AuditList, type AuditRow, ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
 import { annotationSupport } from './annotations';
-import { describeFetchError } from './errors';
+import { actionError, describeFetchError } from './errors';
 import { toDataResponse } from './frames';
 import { DEFAULT_QUERY, type TikvOptions, type TikvQuery } from './types';
 import { TikvVariableSupport } from './variables';
@@ -52,7 +56,11 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     if (query.hide) {
       return false;
     }
-    return query.kind === 'invariant' || (query.kind === 'observation' && Boolean(query.observation));
+    return (
+      query.kind === 'invariant' ||
+      query.kind === 'audit' ||
+      (query.kind === 'observation' && Boolean(query.observation))
+    );
   }
 
   /** Explore and query copying: the saved query with its store filter's variables expanded. */
@@ -168,6 +176,51 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
         `Backend ${health.backend.version} reached; PD${version(health.pd.version)} and ` +
         `Prometheus${version(health.prometheus.version)} answer. Actions are ${health.backend.actionsEnabled ? 'enabled' : 'disabled'}.`,
     };
+  }
+
+  /**
+   * The dry run of an action (`POST api/actions/<action>/preflight`): what it would do, each check, and whether it is
+   * safe. `params` use PD's names (src/subject/tikv/config.ts ActionParams). Rejects with a catalog error in words.
+   */
+  preflightAction(action: ActionName, params: Record<string, unknown>): Promise<PreflightAnswer> {
+    return this.actionRequest(action, `${action}/preflight`, PreflightAnswer, { method: 'POST', data: params });
+  }
+
+  /** Runs an action after the backend repeats its preflight; 409 rejects with ActionUnsafeError and its reasons. */
+  executeAction(action: ActionName, params: Record<string, unknown>): Promise<ExecuteAnswer> {
+    return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, { method: 'POST', data: params });
+  }
+
+  /** The audit rows whose action started in the range, newest first as the backend lists them. */
+  async listAudit(range: { from: number; to: number }, limit?: number): Promise<AuditRow[]> {
+    const params = { from: Math.round(range.from), to: Math.round(range.to), ...(limit ? { limit } : {}) };
+    const answer = await this.actionRequest('audit', 'audit', AuditList, { method: 'GET', params });
+    return answer.rows;
+  }
+
+  private async actionRequest<T>(
+    action: ActionName | 'audit',
+    path: string,
+    schema: z.ZodType<T>,
+    options: Omit<BackendSrvRequest, 'url'>
+  ): Promise<T> {
+    let data: unknown;
+    try {
+      // The `api/actions` route (plugin.json) is Admin-only and injects the actions token, never the read token.
+      data = (await lastValueFrom(this.fetch<unknown>({ ...options, url: `${this.url}/api/actions/${path}` }))).data;
+    } catch (err) {
+      throw actionError(err, action, this.backendUrl || 'the backend');
+    }
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new OperatorError(
+        ERROR_CODES.UPSTREAM_SCHEMA,
+        `the backend's answer to ${path} does not fit the actions API (${issue.path.map(String).join('.')}: ${issue.message})`,
+        502
+      );
+    }
+    return parsed.data;
   }
 
   private fetch<T>(options: BackendSrvRequest) {

@@ -6,11 +6,22 @@
  */
 import { isFetchError } from '@grafana/runtime';
 
+import {
+  ActionUnsafeError,
+  ERROR_CODES,
+  type ErrorCode,
+  ForbiddenError,
+  OperatorError,
+  UnauthorizedError,
+} from '../shared/errors';
+import type { ActionName } from '../shared/names';
 import { ErrorBody } from '../shared/schema/frames';
 
 export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
 export const BAD_TOKEN_MESSAGE = 'the API token is missing or wrong';
 export const UNREACHABLE_MESSAGE = 'backend unreachable';
+export const BAD_ACTIONS_TOKEN_MESSAGE = 'the actions token is missing or wrong';
+export const NOT_ADMIN_MESSAGE = 'actions need the Admin role';
 
 export interface DescribedError {
   message: string;
@@ -47,4 +58,47 @@ export function describeFetchError(err: unknown, target = 'the backend'): Descri
     return { message: `${UNREACHABLE_MESSAGE}: ${target} did not answer within Grafana's proxy timeout`, status };
   }
   return { message: text || `HTTP ${status}${err.statusText ? ` ${err.statusText}` : ''}`, status };
+}
+
+const CATALOG: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
+const UNSAFE_PREFIX = ' refused by preflight: ';
+
+/**
+ * A failed request on the Admin-only `api/actions` route, as an error of the catalog: Grafana's own 403 (the route's
+ * reqRole, pkg/api/pluginproxy/ds_proxy.go) means the user is not an Admin; its 400 means the backend refused the
+ * actions token; a 409 carries the preflight's reasons; anything else keeps the backend's (or PD's) words.
+ */
+export function actionError(err: unknown, action: ActionName | 'audit', target = 'the backend'): OperatorError {
+  if (err instanceof OperatorError) {
+    return err;
+  }
+  const ours = isFetchError(err) ? ErrorBody.safeParse(err.data) : undefined;
+  if (ours?.success) {
+    const { code, message, statusCode } = ours.data;
+    if (code === ERROR_CODES.ACTION_UNSAFE && action !== 'audit') {
+      const at = message.indexOf(UNSAFE_PREFIX);
+      return new ActionUnsafeError(action, at < 0 ? [message] : message.slice(at + UNSAFE_PREFIX.length).split('; '));
+    }
+    const known = CATALOG.has(code) ? (code as ErrorCode) : undefined;
+    return new OperatorError(
+      known ?? (statusCode < 500 ? ERROR_CODES.BAD_QUERY : ERROR_CODES.UPSTREAM_STATUS),
+      message,
+      statusCode
+    );
+  }
+  if (isFetchError(err) && err.status === 403) {
+    return new ForbiddenError(NOT_ADMIN_MESSAGE);
+  }
+  const described = describeFetchError(err, target);
+  if (described.status === 401) {
+    return new UnauthorizedError(BAD_ACTIONS_TOKEN_MESSAGE);
+  }
+  const status = described.status ?? 502;
+  const code =
+    status === 504
+      ? ERROR_CODES.UPSTREAM_TIMEOUT
+      : status === 502
+        ? ERROR_CODES.UPSTREAM_UNREACHABLE
+        : ERROR_CODES.UPSTREAM_STATUS;
+  return new OperatorError(code, described.message, status);
 }

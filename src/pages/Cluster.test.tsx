@@ -34,14 +34,44 @@ describe('Cluster page', () => {
       'leader_count',
       'region_count',
       'active violations',
+      '',
     ]);
     const [, store1, store4] = rows(testIds.cluster.stores);
-    expect(store1).toBe('1tikv-1:20160Up2 s1 GiB34010000');
-    expect(store4).toBe('4tikv-4:20160Disconnected45 s2 GiB09981');
+    expect(store1).toBe(`1tikv-1:20160Up2 s1 GiB34010000${copy.cluster.drain}`);
+    expect(store4).toBe(`4tikv-4:20160Disconnected45 s2 GiB09981${copy.cluster.drain}`);
 
-    // One request, with the three queries of the page.
+    // One request, with the four queries of the page.
     expect(calls).toHaveLength(1);
-    expect(calls[0].data.queries.map((q: { refId: string }) => q.refId)).toEqual(['stores', 'regions', 'violations']);
+    expect(calls[0].data.queries.map((q: { refId: string }) => q.refId)).toEqual([
+      'stores',
+      'regions',
+      'hot',
+      'violations',
+    ]);
+  });
+
+  it('links each store to draining it and each hot region to moving its leader, on the Actions page', async () => {
+    installCluster();
+    render(<Cluster />);
+    await screen.findByText('Disconnected', {}, SLOW);
+    const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
+      name: copy.cluster.drain,
+    });
+    expect(drains.map((a) => a.getAttribute('href'))).toEqual([
+      '/a/operator-tikv-app/actions?action=drain_store&store_id=1',
+      '/a/operator-tikv-app/actions?action=drain_store&store_id=4',
+    ]);
+    const hot = screen.getByTestId(testIds.cluster.hotRegions);
+    expect(
+      within(hot)
+        .getAllByRole('columnheader')
+        .map((h) => h.textContent)
+    ).toEqual(['Region', 'Leader store', 'Peer stores', '']);
+    const transfers = within(hot).getAllByRole('link', { name: copy.cluster.transferLeader });
+    expect(transfers.map((a) => a.getAttribute('href'))).toEqual([
+      '/a/operator-tikv-app/actions?action=transfer_leader&region_id=12',
+      '/a/operator-tikv-app/actions?action=transfer_leader&region_id=30',
+    ]);
   });
 
   it('lists region health and only the active violations', async () => {
@@ -64,7 +94,7 @@ describe('Cluster page', () => {
   it('says the token is wrong when Grafana refuses the backend', async () => {
     installCluster({}, { status: 400, data: 'Authentication to data source failed' });
     render(<Cluster />);
-    expect((await screen.findAllByText('the API token is missing or wrong', {}, SLOW)).length).toBe(3);
+    expect((await screen.findAllByText('the API token is missing or wrong', {}, SLOW)).length).toBe(4);
   });
 
   it('refreshes on demand', async () => {

@@ -10,14 +10,20 @@ import { ROUTES } from '../constants';
 import type { TikvQuery } from '../datasource/types';
 import { activeViolationsByStore, filterRows, fieldValues, withViolationCounts } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
-import { prefixRoute } from '../utils/utils.routing';
+import { actionLink, prefixRoute } from '../utils/utils.routing';
 
 const QUERIES: TikvQuery[] = [
   { refId: 'stores', kind: 'observation', observation: 'get_stores' },
   { refId: 'regions', kind: 'observation', observation: 'get_region_health' },
+  { refId: 'hot', kind: 'observation', observation: 'get_hot_write_regions', limit: 10 },
   { refId: 'violations', kind: 'invariant', invariants: [], format: 'violations' },
 ];
-const TITLES = { stores: copy.cluster.stores, regions: copy.cluster.regionHealth, violations: copy.cluster.violations };
+const TITLES = {
+  stores: copy.cluster.stores,
+  regions: copy.cluster.regionHealth,
+  hot: copy.cluster.hotRegions,
+  violations: copy.cluster.violations,
+};
 /** Live violations: an invariant query ending now reports what is active now (the grace window fits in it). */
 const LIVE_WINDOW_MS = 5 * 60_000;
 
@@ -36,6 +42,9 @@ function Cluster() {
   const violations = of('violations');
   const active = violations.map((f) => filterRows(f, (row) => fieldValues(f, 'active')?.[row] === true));
   const stores = of('stores')[0];
+  const hot = of('hot')[0];
+  const storeIds = fieldValues(stores, 'store_id') ?? [];
+  const hotRegionIds = fieldValues(hot, 'region_id') ?? [];
 
   return (
     <PluginPage>
@@ -55,6 +64,16 @@ function Cluster() {
             frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}
             empty={copy.noRows}
             testId={testIds.cluster.stores}
+            rowAction={(row) => (
+              <LinkButton
+                size="sm"
+                variant="secondary"
+                fill="text"
+                href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
+              >
+                {copy.cluster.drain}
+              </LinkButton>
+            )}
           />
           <Text element="h3">{copy.cluster.regionHealth}</Text>
           <div data-testid={testIds.cluster.regionHealth}>
@@ -62,6 +81,22 @@ function Cluster() {
               <FrameTable key={frame.name ?? i} frame={frame} empty={copy.noRows} />
             ))}
           </div>
+          <Text element="h3">{copy.cluster.hotRegions}</Text>
+          <FrameTable
+            frame={hot}
+            empty={copy.noRows}
+            testId={testIds.cluster.hotRegions}
+            rowAction={(row) => (
+              <LinkButton
+                size="sm"
+                variant="secondary"
+                fill="text"
+                href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
+              >
+                {copy.cluster.transferLeader}
+              </LinkButton>
+            )}
+          />
           <Text element="h3">{copy.cluster.violations}</Text>
           <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
           <div>

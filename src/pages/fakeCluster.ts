@@ -47,6 +47,23 @@ export const FRAMES: Record<string, object> = {
       ],
     },
   },
+  get_hot_write_regions: {
+    schema: {
+      name: 'hot_write_regions',
+      fields: [
+        { name: 'region_id', type: 'number', config: { displayName: 'Region' } },
+        { name: 'leader_store_id', type: 'number', config: { displayName: 'Leader store' } },
+        { name: 'peer_store_ids', type: 'string', config: { displayName: 'Peer stores' } },
+      ],
+    },
+    data: {
+      values: [
+        [12, 30],
+        [1, 4],
+        ['1, 4, 5', '4, 1, 5'],
+      ],
+    },
+  },
   invariant: {
     schema: {
       fields: [

@@ -29,4 +29,9 @@ describe('App routing', () => {
     renderAt('/invariants');
     expect(await screen.findByTestId(testIds.invariants.container, {}, SLOW)).toBeInTheDocument();
   });
+
+  it('opens the Actions page at /actions', async () => {
+    renderAt('/actions');
+    expect(await screen.findByTestId(testIds.actions.container, {}, SLOW)).toBeInTheDocument();
+  });
 });

@@ -6,12 +6,13 @@ import { ROUTES } from '../../constants';
 
 const Cluster = React.lazy(() => import('../../pages/Cluster'));
 const Invariants = React.lazy(() => import('../../pages/Invariants'));
+const Actions = React.lazy(() => import('../../pages/Actions'));
 
 function App(_props: AppRootProps) {
   return (
     <Routes>
       <Route path={ROUTES.Invariants} element={<Invariants />} />
-      {/* The Actions page (PD operator actions, issue on actions) gets its route here: ROUTES.Actions. */}
+      <Route path={ROUTES.Actions} element={<Actions />} />
       {/* Default page */}
       <Route path="*" element={<Cluster />} />
     </Routes>

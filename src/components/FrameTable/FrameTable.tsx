@@ -7,13 +7,15 @@ interface Props {
   frame?: DataFrame;
   empty: string;
   testId?: string;
+  /** A last column with something to do with the row (a link to the Actions page, …). */
+  rowAction?: (row: number) => React.ReactNode;
 }
 
 /**
  * A plain table of one frame, each value formatted by its field's unit (bytes, percentunit, dateTimeAsIso, …) with
  * Grafana's display processor, so the pages show what a table panel would.
  */
-export function FrameTable({ frame, empty, testId }: Props) {
+export function FrameTable({ frame, empty, testId, rowAction }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   if (!frame || frame.length === 0) {
@@ -35,6 +37,7 @@ export function FrameTable({ frame, empty, testId }: Props) {
           {columns.map((c) => (
             <th key={c.name}>{c.name}</th>
           ))}
+          {rowAction && <th />}
         </tr>
       </thead>
       <tbody>
@@ -43,6 +46,7 @@ export function FrameTable({ frame, empty, testId }: Props) {
             {columns.map((c) => (
               <td key={c.name}>{c.values[row] == null ? '' : formattedValueToString(c.display(c.values[row]))}</td>
             ))}
+            {rowAction && <td>{rowAction(row)}</td>}
           </tr>
         ))}
       </tbody>

@@ -2,8 +2,12 @@ import React from 'react';
 
 import { QueryEditor, type Props } from './QueryEditor';
 
-/** Annotation queries are invariant checks in the annotations format: only the invariants and stores are asked. */
+/**
+ * Annotation queries: invariant checks (violations as regions) or the audit trail (actions run from Grafana), always
+ * in the annotations format; a stored query of another kind opens as invariant checks.
+ */
 export function AnnotationQueryEditor(props: Props) {
-  const query = { ...props.query, kind: 'invariant' as const, format: 'annotations' as const };
+  const kind = props.query.kind === 'audit' ? ('audit' as const) : ('invariant' as const);
+  const query = { ...props.query, kind, format: 'annotations' as const };
   return <QueryEditor {...props} query={query} fixedFormat />;
 }

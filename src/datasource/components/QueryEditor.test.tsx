@@ -227,3 +227,40 @@ describe('AnnotationQueryEditor', () => {
     expect(screen.queryByLabelText(s.format.options.timeline)).not.toBeInTheDocument();
   });
 });
+
+describe('QueryEditor, audit trail', () => {
+  it('switches to the audit trail, drops an invariant format and hides the store filter', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant', format: 'timeline', stores: '1' });
+    await userEvent.click(await screen.findByLabelText(s.kind.options.audit, {}, SLOW));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'audit', stores: '1' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(screen.queryByLabelText(s.stores.label)).not.toBeInTheDocument();
+    expect(screen.getByLabelText(s.audit.format.options.table)).toBeChecked();
+  });
+
+  it('filters by actions and outcomes and switches to annotations', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'audit' });
+    await pick(s.audit.actions.label, selectors.actionNames.drain_store);
+    expect(lastQuery().actions).toEqual(['drain_store']);
+    await pick(s.audit.outcomes.label, selectors.outcomeNames.unknown);
+    expect(lastQuery().outcomes).toEqual(['unknown']);
+    await userEvent.click(screen.getByLabelText(s.audit.format.options.annotations));
+    expect(lastQuery()).toEqual({
+      refId: 'A',
+      kind: 'audit',
+      actions: ['drain_store'],
+      outcomes: ['unknown'],
+      format: 'annotations',
+    });
+    expect(onRunQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it('lets an annotation show the audit trail instead of violations', async () => {
+    const { lastQuery } = setup({ refId: 'Anno', kind: 'invariant' }, undefined, AnnotationQueryEditor);
+    await userEvent.click(await screen.findByLabelText(s.kind.options.audit, {}, SLOW));
+    expect(lastQuery()).toEqual({ refId: 'Anno', kind: 'audit', format: 'annotations' });
+    await pick(s.audit.actions.label, selectors.actionNames.transfer_leader);
+    expect(lastQuery()).toEqual({ refId: 'Anno', kind: 'audit', format: 'annotations', actions: ['transfer_leader'] });
+    expect(screen.queryByLabelText(s.audit.format.options.table)).not.toBeInTheDocument();
+  });
+});

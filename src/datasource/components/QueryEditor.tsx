@@ -2,8 +2,10 @@ import React, { useState } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, RadioButtonGroup, Stack } from '@grafana/ui';
 
+import { AUDIT_FORMATS, INVARIANT_FORMATS } from '../../shared/names';
 import type { DataSource } from '../datasource';
 import type { QueryKind, TikvOptions, TikvQuery } from '../types';
+import { AuditEditor } from './AuditEditor';
 import { InvariantEditor } from './InvariantEditor';
 import type { KindEditorProps } from './kindEditor';
 import { ObservationEditor } from './ObservationEditor';
@@ -17,12 +19,31 @@ const s = selectors.queryEditor;
 const KIND_EDITORS: Record<QueryKind, React.ComponentType<KindEditorProps>> = {
   observation: ObservationEditor,
   invariant: InvariantEditor,
+  audit: AuditEditor,
 };
 
-const KIND_OPTIONS = (Object.keys(KIND_EDITORS) as QueryKind[]).map((value) => ({
-  label: s.kind.options[value],
-  value,
-}));
+const kindOption = (value: QueryKind) => ({ label: s.kind.options[value], value });
+const KIND_OPTIONS = (Object.keys(KIND_EDITORS) as QueryKind[]).map(kindOption);
+/** Annotations come from invariant checks (violations) or from the audit trail (actions run from Grafana). */
+const ANNOTATION_KINDS: QueryKind[] = ['invariant', 'audit'];
+const ANNOTATION_KIND_OPTIONS = ANNOTATION_KINDS.map(kindOption);
+const FORMATS: Record<QueryKind, readonly string[]> = {
+  observation: [],
+  invariant: INVARIANT_FORMATS,
+  audit: AUDIT_FORMATS,
+};
+
+/** Another kind keeps the fields both share; a format the new kind does not have is dropped (its default applies). */
+export function switchKind(query: TikvQuery, kind: QueryKind): TikvQuery {
+  const next: TikvQuery = { ...query, kind };
+  if (kind === 'observation') {
+    next.observation = query.observation ?? 'get_stores';
+  }
+  if (next.format !== undefined && !FORMATS[kind].includes(next.format)) {
+    delete next.format;
+  }
+  return next;
+}
 
 export type Props = QueryEditorProps<DataSource, TikvQuery, TikvOptions> & { fixedFormat?: boolean };
 
@@ -30,7 +51,11 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
   const { subject, error: subjectError } = useSubject(datasource);
   // Text typed into number fields that is not a number never reaches the query; it is reported here instead.
   const [typed, setTyped] = useState<Record<string, string>>({});
-  const kind: QueryKind = fixedFormat ? 'invariant' : (query.kind ?? 'observation');
+  const kind: QueryKind = fixedFormat
+    ? query.kind === 'audit'
+      ? 'audit'
+      : 'invariant'
+    : (query.kind ?? 'observation');
   const problem = datasource.validate({ ...query, kind });
 
   const errorFor = (field: string) =>
@@ -59,23 +84,19 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
           {subjectError}
         </Alert>
       )}
-      {!fixedFormat && (
-        <InlineFieldRow>
-          <InlineField label={s.kind.label} tooltip={s.kind.tooltip} labelWidth={14}>
-            <RadioButtonGroup
-              options={KIND_OPTIONS}
-              value={kind}
-              onChange={(k) =>
-                update(
-                  k === 'observation'
-                    ? { ...query, kind: k, observation: query.observation ?? 'get_stores' }
-                    : { ...query, kind: k }
-                )
-              }
-            />
-          </InlineField>
-        </InlineFieldRow>
-      )}
+      <InlineFieldRow>
+        <InlineField
+          label={s.kind.label}
+          tooltip={fixedFormat ? s.kind.annotationTooltip : s.kind.tooltip}
+          labelWidth={14}
+        >
+          <RadioButtonGroup
+            options={fixedFormat ? ANNOTATION_KIND_OPTIONS : KIND_OPTIONS}
+            value={kind}
+            onChange={(k) => update(switchKind(query, k))}
+          />
+        </InlineField>
+      </InlineFieldRow>
       <KindEditor
         query={{ ...query, kind }}
         subject={subject}
@@ -84,11 +105,13 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
         onChange={update}
         fixedFormat={fixedFormat}
       />
-      <StoreFilterField
-        value={query.stores}
-        error={errorFor('stores')}
-        onChange={(stores) => update({ ...query, kind, stores })}
-      />
+      {kind !== 'audit' && (
+        <StoreFilterField
+          value={query.stores}
+          error={errorFor('stores')}
+          onChange={(stores) => update({ ...query, kind, stores })}
+        />
+      )}
     </Stack>
   );
 }

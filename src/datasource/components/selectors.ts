@@ -1,12 +1,25 @@
 /** UI copy and test ids of the data source's editors, in one place (as github-datasource's selectors.ts). */
-import type { InvariantFormat, InvariantName } from '../../shared/names';
+import type {
+  ActionName,
+  AuditFormat,
+  AuditOutcome,
+  InvariantFormat,
+  InvariantName,
+  QueryKind,
+} from '../../shared/names';
 
 export const selectors = {
   queryEditor: {
     kind: {
       label: 'Kind',
-      tooltip: 'An observation reads the cluster (PD, Prometheus); invariant checks report violations',
-      options: { observation: 'Observation', invariant: 'Invariant checks' },
+      tooltip:
+        'An observation reads the cluster (PD, Prometheus); invariant checks report violations; the audit trail lists PD actions run from Grafana',
+      options: { observation: 'Observation', invariant: 'Invariant checks', audit: 'Audit trail' } satisfies Record<
+        QueryKind,
+        string
+      >,
+      annotationTooltip:
+        'Invariant checks draw violations as regions; the audit trail draws the actions run from Grafana',
     },
     observation: { label: 'Observation', placeholder: 'Choose an observation', id: 'tikv-query-observation' },
     limit: {
@@ -23,6 +36,14 @@ export const selectors = {
         timeline: 'State timeline',
         annotations: 'Annotations',
       } satisfies Record<InvariantFormat, string>,
+    },
+    audit: {
+      format: {
+        label: 'Format',
+        options: { table: 'Table', annotations: 'Annotations' } satisfies Record<AuditFormat, string>,
+      },
+      actions: { label: 'Actions', placeholder: 'All actions', id: 'tikv-query-actions' },
+      outcomes: { label: 'Outcomes', placeholder: 'All outcomes', id: 'tikv-query-outcomes' },
     },
     overrides: {
       label: 'Thresholds and grace',
@@ -49,6 +70,22 @@ export const selectors = {
     high_latency: 'High write latency',
     low_disk: 'Low disk space',
   } satisfies Record<InvariantName, string>,
+  actionNames: {
+    transfer_leader: 'Transfer leader',
+    split_region: 'Split region',
+    set_leader_schedule_limit: 'Set leader-schedule-limit',
+    set_region_schedule_limit: 'Set region-schedule-limit',
+    set_replica_schedule_limit: 'Set replica-schedule-limit',
+    drain_store: 'Drain store',
+    set_low_space_threshold: 'Set low-space-ratio',
+  } satisfies Record<ActionName, string>,
+  /** The audit log's outcome words (src/server/audit/frames.ts shows the same). */
+  outcomeNames: {
+    running: 'running',
+    ok: 'done',
+    failed: 'failed',
+    unknown: 'unknown outcome',
+  } satisfies Record<AuditOutcome, string>,
   variableEditor: {
     values: {
       label: 'Values',

@@ -9,31 +9,14 @@
  * of interleaving. The OS drops the lock when the process dies, even on kill -9.
  */
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 
 import { ConfigError } from '../../shared/errors';
+import { AuditRow } from '../../shared/schema/actions';
 import { AUDIT_OUTCOMES, type AuditOutcome, ENV } from '../../shared/names';
 
 export { AUDIT_OUTCOMES, type AuditOutcome };
 
-/** One audit row as the log returns it (times in epoch ms). */
-export const AuditRow = z.object({
-  id: z.number().int(),
-  started_at: z.number().int(),
-  /** Null while running and for an unknown outcome. */
-  finished_at: z.number().int().nullable(),
-  /** The Grafana user (X-Grafana-User) or "unknown user". */
-  who: z.string(),
-  action: z.string(),
-  params: z.unknown(),
-  /** The preflight the execution was confirmed with. */
-  preflight: z.unknown(),
-  outcome: z.enum(AUDIT_OUTCOMES),
-  /** PD's answer (its JSON string, e.g. "The operator is created."), when it answered. */
-  pd_answer: z.string().nullable(),
-  error: z.string().nullable(),
-});
-export type AuditRow = z.infer<typeof AuditRow>;
+export { AuditRow };
 
 export interface BeginEntry {
   who: string;

@@ -110,6 +110,22 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     const rows = infos
       .map((s) => storeRow(s, answer.pdNow))
       .filter((r) => p.includeTiFlash !== false || r.engine !== 'tiflash');
+    // A drain's progress lives on its own PD endpoint; only stores being drained (Removing) are asked, so the cost
+    // follows the few stores an operator is removing, not the cluster size. A failed read leaves the cells empty.
+    await Promise.all(
+      rows
+        .filter((r) => r.node_state === 'Removing')
+        .map(async (r) => {
+          try {
+            const progress = (await this.pd.getStoreProgress(r.store_id, { signal: ctx.signal })).data;
+            r.drain_progress = progress.progress;
+            // PD writes math.MaxFloat64 while the speed is 0: no estimate.
+            r.drain_left_seconds = Number.isFinite(progress.left_seconds) && progress.left_seconds < 1e15 ? progress.left_seconds : null;
+          } catch {
+            // the stores table still answers; progress is best-effort
+          }
+        })
+    );
     return { stores: rows.sort((a, b) => a.store_id - b.store_id), pd_now: answer.pdNow, clock: answer.clock };
   }
 

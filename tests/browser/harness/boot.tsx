@@ -17,6 +17,7 @@ import {
 import { setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
 import React, { useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { lastValueFrom, Observable } from 'rxjs';
 
 declare const System: { import(url: string): Promise<Record<string, any>> };
@@ -238,6 +239,38 @@ export function startHarness() {
     },
     async testDatasource() {
       return instance.testDatasource();
+    },
+    /**
+     * Loads the app's AMD module (and the data source's, which the app pages query through DataSourceSrv) and
+     * renders its root page at `path` (e.g. `/a/<app id>/actions?action=…`) with the props Grafana passes app roots.
+     */
+    async renderAppPage(mode: 'light' | 'dark', path: string) {
+      if (!instance) {
+        await window.harness.loadDatasource();
+      }
+      const mod = await System.import(`${settings.pluginBase}/module.js`);
+      const app = mod.plugin;
+      const Root = app.root as React.ComponentType<Record<string, unknown>>;
+      // The app is served at public/plugins/<app id>/, as Grafana serves it.
+      const appId = settings.pluginBase.split('/').pop()!;
+      const basename = `/a/${appId}`;
+      const url = new URL(path, window.location.origin);
+      const props = {
+        meta: { id: appId, jsonData: {}, enabled: true },
+        basename,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        onNavChanged: () => {},
+      };
+      render(
+        <MemoryRouter initialEntries={[path]}>
+          <Routes>
+            <Route path={`${basename}/*`} element={<Root {...props} />} />
+          </Routes>
+        </MemoryRouter>,
+        mode
+      );
+      return { root: typeof Root === 'function' };
     },
   };
   (window as any).harnessReady = true;

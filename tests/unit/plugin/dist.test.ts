@@ -119,11 +119,10 @@ describe('built plugin metadata', () => {
     }
   });
 
-  it('has the app pages Cluster, Invariants and Configuration', () => {
-    const pages = readJson<PluginJson>('plugin.json')
-      .includes?.filter((i) => i.type === 'page')
-      .map((i) => i.name);
-    expect(pages).toEqual(['Cluster', 'Invariants', 'Configuration']);
+  it('has the app pages Cluster, Invariants, Actions (Admin only) and Configuration', () => {
+    const pages = readJson<PluginJson>('plugin.json').includes?.filter((i) => i.type === 'page');
+    expect(pages?.map((i) => i.name)).toEqual(['Cluster', 'Invariants', 'Actions', 'Configuration']);
+    expect(pages?.find((i) => i.name === 'Actions')).toMatchObject({ role: 'Admin' });
   });
 });
 

@@ -155,6 +155,13 @@ export async function observationFrames(
             col(stores, 'slow_score', 'number', (r) => r.slow_score, { displayName: 'Slow score' }),
             col(stores, 'start_time', 'time', (r) => r.start_time, { displayName: 'Started', unit: 'dateTimeAsIso' }),
             col(stores, 'uptime_seconds', 'number', (r) => r.uptime_seconds, { displayName: 'Uptime', unit: 's' }),
+            col(stores, 'drain_progress', 'number', (r) => r.drain_progress, {
+              displayName: 'Drain progress',
+              unit: 'percentunit',
+              min: 0,
+              max: 1,
+            }),
+            col(stores, 'drain_left_seconds', 'number', (r) => r.drain_left_seconds, { displayName: 'Drain left', unit: 's' }),
           ],
           { ...TABLE, custom: { pdNow: pd_now } }
         ),

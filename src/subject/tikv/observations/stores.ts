@@ -44,6 +44,10 @@ export interface StoreRow {
   region_weight: number;
   region_size: number;
   slow_score: number;
+  /** Offline (Removing) stores: share of the drain done, 0..1, from PD's `/stores/progress`; null otherwise. */
+  drain_progress: number | null;
+  /** Offline stores: PD's estimate of the seconds left (null when PD cannot tell: no progress yet). */
+  drain_left_seconds: number | null;
 }
 
 export function diskUsedRatio(capacity: number, available: number): number | null {
@@ -60,6 +64,8 @@ export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
     status_address: store.status_address,
     state_name: store.state_name,
     node_state: NODE_STATE_NAME[store.node_state],
+    drain_progress: null,
+    drain_left_seconds: null,
     engine: isTiFlash(store) ? 'tiflash' : 'tikv',
     version: store.version,
     labels: Object.fromEntries(store.labels.map((l) => [l.key, l.value])),
