@@ -1,6 +1,6 @@
 /**
- * Parsers (and, for the simulator, the matching formatters) for the value formats PD writes into its JSON
- * (pd-tikv.md §1.0, §1.2): docker/go-units ByteSize strings, Go `time.Duration` strings, RFC3339 times with
+ * Parsers for the value formats PD writes into its JSON (pd-tikv.md §1.0, §1.2; the simulator's `format.ts` writes
+ * them): docker/go-units ByteSize strings, Go `time.Duration` strings, RFC3339 times with
  * nanoseconds, and uint64 numbers beyond 2^53.
  */
 
@@ -15,18 +15,6 @@ export function parseByteSize(s: string): number {
     throw new Error(`not a PD byte size (e.g. "1.819TiB"): ${JSON.stringify(s.slice(0, 40))}`);
   }
   return parseFloat(m[1]) * 1024 ** BYTE_UNITS.indexOf(m[2] as (typeof BYTE_UNITS)[number]);
-}
-
-/** bytes → go-units `BytesSize`: divide by 1024 while ≥ 1024, then `%.4g` with the unit and no space. */
-export function formatByteSize(bytes: number): string {
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  // Go's %.4g drops trailing zeros, as Number(toPrecision) does.
-  return `${Number(v.toPrecision(4))}${BYTE_UNITS[i]}`;
 }
 
 /** Go `time.ParseDuration` units, in seconds. */
@@ -56,23 +44,6 @@ export function parseGoDuration(s: string): number {
     total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
   }
   return s.startsWith('-') ? -total : total;
-}
-
-/** seconds → Go `Duration.String()` for whole-second-or-larger values (`"30m0s"`, `"1h0m0s"`, `"174h15m49.8s"`). */
-export function formatGoDuration(seconds: number): string {
-  if (seconds === 0) {
-    return '0s';
-  }
-  const sign = seconds < 0 ? '-' : '';
-  const abs = Math.abs(seconds);
-  if (abs < 1) {
-    const ms = abs * 1000;
-    return ms >= 1 ? `${sign}${Number(ms.toFixed(6))}ms` : `${sign}${Number((abs * 1e6).toFixed(3))}µs`;
-  }
-  const h = Math.floor(abs / 3600);
-  const m = Math.floor((abs - h * 3600) / 60);
-  const s = Number((abs - h * 3600 - m * 60).toFixed(9));
-  return h > 0 ? `${sign}${h}h${m}m${s}s` : m > 0 ? `${sign}${m}m${s}s` : `${sign}${s}s`;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
