@@ -144,6 +144,21 @@ describe('PrometheusClient queries', () => {
     expect((err as Error).message).toContain('not a sample value: "twelve"');
   });
 
+  it('names the point of a malformed range answer', async () => {
+    prom.setHandler(() =>
+      success({
+        resultType: 'matrix',
+        result: [{ metric: { instance: 'a' }, values: [[1, '0.1'], [2, 'twelve']] }],
+      })
+    );
+    const err = await client()
+      .queryRange('up', 0, 2000, 1000)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamSchemaError);
+    expect((err as UpstreamSchemaError).field).toBe('data.result[0].values[1][1]');
+    expect((err as Error).message).toContain('not a sample value: "twelve"');
+  });
+
   it('lists label values, series and the build version', async () => {
     prom.setHandler((req) => {
       if (req.path === '/api/v1/label/instance/values') {
