@@ -1,6 +1,6 @@
 /**
  * (d) Peak memory of the backend answering `get_cluster_metrics` and `get_hot_write_regions` at 10k and at 1M
- * regions. The backend runs alone in a child process (bench/backendChild.ts), under tsx as `npm start` and the
+ * regions. The backend runs alone in a child process (bench/backendChild.ts), as `npm start` and the
  * Dockerfile run it, and the simulator in another, so the figure is the backend's own peak RSS (VmHWM in
  * /proc/<pid>/status; the child's `resourceUsage().maxRSS` as a cross-check). Baseline: the same process once
  * start-up has settled; the peak during the queries alone is measured from a VmHWM reset through clear_refs. Work per

@@ -12,13 +12,12 @@
  * Clients and the subject are built from the config unless injected; whatever the app built it closes on
  * `app.close()`, along with the live checker loop.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 
+// Inlined by the server bundle (npm start), read by tsx in tests.
+import packageJson from '../../package.json';
 import { ERROR_CODES, OperatorError } from '../shared/errors';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
@@ -202,9 +201,5 @@ function unconfiguredPrometheus(): PrometheusClient {
 }
 
 function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  return packageJson.version;
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { waitFor } from '../../../src/embedded/prometheus';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+// What `npm start` runs: the server bundle `npm run build:server` writes (the test command builds it first).
+const SERVER = join(ROOT, 'build', 'server.js');
 
 interface Run {
   child: ChildProcess;
@@ -19,7 +20,7 @@ interface Run {
 
 function start(env: Record<string, string>): Run {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  const child = spawn(TSX, ['src/server/main.ts'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', SERVER], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
