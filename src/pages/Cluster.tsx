@@ -1,10 +1,10 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { Button, LinkButton, Stack, Text } from '@grafana/ui';
 
 import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
 import { FrameTable } from '../components/FrameTable/FrameTable';
-import { QueryErrors } from '../components/QueryErrors/QueryErrors';
+import { QueryStatus } from '../components/QueryErrors/QueryErrors';
 import { copy, testIds } from '../components/testIds';
 import { ROUTES } from '../constants';
 import type { TikvQuery } from '../datasource/types';
@@ -56,9 +56,12 @@ function Cluster() {
               {copy.cluster.refresh}
             </Button>
           </Stack>
-          {error && <Alert severity="warning" title={error} />}
-          {ds && result.loading && result.frames.length === 0 && <LoadingPlaceholder text="Loading…" />}
-          <QueryErrors errors={result.errors} titles={TITLES} />
+          <QueryStatus
+            sourceError={error}
+            loading={Boolean(ds) && result.loading && result.frames.length === 0}
+            errors={result.errors}
+            titles={TITLES}
+          />
           <Text element="h3">{copy.cluster.stores}</Text>
           <FrameTable
             frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}

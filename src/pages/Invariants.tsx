@@ -1,10 +1,10 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, InlineField, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Button, InlineField, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
 import { FrameTable } from '../components/FrameTable/FrameTable';
-import { QueryErrors } from '../components/QueryErrors/QueryErrors';
+import { QueryStatus } from '../components/QueryErrors/QueryErrors';
 import { copy, testIds } from '../components/testIds';
 import type { TikvQuery } from '../datasource/types';
 import { fieldValues, filterRows } from '../utils/frames';
@@ -45,9 +45,12 @@ function Invariants() {
               {copy.cluster.refresh}
             </Button>
           </Stack>
-          {error && <Alert severity="warning" title={error} />}
-          {ds && result.loading && result.frames.length === 0 && <LoadingPlaceholder text="Loading…" />}
-          <QueryErrors errors={result.errors} titles={TITLES} />
+          <QueryStatus
+            sourceError={error}
+            loading={Boolean(ds) && result.loading && result.frames.length === 0}
+            errors={result.errors}
+            titles={TITLES}
+          />
           <Text element="h3">{copy.invariants.active}</Text>
           <FrameTable frame={active} empty={copy.noViolations} testId={testIds.invariants.active} />
           <Text element="h3">{copy.invariants.history}</Text>

@@ -1,15 +1,8 @@
 /** The backend's actions API and audit query as the Actions page meets them, behind Grafana's DataSourceSrv. */
-import type { DataSourceApi } from '@grafana/data';
-import { type BackendSrvRequest, type DataSourceSrv, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
+import type { BackendSrvRequest } from '@grafana/runtime';
 
-import { DataSource } from '../datasource/datasource';
-import {
-  fakeBackendSrv,
-  type FakeAnswer,
-  fakeTemplateSrv,
-  instanceSettings,
-  routeOf,
-} from '../datasource/testing/fakeGrafana';
+import { type FakeAnswer, routeOf } from '../datasource/testing/fakeGrafana';
+import { installDataSource } from '../datasource/testing/installDataSource';
 
 export interface AuditEntry {
   started_at: number;
@@ -36,7 +29,7 @@ function auditFrame(rows: AuditEntry[]) {
  */
 export function installActions(actions: (step: string, request: BackendSrvRequest) => FakeAnswer) {
   const audit: AuditEntry[] = [];
-  const fake = fakeBackendSrv((req) => {
+  const fake = installDataSource((req) => {
     const route = routeOf(req);
     const step = /^POST \/api\/actions\/(\w+)\/(preflight|execute)$/.exec(route);
     if (step) {
@@ -57,15 +50,5 @@ export function installActions(actions: (step: string, request: BackendSrvReques
     }
     return { status: 404, data: { message: `no route ${route}` } };
   });
-  setBackendSrv(fake.backendSrv);
-  const settings = instanceSettings();
-  const ds = new DataSource(settings, fakeTemplateSrv());
-  setDataSourceSrv({
-    getList: () => [settings],
-    get: async () => ds as unknown as DataSourceApi,
-    getInstanceSettings: () => settings,
-    reload: () => {},
-    registerRuntimeDataSource: () => {},
-  } as DataSourceSrv);
   return { calls: fake.calls, audit };
 }

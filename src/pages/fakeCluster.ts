@@ -1,9 +1,6 @@
 /** A backend answer for the app pages' queries, and Grafana's DataSourceSrv holding one TiKV Operator data source. */
-import type { DataSourceApi } from '@grafana/data';
-import { type DataSourceSrv, setBackendSrv, setDataSourceSrv } from '@grafana/runtime';
-
-import { DataSource } from '../datasource/datasource';
-import { fakeBackendSrv, type FakeAnswer, fakeTemplateSrv, instanceSettings } from '../datasource/testing/fakeGrafana';
+import type { FakeAnswer } from '../datasource/testing/fakeGrafana';
+import { installDataSource } from '../datasource/testing/installDataSource';
 
 export const NOW = Date.now();
 
@@ -102,7 +99,7 @@ interface Query {
 
 /** Answers each query of `POST /api/query` with its frame; `fail` gives chosen refIds an error instead. */
 export function installCluster(fail: Record<string, string> = {}, answer?: FakeAnswer) {
-  const fake = fakeBackendSrv((req) => {
+  const fake = installDataSource((req) => {
     if (answer) {
       return answer;
     }
@@ -116,15 +113,5 @@ export function installCluster(fail: Record<string, string> = {}, answer?: FakeA
     );
     return { status: 200, data: { results } };
   });
-  setBackendSrv(fake.backendSrv);
-  const settings = instanceSettings();
-  const ds = new DataSource(settings, fakeTemplateSrv());
-  setDataSourceSrv({
-    getList: () => [settings],
-    get: async () => ds as unknown as DataSourceApi,
-    getInstanceSettings: () => settings,
-    reload: () => {},
-    registerRuntimeDataSource: () => {},
-  } as DataSourceSrv);
   return fake.calls;
 }

@@ -1,6 +1,6 @@
 import React from 'react';
 import type { DataQueryError } from '@grafana/data';
-import { Alert } from '@grafana/ui';
+import { Alert, LoadingPlaceholder } from '@grafana/ui';
 
 interface Props {
   errors: DataQueryError[];
@@ -17,6 +17,24 @@ export function QueryErrors({ errors, titles }: Props) {
           {e.message}
         </Alert>
       ))}
+    </>
+  );
+}
+
+interface StatusProps extends Props {
+  /** Why there is no data source to ask (none configured, lookup failed). */
+  sourceError?: string;
+  /** First load in flight: nothing to show yet. */
+  loading: boolean;
+}
+
+/** What a page shows above its tables: the data source problem, the first load, then each failed query. */
+export function QueryStatus({ sourceError, loading, errors, titles }: StatusProps) {
+  return (
+    <>
+      {sourceError && <Alert severity="warning" title={sourceError} />}
+      {loading && <LoadingPlaceholder text="Loading…" />}
+      <QueryErrors errors={errors} titles={titles} />
     </>
   );
 }
