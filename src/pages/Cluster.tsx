@@ -1,8 +1,8 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Button, LinkButton, Stack, Text } from '@grafana/ui';
+import { LinkButton, Stack, Text } from '@grafana/ui';
 
-import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
+import { PageToolbar } from '../components/PageToolbar/PageToolbar';
 import { FrameTable } from '../components/FrameTable/FrameTable';
 import { QueryStatus } from '../components/QueryErrors/QueryErrors';
 import { copy, testIds } from '../components/testIds';
@@ -27,6 +27,15 @@ const TITLES = {
 /** Live violations: an invariant query ending now reports what is active now (the grace window fits in it). */
 const LIVE_WINDOW_MS = 5 * 60_000;
 
+/** A row's link to the Actions page, prefilled (the page checks before anything runs). */
+function RowActionLink({ href, label }: { href: string; label: string }) {
+  return (
+    <LinkButton size="sm" variant="secondary" fill="text" href={href}>
+      {label}
+    </LinkButton>
+  );
+}
+
 function Cluster() {
   const [uid, setUid] = useState<string>();
   const [tick, setTick] = useState(0);
@@ -50,12 +59,12 @@ function Cluster() {
     <PluginPage>
       <div data-testid={testIds.cluster.container}>
         <Stack direction="column" gap={2}>
-          <Stack direction="row" justifyContent="space-between">
-            <DataSourceChooser uid={uid} onChange={setUid} />
-            <Button icon="sync" variant="secondary" onClick={() => setTick((t) => t + 1)} disabled={!ds}>
-              {copy.cluster.refresh}
-            </Button>
-          </Stack>
+          <PageToolbar
+            uid={uid}
+            onUidChange={setUid}
+            onRefresh={() => setTick((t) => t + 1)}
+            canRefresh={Boolean(ds)}
+          />
           <QueryStatus
             sourceError={error}
             loading={Boolean(ds) && result.loading && result.frames.length === 0}
@@ -68,14 +77,10 @@ function Cluster() {
             empty={copy.noRows}
             testId={testIds.cluster.stores}
             rowAction={(row) => (
-              <LinkButton
-                size="sm"
-                variant="secondary"
-                fill="text"
+              <RowActionLink
                 href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
-              >
-                {copy.cluster.drain}
-              </LinkButton>
+                label={copy.cluster.drain}
+              />
             )}
           />
           <Text element="h3">{copy.cluster.regionHealth}</Text>
@@ -90,14 +95,10 @@ function Cluster() {
             empty={copy.noRows}
             testId={testIds.cluster.hotRegions}
             rowAction={(row) => (
-              <LinkButton
-                size="sm"
-                variant="secondary"
-                fill="text"
+              <RowActionLink
                 href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
-              >
-                {copy.cluster.transferLeader}
-              </LinkButton>
+                label={copy.cluster.transferLeader}
+              />
             )}
           />
           <Text element="h3">{copy.cluster.violations}</Text>

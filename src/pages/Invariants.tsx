@@ -1,8 +1,8 @@
 import React, { useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Button, InlineField, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { InlineField, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
-import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
+import { PageToolbar } from '../components/PageToolbar/PageToolbar';
 import { FrameTable } from '../components/FrameTable/FrameTable';
 import { QueryStatus } from '../components/QueryErrors/QueryErrors';
 import { copy, testIds } from '../components/testIds';
@@ -34,17 +34,11 @@ function Invariants() {
     <PluginPage>
       <div data-testid={testIds.invariants.container}>
         <Stack direction="column" gap={2}>
-          <Stack direction="row" justifyContent="space-between">
-            <Stack direction="row">
-              <DataSourceChooser uid={uid} onChange={setUid} />
-              <InlineField label={copy.invariants.range}>
-                <RadioButtonGroup options={[...RANGES]} value={rangeMs} onChange={setRangeMs} />
-              </InlineField>
-            </Stack>
-            <Button icon="sync" variant="secondary" onClick={() => setTick((t) => t + 1)} disabled={!ds}>
-              {copy.cluster.refresh}
-            </Button>
-          </Stack>
+          <PageToolbar uid={uid} onUidChange={setUid} onRefresh={() => setTick((t) => t + 1)} canRefresh={Boolean(ds)}>
+            <InlineField label={copy.invariants.range}>
+              <RadioButtonGroup options={[...RANGES]} value={rangeMs} onChange={setRangeMs} />
+            </InlineField>
+          </PageToolbar>
           <QueryStatus
             sourceError={error}
             loading={Boolean(ds) && result.loading && result.frames.length === 0}

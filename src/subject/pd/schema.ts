@@ -41,40 +41,38 @@ function idMap<T extends z.ZodType>(value: T) {
 const Id = z.number().int().nonnegative();
 
 /** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (exact strings) for large values. */
+/**
+ * False (with an issue) for a JS number that is not an integer, or that JSON.parse already rounded: values beyond
+ * 2^53 must arrive as the exact strings `parseJsonBig` makes.
+ */
+function exactInteger(v: bigint | number | string, what: string, ctx: z.RefinementCtx): boolean {
+  if (typeof v !== 'number') {
+    return true;
+  }
+  if (!Number.isInteger(v)) {
+    ctx.addIssue({ code: 'custom', message: `not an integer: ${v}` });
+    return false;
+  }
+  if (!Number.isSafeInteger(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${what} beyond 2^53 arrived as a JS number (precision lost); parse with parseJsonBig`,
+    });
+    return false;
+  }
+  return true;
+}
+
 export const Uint64String = z
   .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(/^\d+$/)])
-  .transform((v, ctx) => {
-    if (typeof v === 'number' && !Number.isInteger(v)) {
-      ctx.addIssue({ code: 'custom', message: `not an integer: ${v}` });
-      return z.NEVER;
-    }
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'uint64 beyond 2^53 arrived as a JS number (precision lost); parse with parseJsonBig',
-      });
-      return z.NEVER;
-    }
-    return String(v);
-  });
+  .transform((v, ctx) => (exactInteger(v, 'uint64', ctx) ? String(v) : z.NEVER));
 
 const NS_PER_MS = BigInt(1_000_000);
 
 /** Unix nanoseconds (int64, ~1.7e18) → bigint, exact. */
-const Nanos = z.union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/)]).transform((v, ctx) => {
-  if (typeof v === 'number' && !Number.isInteger(v)) {
-    ctx.addIssue({ code: 'custom', message: `not an integer: ${v}` });
-    return z.NEVER;
-  }
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'nanosecond timestamp arrived as a JS number (precision lost); parse with parseJsonBig',
-    });
-    return z.NEVER;
-  }
-  return BigInt(v);
-});
+const Nanos = z
+  .union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/)])
+  .transform((v, ctx) => (exactInteger(v, 'nanosecond timestamp', ctx) ? BigInt(v) : z.NEVER));
 
 /** go-units ByteSize string (`"1.819TiB"`, `"300GiB"`, `"0B"`) → bytes; 4 significant digits, so ~0.05% off. */
 export const ByteSize = z.string().transform((s, ctx) => {
