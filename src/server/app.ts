@@ -22,7 +22,9 @@ import { ERROR_CODES, OperatorError } from '../shared/errors';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
 import { LiveChecker } from '../subject/tikv/invariants/live';
+import { rateWindowMs } from '../subject/tikv/invariants/history';
 import { DEFAULT_RULES, resolveRules } from '../subject/tikv/invariants/rules';
+import { formatPromDuration } from '../subject/tikv/promql';
 import { TiKVSubject } from '../subject/tikv/subject';
 import { openAuditLog } from './audit/auditLog';
 import { requireBearer } from './auth';
@@ -106,6 +108,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     });
     owned.push(prometheus);
   }
+  // The window every PromQL rate uses, live and past alike: at least four scrape intervals (history.ts rateWindowMs).
+  const rateWindow = formatPromDuration(rateWindowMs(config.rateWindow, config.scrapeIntervalMs));
   const subject =
     deps.subject ??
     new TiKVSubject({
@@ -113,7 +117,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       // Without Prometheus, the routes refuse the queries that need it before the subject is asked.
       prometheus: prometheus ?? unconfiguredPrometheus(),
       instanceMapping: config.instanceMapping,
-      rateWindow: config.rateWindow,
+      rateWindow,
       includeTiFlash: config.includeTiFlash,
     });
   const rules = resolveRules(DEFAULT_RULES, config.invariants);
@@ -125,7 +129,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     liveChecker,
     exporter,
     intervalMs: config.checkIntervalMs,
-    rateWindow: config.rateWindow,
+    rateWindow,
     instanceMapping: config.instanceMapping,
     log: app.log,
     clock,
@@ -137,7 +141,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     // Rows still `running` were cut off by a crash between the two writes: they become visible "unknown" outcomes.
     const recovered = audit.recoverUnknown();
     if (recovered.length > 0) {
-      app.log.warn({ ids: recovered.map((r) => r.id) }, `${recovered.length} audited action(s) have an unknown outcome`);
+      app.log.warn(
+        { ids: recovered.map((r) => r.id) },
+        `${recovered.length} audited action(s) have an unknown outcome`
+      );
     }
   }
 
@@ -154,12 +161,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
         liveChecker,
         exporter,
         rules,
-        rateWindow: config.rateWindow,
+        rateWindow,
         scrapeIntervalMs: config.scrapeIntervalMs,
         checkIntervalMs: config.checkIntervalMs,
         instanceMapping: config.instanceMapping,
         clock,
         audit,
+        includeTiFlash: config.includeTiFlash,
       });
       await api.register(healthRoutes, {
         pd,

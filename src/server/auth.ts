@@ -19,19 +19,18 @@ export function bearerOf(req: FastifyRequest): string | undefined {
  * Constant-time comparison: both sides are hashed first, so timingSafeEqual always sees equal lengths and the
  * time taken reveals neither the token's content nor its length.
  */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) {
-    return false;
-  }
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+export function tokenMatcher(expected: string): (presented: string | undefined) => boolean {
+  // The expected token's digest is made once, not on every request.
+  const want = createHash('sha256').update(expected).digest();
+  return (presented) =>
+    presented !== undefined && timingSafeEqual(createHash('sha256').update(presented).digest(), want);
 }
 
 /** An onRequest hook that lets a request through only with `Authorization: Bearer <token>`. */
 export function requireBearer(token: string, what: string) {
+  const matches = tokenMatcher(token);
   return async (req: FastifyRequest): Promise<void> => {
-    if (!tokenMatches(bearerOf(req), token)) {
+    if (!matches(bearerOf(req))) {
       throw new UnauthorizedError(`missing or wrong bearer token (${what})`);
     }
   };

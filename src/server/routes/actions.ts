@@ -35,7 +35,7 @@ import {
   preflightAction,
 } from '../../subject/tikv/actions';
 import type { AuditLog } from '../audit/auditLog';
-import { bearerOf, tokenMatches } from '../auth';
+import { bearerOf, tokenMatcher } from '../auth';
 
 export interface ActionsRouteOptions {
   enabled: boolean;
@@ -82,9 +82,11 @@ function unavailable(what: string): OperatorError {
 }
 
 export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app, o) => {
+  const isReadToken = o.readToken ? tokenMatcher(o.readToken) : () => false;
+  const isActionsToken = o.token ? tokenMatcher(o.token) : () => false;
   app.addHook('onRequest', async (req) => {
     const presented = bearerOf(req);
-    if (o.readToken && tokenMatches(presented, o.readToken)) {
+    if (isReadToken(presented)) {
       throw new ForbiddenError(
         'the read token (API_TOKEN) is refused on /api/actions: actions need the actions token (ACTIONS_TOKEN), which Grafana sends only on its Admin-only route'
       );
@@ -95,7 +97,7 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
     if (!o.enabled) {
       throw new ActionDisabledError();
     }
-    if (!o.token || !tokenMatches(presented, o.token)) {
+    if (!isActionsToken(presented)) {
       throw new ForbiddenError('wrong bearer token for /api/actions (ACTIONS_TOKEN)');
     }
   });

@@ -12,7 +12,7 @@ import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../share
 import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
 import { Violation } from '../../shared/schema/violation';
 import type { PDClient } from '../../subject/pd/client';
-import { isTiFlash } from '../../subject/pd/storeState';
+import { expectedToServe, isTiFlash } from '../../subject/pd/storeState';
 import type { PrometheusClient } from '../../subject/prometheus/client';
 import { observationFrames } from '../../subject/tikv/frames/observations';
 import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
@@ -39,6 +39,8 @@ export interface QueryRouteOptions {
   checkIntervalMs: number;
   instanceMapping: InstanceMapping;
   clock: () => number;
+  /** Check TiFlash stores too (INCLUDE_TIFLASH). */
+  includeTiFlash: boolean;
   /** The action audit log; absent when actions are off (audit queries then say so). */
   audit?: AuditLog;
 }
@@ -63,7 +65,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
       directory = new InstanceDirectory(stores.data.stores, o.instanceMapping);
       current = stores.data.stores
-        .filter((s) => s.store.state_name !== 'Tombstone' && !isTiFlash(s.store))
+        .filter((s) => expectedToServe(s.store, isTiFlash(s.store), o.includeTiFlash))
         .map((s) => ({ store_id: s.store.id, address: s.store.address }));
     } catch (err) {
       o.exporter.upstreamError('pd', 'query');

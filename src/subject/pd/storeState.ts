@@ -30,6 +30,18 @@ export function isTiFlash(store: Labelled): boolean {
   return store.labels.some((l) => l.key === 'engine' && (l.value === 'tiflash' || l.value === 'tiflash_compute'));
 }
 
+/**
+ * Stores PD expects to serve: not Tombstone or Removed; TiFlash only when asked (the TiKV invariants and metrics
+ * leave it out by default). One predicate for the live checker, the invariant queries and the store metrics.
+ */
+export function expectedToServe(
+  store: { state_name: string; node_state?: number },
+  tiflash: boolean,
+  includeTiFlash: boolean
+): boolean {
+  return store.state_name !== 'Tombstone' && store.node_state !== NODE_STATE.Removed && (includeTiFlash || !tiflash);
+}
+
 /** PD `IsServing`: node_state Serving (1). */
 export function isServing(store: NodeStated): boolean {
   return store.node_state === NODE_STATE.Serving;

@@ -10,7 +10,7 @@ import type { ActionName, ObservationName, SloName } from '../../shared/names';
 import { formatPath } from '../http/upstream';
 import type { PDClient } from '../pd/client';
 import type { StoreInfo } from '../pd/schema';
-import { isTiFlash } from '../pd/storeState';
+import { expectedToServe, isTiFlash } from '../pd/storeState';
 import type { PrometheusClient } from '../prometheus/client';
 import type { CallContext, Subject } from '../subject';
 import { type ActionResult, executeAction, UNKNOWN_USER } from './actions';
@@ -151,7 +151,7 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     const filtered = p.storeIds !== undefined && p.storeIds.length > 0;
     const targets = filtered
       ? selectStores(all, p.storeIds)
-      : all.filter((s) => s.store.state_name !== 'Tombstone' && (this.includeTiFlash || !isTiFlash(s.store)));
+      : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
     let range: { from: number; to: number; stepMs: number } | undefined;
     if (p.range) {
       const span = p.range.to - p.range.from;

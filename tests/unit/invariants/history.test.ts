@@ -1,3 +1,4 @@
+import { MAX_POINTS_PER_SERIES } from '../../../src/subject/prometheus/client';
 import fc from 'fast-check';
 
 import { BadQueryError } from '../../../src/shared/errors';
@@ -5,7 +6,6 @@ import { renderSelector, type LabelMatcher } from '../../../src/subject/promethe
 import {
   invariantHistory,
   planRange,
-  PROMETHEUS_MAX_POINTS,
   rateWindowMs,
   type PrometheusRange,
   type RangeSeries,
@@ -121,7 +121,7 @@ describe('planning a range query', () => {
           expect(plan.chunks.at(-1)!.end).toBeLessThanOrEqual(from + length);
           expect(plan.chunks.at(-1)!.end).toBeGreaterThan(from + length - plan.stepMs);
           plan.chunks.forEach((c, i) => {
-            expect(Math.floor((c.end - c.start) / plan.stepMs) + 1).toBeLessThanOrEqual(PROMETHEUS_MAX_POINTS);
+            expect(Math.floor((c.end - c.start) / plan.stepMs) + 1).toBeLessThanOrEqual(MAX_POINTS_PER_SERIES);
             if (i > 0) {
               expect(c.start).toBe(plan.chunks[i - 1].end + plan.stepMs);
             }

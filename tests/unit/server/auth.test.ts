@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 
-import { bearerOf, requireBearer, tokenMatches } from '../../../src/server/auth';
+import { bearerOf, requireBearer, tokenMatcher } from '../../../src/server/auth';
 import { errorHandler } from '../../../src/server/errorHandler';
 import { actionsRoutes } from '../../../src/server/routes/actions';
 
@@ -29,12 +29,12 @@ async function call(app: { url: string }, method: string, path: string, token?: 
 }
 
 describe('bearer tokens', () => {
-  test('tokenMatches accepts only the exact token, whatever the lengths', () => {
-    expect(tokenMatches(READ, READ)).toBe(true);
-    expect(tokenMatches(READ.slice(0, -1), READ)).toBe(false);
-    expect(tokenMatches(`${READ}x`, READ)).toBe(false);
-    expect(tokenMatches('', READ)).toBe(false);
-    expect(tokenMatches(undefined, READ)).toBe(false);
+  test('tokenMatcher accepts only the exact token, whatever the lengths', () => {
+    expect(tokenMatcher(READ)(READ)).toBe(true);
+    expect(tokenMatcher(READ)(READ.slice(0, -1))).toBe(false);
+    expect(tokenMatcher(READ)(`${READ}x`)).toBe(false);
+    expect(tokenMatcher(READ)('')).toBe(false);
+    expect(tokenMatcher(READ)(undefined)).toBe(false);
   });
 
   test('bearerOf reads "Bearer <token>" case-insensitively and nothing else', async () => {

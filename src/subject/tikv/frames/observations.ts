@@ -9,6 +9,7 @@
  * - get_region_health: a table of counts per kind with the listed region ids.
  * Every frame carries the query's refId.
  */
+import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
 import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
@@ -76,14 +77,12 @@ const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> =
 
 /** Default points of a store-metrics range when Grafana sends no maxDataPoints. */
 const DEFAULT_MAX_POINTS = 300;
-/** Prometheus' limit per series (`api.go`). */
-const PROMETHEUS_MAX_POINTS = 11_000;
 
 /** Step of a range query: Grafana's interval, enough for maxDataPoints, whole seconds, within Prometheus' limit. */
 export function stepFor(range: FrameRange): number {
   const span = Math.max(0, range.to - range.from);
   const byPoints = span / (range.maxDataPoints ?? DEFAULT_MAX_POINTS);
-  const step = Math.max(range.intervalMs ?? 0, byPoints, span / (PROMETHEUS_MAX_POINTS - 1), 1000);
+  const step = Math.max(range.intervalMs ?? 0, byPoints, span / (MAX_POINTS_PER_SERIES - 1), 1000);
   return Math.ceil(step / 1000) * 1000;
 }
 

@@ -26,6 +26,7 @@
  * divides the grace, as with the defaults: 60 s grace, 15 s step); a shorter one may be missed, as may a
  * grace-0 condition shorter than one step. The latency itself is a rate over W, which smooths spikes shorter than W.
  */
+import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import { BadQueryError } from '../../../shared/errors';
 import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
@@ -41,8 +42,6 @@ import {
 import { replay, type StoreIdentity, type TimedObservation } from './replay';
 import { observe, type InvariantRule, type InvariantRules, type Observation } from './rules';
 
-/** Prometheus refuses a range query answering more than 11,000 points per series (web/api/v1/api.go). */
-export const PROMETHEUS_MAX_POINTS = 11_000;
 const DEFAULT_MAX_CHUNKS = 20;
 
 export interface RangeSeries {
@@ -91,11 +90,11 @@ export function planRange(o: PlanOptions): RangePlan {
   const wanted =
     o.graceMs > 0
       ? niceStep(o.graceMs / 4, 'down')
-      : niceStep((o.to - o.from) / (o.maxDataPoints ?? PROMETHEUS_MAX_POINTS), 'up');
+      : niceStep((o.to - o.from) / (o.maxDataPoints ?? MAX_POINTS_PER_SERIES), 'up');
   let stepMs = Math.max(Math.ceil(o.scrapeIntervalMs / 1000) * 1000, wanted);
   const earliest = Math.max(0, o.from - o.graceMs - o.lookbackMs);
   const span = () => o.to - Math.floor(earliest / stepMs) * stepMs;
-  const maxPoints = (o.maxChunks ?? DEFAULT_MAX_CHUNKS) * PROMETHEUS_MAX_POINTS;
+  const maxPoints = (o.maxChunks ?? DEFAULT_MAX_CHUNKS) * MAX_POINTS_PER_SERIES;
   if (span() / stepMs + 1 > maxPoints) {
     stepMs = niceStep(span() / (maxPoints - 1), 'up');
     // Aligning the start down to the coarser grid can add one point.
@@ -105,8 +104,8 @@ export function planRange(o: PlanOptions): RangePlan {
   }
   const start = Math.floor(earliest / stepMs) * stepMs;
   const chunks: RangePlan['chunks'] = [];
-  for (let s = start; s <= o.to; s += PROMETHEUS_MAX_POINTS * stepMs) {
-    chunks.push({ start: s, end: Math.min(o.to, s + (PROMETHEUS_MAX_POINTS - 1) * stepMs) });
+  for (let s = start; s <= o.to; s += MAX_POINTS_PER_SERIES * stepMs) {
+    chunks.push({ start: s, end: Math.min(o.to, s + (MAX_POINTS_PER_SERIES - 1) * stepMs) });
   }
   return { stepMs, start, end: o.to, chunks };
 }
@@ -211,7 +210,15 @@ function byInstance(series: RangeSeries[]): Map<string, Array<[number, number]>>
   const out = new Map<string, Array<[number, number]>>();
   for (const s of series) {
     const instance = s.labels.instance ?? '';
-    out.set(instance, [...(out.get(instance) ?? []), ...s.samples]);
+    // Appended in place: a long range arrives as many chunks per instance, and copying per chunk is quadratic.
+    const samples = out.get(instance);
+    if (samples) {
+      for (const p of s.samples) {
+        samples.push(p);
+      }
+    } else {
+      out.set(instance, [...s.samples]);
+    }
   }
   for (const [instance, samples] of out) {
     samples.sort((a, b) => a[0] - b[0]);

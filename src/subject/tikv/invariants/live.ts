@@ -21,16 +21,10 @@
  */
 import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
+import { DEFAULT_MAX_STORE_DOWN_MS, expectedToServe, STORE_DISCONNECT_MS } from '../../pd/storeState';
 import { entityKey, INITIAL_STATE, step, type EntityState } from './engine';
 import { violationOf } from './replay';
 import { DEFAULT_RULES, observe, type InvariantRules, type Observation } from './rules';
-
-/** PD `storeDisconnectDuration` (pkg/core/store.go): PD's Disconnected state. */
-const PD_DISCONNECT_MS = 20_000;
-/** PD's default `max-store-down-time` (schedule config), used when the caller did not read PD's own. */
-const PD_DEFAULT_MAX_STORE_DOWN_MS = 30 * 60_000;
-/** metapb.NodeState Removed (PD's `node_state` 3). */
-const NODE_STATE_REMOVED = 3;
 
 /** The part of a PD store (`/stores` entry) the checker needs; PD's names. */
 export interface LiveStore {
@@ -93,7 +87,7 @@ export class LiveChecker {
         }
       }
     }
-    const maxDownMs = obs.maxStoreDownMs ?? PD_DEFAULT_MAX_STORE_DOWN_MS;
+    const maxDownMs = obs.maxStoreDownMs ?? DEFAULT_MAX_STORE_DOWN_MS;
     for (const id of this.watched?.keys() ?? []) {
       const store = obs.stores ? this.watched!.get(id) : undefined;
       this.advance('store_down', id, store && this.storeDown(store, obs.pdNow, maxDownMs), now);
@@ -125,7 +119,7 @@ export class LiveChecker {
   }
 
   private expectedToServe(s: LiveStore): boolean {
-    return s.state_name !== 'Tombstone' && s.node_state !== NODE_STATE_REMOVED && (this.includeTiFlash || !s.isTiFlash);
+    return expectedToServe(s, s.isTiFlash, this.includeTiFlash);
   }
 
   private storeDown(
@@ -134,13 +128,13 @@ export class LiveChecker {
     maxDownMs: number
   ): (Observation & { untilDownMs: number }) | undefined {
     const timeoutMs = this.rules.store_down.threshold * 1000;
-    const pdSaysDown = s.state_name === 'Down' || (s.state_name === 'Disconnected' && timeoutMs <= PD_DISCONNECT_MS);
+    const pdSaysDown = s.state_name === 'Down' || (s.state_name === 'Disconnected' && timeoutMs <= STORE_DISCONNECT_MS);
     if (s.last_heartbeat_ms === undefined) {
       // No heartbeat yet: only PD's word counts; its state implies at least this age.
       if (!pdSaysDown) {
         return undefined;
       }
-      const ageMs = s.state_name === 'Down' ? maxDownMs : PD_DISCONNECT_MS;
+      const ageMs = s.state_name === 'Down' ? maxDownMs : STORE_DISCONNECT_MS;
       return { value: ageMs / 1000, holds: true, untilDownMs: Math.max(0, maxDownMs - ageMs) };
     }
     // The Date header has 1 s resolution, so a fresh heartbeat can look slightly in PD's future.
