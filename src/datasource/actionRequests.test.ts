@@ -21,9 +21,9 @@ function setup(answer: (route: string) => FakeAnswer) {
   return { ds: new DataSource(instanceSettings(), fakeTemplateSrv()), calls: fake.calls };
 }
 
-const errorBody = (statusCode: number, code: string, message: string) => ({
+const errorBody = (statusCode: number, code: string, message: string, reasons?: string[]) => ({
   status: statusCode,
-  data: { statusCode, code, error: 'Error', message },
+  data: { statusCode, code, error: 'Error', message, ...(reasons ? { reasons } : {}) },
 });
 
 describe('data source actions', () => {
@@ -48,25 +48,6 @@ describe('data source actions', () => {
     expect(routeOf(calls[0])).toBe('POST /api/actions/set_leader_schedule_limit/execute');
   });
 
-  it('lists the audit rows of a range', async () => {
-    const row = {
-      id: 1,
-      started_at: 1000,
-      finished_at: 2000,
-      who: 'admin',
-      action: 'drain_store',
-      params: { store_id: 4, mode: 'leaders' },
-      preflight: PREFLIGHT,
-      outcome: 'ok',
-      pd_answer: 'The scheduler is created.',
-      error: null,
-    };
-    const { ds, calls } = setup(() => ({ status: 200, data: { rows: [row] } }));
-    expect(await ds.listAudit({ from: 0, to: 5000 }, 10)).toEqual([row]);
-    expect(routeOf(calls[0])).toBe('GET /api/actions/audit');
-    expect(calls[0].params).toEqual({ from: 0, to: 5000, limit: 10 });
-  });
-
   it('says that actions need the Admin role when Grafana’s proxy refuses the route', async () => {
     const { ds } = setup(() => ({ status: 403, data: { message: 'plugin proxy route access denied' } }));
     await expect(ds.preflightAction('drain_store', { store_id: 4, mode: 'leaders' })).rejects.toMatchObject({
@@ -88,7 +69,8 @@ describe('data source actions', () => {
       errorBody(
         409,
         ERROR_CODES.ACTION_UNSAFE,
-        'transfer_leader refused by preflight: store 9 holds no voter peer of region 2; store 9 is not Up'
+        'transfer_leader refused by preflight: store 9 holds no voter peer of region 2; store 9 is not Up',
+        ['store 9 holds no voter peer of region 2', 'store 9 is not Up']
       )
     );
     const err = await ds.executeAction('transfer_leader', { region_id: 2, to_store_id: 9 }).catch((e: unknown) => e);
@@ -120,7 +102,7 @@ describe('data source actions', () => {
 
   it('names the backend when it cannot be reached and the field when its answer is wrong', async () => {
     const down = setup(() => ({ status: 502 }));
-    await expect(down.ds.listAudit({ from: 0, to: 1 })).rejects.toMatchObject({
+    await expect(down.ds.preflightAction('set_leader_schedule_limit', {})).rejects.toMatchObject({
       message: expect.stringContaining('http://backend:8080'),
       code: ERROR_CODES.UPSTREAM_UNREACHABLE,
     });

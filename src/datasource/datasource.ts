@@ -22,7 +22,7 @@ import type { ActionName } from '../shared/names';
 import { HealthReport } from '../shared/schema/health';
 import type { QueryRequest, WireQuery } from '../shared/schema/query';
 import { SubjectDescription } from '../shared/schema/subject';
-import { AuditList, type AuditRow, ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
+import { ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
 import { annotationSupport } from './annotations';
 import { actionError, describeFetchError } from './errors';
 import { toDataResponse } from './frames';
@@ -191,15 +191,8 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, { method: 'POST', data: params });
   }
 
-  /** The audit rows whose action started in the range, newest first as the backend lists them. */
-  async listAudit(range: { from: number; to: number }, limit?: number): Promise<AuditRow[]> {
-    const params = { from: Math.round(range.from), to: Math.round(range.to), ...(limit ? { limit } : {}) };
-    const answer = await this.actionRequest('audit', 'audit', AuditList, { method: 'GET', params });
-    return answer.rows;
-  }
-
   private async actionRequest<T>(
-    action: ActionName | 'audit',
+    action: ActionName,
     path: string,
     schema: z.ZodType<T>,
     options: Omit<BackendSrvRequest, 'url'>

@@ -61,23 +61,21 @@ export function describeFetchError(err: unknown, target = 'the backend'): Descri
 }
 
 const CATALOG: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
-const UNSAFE_PREFIX = ' refused by preflight: ';
 
 /**
  * A failed request on the Admin-only `api/actions` route, as an error of the catalog: Grafana's own 403 (the route's
  * reqRole, pkg/api/pluginproxy/ds_proxy.go) means the user is not an Admin; its 400 means the backend refused the
  * actions token; a 409 carries the preflight's reasons; anything else keeps the backend's (or PD's) words.
  */
-export function actionError(err: unknown, action: ActionName | 'audit', target = 'the backend'): OperatorError {
+export function actionError(err: unknown, action: ActionName, target = 'the backend'): OperatorError {
   if (err instanceof OperatorError) {
     return err;
   }
   const ours = isFetchError(err) ? ErrorBody.safeParse(err.data) : undefined;
   if (ours?.success) {
-    const { code, message, statusCode } = ours.data;
-    if (code === ERROR_CODES.ACTION_UNSAFE && action !== 'audit') {
-      const at = message.indexOf(UNSAFE_PREFIX);
-      return new ActionUnsafeError(action, at < 0 ? [message] : message.slice(at + UNSAFE_PREFIX.length).split('; '));
+    const { code, message, statusCode, reasons } = ours.data;
+    if (code === ERROR_CODES.ACTION_UNSAFE) {
+      return new ActionUnsafeError(action, reasons ?? [message]);
     }
     const known = CATALOG.has(code) ? (code as ErrorCode) : undefined;
     return new OperatorError(

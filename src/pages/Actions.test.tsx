@@ -167,7 +167,8 @@ describe('Actions page', () => {
         statusCode: 409,
         code: ERROR_CODES.ACTION_UNSAFE,
         error: 'Conflict',
-        message: 'set_leader_schedule_limit refused by preflight: PD changed meanwhile; try again',
+        message: 'set_leader_schedule_limit refused by preflight: PD changed meanwhile; limit is 4; try again',
+        reasons: ['PD changed meanwhile; limit is 4', 'try again'],
       },
     });
     renderAt(`?action=set_leader_schedule_limit&${LIMIT}=8`);
@@ -179,7 +180,7 @@ describe('Actions page', () => {
       within(outcome)
         .getAllByRole('listitem')
         .map((li) => li.textContent)
-    ).toEqual(['PD changed meanwhile', 'try again']);
+    ).toEqual(['PD changed meanwhile; limit is 4', 'try again']);
   });
 
   it('says that actions need the Admin role when Grafana refuses the route', async () => {

@@ -9,7 +9,14 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
-import { BadQueryError, ERROR_CODES, OperatorError, UnauthorizedError, describeError } from '../shared/errors';
+import {
+  ActionUnsafeError,
+  BadQueryError,
+  ERROR_CODES,
+  OperatorError,
+  UnauthorizedError,
+  describeError,
+} from '../shared/errors';
 import type { ErrorBody } from '../shared/schema/frames';
 
 /** `/queries/1/observation` → `queries.1.observation`. */
@@ -25,12 +32,23 @@ export function toErrorBody(err: unknown): ErrorBody {
     e = new BadQueryError(issue.message ?? 'invalid value', field || undefined);
   }
   if (e instanceof OperatorError) {
-    return { statusCode: e.statusCode, code: e.code, error: STATUS_CODES[e.statusCode] ?? 'Error', message: e.message };
+    const body = {
+      statusCode: e.statusCode,
+      code: e.code,
+      error: STATUS_CODES[e.statusCode] ?? 'Error',
+      message: e.message,
+    };
+    return e instanceof ActionUnsafeError ? { ...body, reasons: e.reasons } : body;
   }
   const fe = e as Partial<FastifyError>;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = fe.statusCode === 400 ? ERROR_CODES.BAD_QUERY : (fe.code ?? ERROR_CODES.BAD_QUERY);
-    return { statusCode: fe.statusCode, code, error: STATUS_CODES[fe.statusCode] ?? 'Error', message: fe.message ?? 'bad request' };
+    return {
+      statusCode: fe.statusCode,
+      code,
+      error: STATUS_CODES[fe.statusCode] ?? 'Error',
+      message: fe.message ?? 'bad request',
+    };
   }
   return { statusCode: 500, code: 'TKO_ERR_INTERNAL', error: STATUS_CODES[500]!, message: describeError(e) };
 }

@@ -17,6 +17,7 @@ import {
   STORE_UNHEALTHY_MS,
   type StateName,
 } from './storeState';
+import { DEFAULT_MAX_STORE_DOWN_MS } from '../subject/pd/storeState';
 
 /**
  * Store heartbeat interval. TiKV's `pd-store-heartbeat-tick-interval` defaults to 10 s; the simulator uses 2 s so
@@ -352,8 +353,15 @@ export class Cluster {
     return ns === NODE_REMOVED ? STATE_TOMBSTONE : ns === NODE_REMOVING ? STATE_OFFLINE : STATE_UP;
   }
 
+  /** Parsed once per value: it is asked for every store of every `/stores` answer and scrape. */
+  private downTime?: { text: string; ms: number };
+
   maxStoreDownMs(): number {
-    return parseGoDurationMs(String(this.schedule['max-store-down-time'])) ?? 30 * 60_000;
+    const text = String(this.schedule['max-store-down-time']);
+    if (this.downTime?.text !== text) {
+      this.downTime = { text, ms: parseGoDurationMs(text) ?? DEFAULT_MAX_STORE_DOWN_MS };
+    }
+    return this.downTime.ms;
   }
 
   stateName(st: SimStore, now: number): StateName {

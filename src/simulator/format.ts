@@ -2,6 +2,7 @@
  * PD's text encodings of numbers, sizes, durations and times, and JSON text with uint64 values that JavaScript
  * numbers cannot hold.
  */
+import { parseGoDuration } from '../subject/pd/parse';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
 
@@ -72,28 +73,13 @@ function fraction(v: bigint, div: bigint): string {
   return `${whole}.${String(rest).padStart(digits, '0').replace(/0+$/, '')}`;
 }
 
-const GO_DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go `time.ParseDuration` → milliseconds; undefined when the text is not a Go duration. */
+/** Go `time.ParseDuration` → milliseconds; undefined when the text is not a Go duration (PD's parser, reused). */
 export function parseGoDurationMs(text: string): number | undefined {
-  const m = /^([+-])?((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(text);
-  if (!m) {
-    return text === '0' ? 0 : undefined;
+  try {
+    return parseGoDuration(text) * 1000;
+  } catch {
+    return undefined;
   }
-  let total = 0;
-  for (const part of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * GO_DURATION_UNITS[part[2]];
-  }
-  return m[1] === '-' ? -total : total;
 }
 
 /** Go `time.Time` RFC3339Nano in UTC: nanoseconds with trailing zeros trimmed. */

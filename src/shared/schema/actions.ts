@@ -59,7 +59,3 @@ export const AuditRow = z.object({
   error: z.string().nullable(),
 });
 export type AuditRow = z.infer<typeof AuditRow>;
-
-/** `GET /api/actions/audit`. */
-export const AuditList = z.object({ rows: z.array(AuditRow) });
-export type AuditList = z.infer<typeof AuditList>;

@@ -44,5 +44,7 @@ export const ErrorBody = z.object({
   code: z.string(),
   error: z.string(),
   message: z.string(),
+  /** TKO_ERR_ACTION_UNSAFE: each preflight reason on its own (the message joins them). */
+  reasons: z.array(z.string()).optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

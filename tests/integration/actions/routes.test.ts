@@ -225,6 +225,8 @@ describe('/api/actions routes', () => {
     });
     expect(res).toMatchObject({ status: 409, body: { code: 'TKO_ERR_ACTION_UNSAFE' } });
     expect(res.body.message).toMatch(/not above high-space-ratio 0.7/);
+    // Each reason on its own, so the page lists them without parsing the message.
+    expect(res.body.reasons).toEqual([expect.stringMatching(/not above high-space-ratio 0.7/)]);
     expect(rec.writes.length).toBe(writes);
     expect(audit.list({ limit: 1 })[0]).toMatchObject({
       who: 'bob',
