@@ -17,7 +17,7 @@ import type { PrometheusClient } from '../../subject/prometheus/client';
 import { observationFrames } from '../../subject/tikv/frames/observations';
 import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
 import { invariantFrames } from '../../subject/tikv/invariants/frames';
-import { invariantHistory } from '../../subject/tikv/invariants/history';
+import { historyPlan, invariantHistory } from '../../subject/tikv/invariants/history';
 import type { LiveChecker } from '../../subject/tikv/invariants/live';
 import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
 import type { TiKVSubject } from '../../subject/tikv/subject';
@@ -49,7 +49,11 @@ const NEEDS_PROMETHEUS = new Set(['get_store_metrics']);
 
 export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app, o) => {
   const notConfigured = () =>
-    new OperatorError(ERROR_CODES.UPSTREAM_UNREACHABLE, 'Prometheus is not configured on this backend (set PROMETHEUS_URL)', 502);
+    new OperatorError(
+      ERROR_CODES.UPSTREAM_UNREACHABLE,
+      'Prometheus is not configured on this backend (set PROMETHEUS_URL)',
+      502
+    );
 
   const invariantQuery = async (q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
     const prometheus = o.prometheus;
@@ -72,16 +76,19 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
     }
     const invariants = q.invariants.length > 0 ? q.invariants : [...INVARIANTS];
-    let violations = await invariantHistory({
-      prometheus,
+    const plan = {
       rules,
       range: { from: req.from, to: req.to },
       window: o.rateWindow,
       scrapeIntervalMs: o.scrapeIntervalMs,
+      maxDataPoints: req.maxDataPoints,
+    };
+    let violations = await invariantHistory({
+      ...plan,
+      prometheus,
       resolveInstance: (instance) => directory?.byInstance(instance),
       invariants,
       storeIds: q.storeIds,
-      maxDataPoints: req.maxDataPoints,
     });
     const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
@@ -92,11 +99,18 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
         .map((v) => Violation.parse(v));
       violations = mergeLiveStoreDown(violations, live);
     }
-    const stepMs = Math.max(req.intervalMs ?? 0, o.scrapeIntervalMs);
+    // Each invariant's replay step: a cleared violation ends one step after its last sample, as replayed.
+    const stepMs = Object.fromEntries(invariants.map((i) => [i, historyPlan(i, plan).stepMs]));
     const entities = current
       .filter((s) => !wanted || wanted.has(s.store_id))
       .flatMap((s) => invariants.map((invariant) => ({ ...s, invariant })));
-    const frames = invariantFrames(violations, q.format, { refId: q.refId, from: req.from, to: req.to, stepMs, entities });
+    const frames = invariantFrames(violations, q.format, {
+      refId: q.refId,
+      from: req.from,
+      to: req.to,
+      stepMs,
+      entities,
+    });
     if (notices.length > 0 && frames[0]) {
       frames[0] = { ...frames[0], schema: { ...frames[0].schema, meta: { ...frames[0].schema.meta, notices } } };
     }

@@ -101,6 +101,17 @@ describe('violations as a state timeline', () => {
     expect(columns(frames[0]).violating).toContain(1);
   });
 
+  it("ends a cleared violation one of its own invariant's replay steps after its last sample", () => {
+    const [frame] = invariantFrames([violation()], 'timeline', {
+      ...opts,
+      stepMs: { high_latency: 15_000, low_disk: MIN },
+    });
+    expect(columns(frame)).toEqual({
+      time: [0, 10 * MIN, 20 * MIN + 15_000, 60 * MIN],
+      violating: [0, 1, 0, 0],
+    });
+  });
+
   it('shows a violation already running at `from` and still active at `to`', () => {
     const [frame] = invariantFrames(
       [violation({ first_seen: -5 * MIN, last_seen: 59 * MIN, active: true })],

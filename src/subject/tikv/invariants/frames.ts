@@ -19,8 +19,8 @@ export interface FrameOptions {
   refId: string;
   from: number;
   to: number;
-  /** The evaluation step (the query's interval), ms. */
-  stepMs: number;
+  /** The replay step, ms: one for every invariant, or each invariant's own (history.ts `historyPlan`). */
+  stepMs: number | Readonly<Partial<Record<InvariantName, number>>>;
   /**
    * Timeline only: the (store, invariant) pairs that exist now; each gets a series even without a violation, so a
    * healthy store reads "ok" in the state timeline instead of leaving the panel empty.
@@ -84,7 +84,8 @@ function violationsTable(vs: Violation[], o: FrameOptions): DataFrameJSON {
 
 /** When a violation stops showing: `to` while active, else one step after its last holding sample. */
 function endOf(v: Violation, o: FrameOptions): number {
-  return v.active ? o.to : Math.min(o.to, v.last_seen + o.stepMs);
+  const step = typeof o.stepMs === 'number' ? o.stepMs : (o.stepMs[v.invariant] ?? 0);
+  return v.active ? o.to : Math.min(o.to, v.last_seen + step);
 }
 
 function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
@@ -114,9 +115,20 @@ function timeline(vs: Violation[], o: FrameOptions): DataFrameJSON[] {
     return timelineFrame(o.refId, store_id, address, invariant, points);
   });
   const ok = [...healthy.values()].map((e) =>
-    timelineFrame(o.refId, e.store_id, e.address, e.invariant, new Map([[o.from, 0], [o.to, 0]]))
+    timelineFrame(
+      o.refId,
+      e.store_id,
+      e.address,
+      e.invariant,
+      new Map([
+        [o.from, 0],
+        [o.to, 0],
+      ])
+    )
   );
-  return [...series, ...ok].sort((a, b) => (a.schema.name ?? '').localeCompare(b.schema.name ?? '', 'en', { numeric: true }));
+  return [...series, ...ok].sort((a, b) =>
+    (a.schema.name ?? '').localeCompare(b.schema.name ?? '', 'en', { numeric: true })
+  );
 }
 
 function timelineFrame(
@@ -129,15 +141,15 @@ function timelineFrame(
   const times = [...points.keys()].sort((a, b) => a - b);
   const name = `store ${store_id} ${invariant}`;
   return frame(refId, name, [
-      { name: 'time', type: 'time', values: times },
-      {
-        name: 'violating',
-        type: 'number',
-        labels: { store_id: String(store_id), address, invariant },
-        config: { displayName: name, min: 0, max: 1, mappings: STATE_MAPPINGS },
-        values: times.map((t) => points.get(t)),
-      },
-    ]);
+    { name: 'time', type: 'time', values: times },
+    {
+      name: 'violating',
+      type: 'number',
+      labels: { store_id: String(store_id), address, invariant },
+      config: { displayName: name, min: 0, max: 1, mappings: STATE_MAPPINGS },
+      values: times.map((t) => points.get(t)),
+    },
+  ]);
 }
 
 function describe(v: Violation): string {

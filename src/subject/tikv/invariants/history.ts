@@ -146,9 +146,27 @@ export interface HistoryOptions {
   maxDataPoints?: number;
 }
 
+/** The inputs that decide how an invariant's past is queried (its step and chunks). */
+export type PlanInputs = Pick<HistoryOptions, 'rules' | 'range' | 'window' | 'scrapeIntervalMs' | 'maxDataPoints'>;
+
+/**
+ * How one invariant's history is queried: only latency looks back a rate window before `from`. The frames use the
+ * same plan's step, so a cleared violation ends one replay step after its last sample, not one panel interval.
+ */
+export function historyPlan(invariant: InvariantName, o: PlanInputs): RangePlan {
+  const lookbackMs =
+    invariant === 'high_latency' ? rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs) : 0;
+  return planRange({
+    ...o.range,
+    graceMs: o.rules[invariant].graceMs,
+    lookbackMs,
+    scrapeIntervalMs: o.scrapeIntervalMs,
+    maxDataPoints: o.maxDataPoints,
+  });
+}
+
 interface InvariantQuery {
   expr: string;
-  lookbackMs: number;
   rule: InvariantRule;
   toObservation: (v: number) => Observation;
 }
@@ -158,19 +176,16 @@ export async function invariantHistory(o: HistoryOptions): Promise<Violation[]> 
   const queries: Record<InvariantName, () => InvariantQuery> = {
     store_down: () => ({
       expr: tikvUpExpr(o.prometheus.selector),
-      lookbackMs: 0,
       rule: { ...o.rules.store_down, threshold: 0 },
       toObservation: (v) => ({ value: v, holds: v === 0 }),
     }),
     high_latency: () => ({
       expr: p99WriteLatencyExpr(o.prometheus.selector, formatPromDuration(windowMs)),
-      lookbackMs: windowMs,
       rule: o.rules.high_latency,
       toObservation: (v) => observe(o.rules.high_latency, v),
     }),
     low_disk: () => ({
       expr: diskUsedRatioExpr(o.prometheus.selector),
-      lookbackMs: 0,
       rule: o.rules.low_disk,
       toObservation: (v) => observe(o.rules.low_disk, v),
     }),
@@ -180,13 +195,7 @@ export async function invariantHistory(o: HistoryOptions): Promise<Violation[]> 
   const perInvariant = await Promise.all(
     wanted.map(async (invariant) => {
       const q = queries[invariant]();
-      const plan = planRange({
-        ...o.range,
-        graceMs: q.rule.graceMs,
-        lookbackMs: q.lookbackMs,
-        scrapeIntervalMs: o.scrapeIntervalMs,
-        maxDataPoints: o.maxDataPoints,
-      });
+      const plan = historyPlan(invariant, o);
       const answers = await Promise.all(
         plan.chunks.map((c) => o.prometheus.queryRange(q.expr, c.start, c.end, plan.stepMs))
       );
