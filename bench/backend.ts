@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
+import { postJson } from './rawGet';
 
 export interface BenchBackend {
   url: string;
@@ -37,16 +38,7 @@ export async function postQuery(
   url: string,
   body: unknown
 ): Promise<{ results: Record<string, { frames: unknown[]; error?: string }> }> {
-  const res = await fetch(`${url}/api/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) {
-    throw new Error(`POST /api/query answered ${res.status}: ${text.slice(0, 300)}`);
-  }
-  const answer = JSON.parse(text) as { results: Record<string, { frames: unknown[]; error?: string }> };
+  const answer = (await postJson(`${url}/api/query`, body)) as { results: Record<string, { frames: unknown[]; error?: string }> };
   for (const [refId, r] of Object.entries(answer.results)) {
     if (r.error) {
       throw new Error(`query ${refId} failed: ${r.error}`);

@@ -42,8 +42,8 @@ function bundleChild(): Promise<string> {
 export async function startBackendProcess(env: Record<string, string>): Promise<BackendProcess> {
   const child: ChildProcess = fork(await bundleChild(), [], {
     cwd: join(__dirname, '..'),
-    // The node flags of `npm start` (package.json): a 2 MB young generation keeps the proxy's peak RSS down.
-    execArgv: ['--enable-source-maps', '--max-semi-space-size=2'],
+    // The node flags of `npm start` (package.json).
+    execArgv: ['--enable-source-maps'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

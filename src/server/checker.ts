@@ -134,7 +134,7 @@ export function liveStore(s: StoreInfo): LiveStore {
     status_address: s.store.status_address,
     state_name: s.store.state_name,
     node_state: s.store.node_state,
-    last_heartbeat_ms: s.status.last_heartbeat_ms,
+    last_heartbeat_ms: s.store.last_heartbeat_ms,
     isTiFlash: isTiFlash(s.store),
   };
 }

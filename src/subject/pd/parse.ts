@@ -6,15 +6,18 @@
 
 /** go-units `binaryAbbrs` (docker/go-units v0.4.0 size.go): each unit is 1024 times the previous one. */
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] as const;
-const BYTE_SIZE = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?) ?(B|KiB|MiB|GiB|TiB|PiB|EiB|ZiB|YiB)$/;
+const BYTES_PER_UNIT: Record<string, number> = Object.fromEntries(BYTE_UNITS.map((unit, i) => [unit, 1024 ** i]));
+export const BYTE_SIZE = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?) ?(B|KiB|MiB|GiB|TiB|PiB|EiB|ZiB|YiB)$/;
 
-/** `"1.819TiB"` → bytes. PD writes go-units `BytesSize` (4 significant digits), so the result is within ~0.05%. */
+/**
+ * `"1.819TiB"` → bytes. PD writes go-units `BytesSize` (4 significant digits), so the result is within ~0.05%.
+ * One regex test, then parseFloat, which stops at the unit.
+ */
 export function parseByteSize(s: string): number {
-  const m = BYTE_SIZE.exec(s);
-  if (!m) {
+  if (!BYTE_SIZE.test(s)) {
     throw new Error(`not a PD byte size (e.g. "1.819TiB"): ${JSON.stringify(s.slice(0, 40))}`);
   }
-  return parseFloat(m[1]) * 1024 ** BYTE_UNITS.indexOf(m[2] as (typeof BYTE_UNITS)[number]);
+  return parseFloat(s) * BYTES_PER_UNIT[s.endsWith('iB') ? s.slice(-3) : 'B'];
 }
 
 /** Go `time.ParseDuration` units, in seconds. */
@@ -28,35 +31,31 @@ const DURATION_UNITS: Record<string, number> = {
   m: 60,
   h: 3600,
 };
-const DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+/** Go `time.ParseDuration` syntax; a bare `0` is the one number without a unit it takes. */
+export const GO_DURATION = /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/;
 const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+
+/** What Go's `Duration.String()` writes for 1 s and more (`"174h15m49.812345678s"`, `"30m0s"`): one regex, no loop. */
+const HOURS_MINUTES_SECONDS = /^(?:(\d+)h)?(?:(\d+)m)?(\d+(?:\.\d+)?)s$/;
 
 /** `"174h15m49.812345678s"`, `"30m0s"`, `"10ms"`, `"0s"` → seconds (Go `time.ParseDuration` syntax). */
 export function parseGoDuration(s: string): number {
-  if (s === '0' || s === '+0' || s === '-0') {
-    return 0;
+  const hms = HOURS_MINUTES_SECONDS.exec(s);
+  if (hms) {
+    return (hms[1] ? Number(hms[1]) * 3600 : 0) + (hms[2] ? Number(hms[2]) * 60 : 0) + parseFloat(hms[3]);
   }
-  if (!DURATION.test(s)) {
+  if (!GO_DURATION.test(s)) {
     throw new Error(`not a Go duration (e.g. "30m0s"): ${JSON.stringify(s.slice(0, 40))}`);
   }
   let total = 0;
   for (const m of s.matchAll(DURATION_PART)) {
     total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
   }
-  return s.startsWith('-') ? -total : total;
+  return s.startsWith('-') && total !== 0 ? -total : total;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-
-/** Go `time.Time` JSON (RFC3339, up to nanoseconds, any zone) → epoch ms, or undefined when it is not one. */
-export function parseRfc3339Ms(s: string): number | undefined {
-  if (!RFC3339.test(s)) {
-    return undefined;
-  }
-  // Date.parse keeps milliseconds and drops the rest of the fraction (V8 reads up to nanoseconds).
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) ? undefined : ms;
-}
+/** Go `time.Time` JSON: RFC3339 with up to 9 fractional digits and a zone. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * An integer literal of 16 or more digits in number position (after `:`, `[` or `,`, before `,`, `]` or `}`).
@@ -66,9 +65,8 @@ const LONG_INTEGER = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
 
 /**
  * JSON.parse that keeps integers beyond 2^53 exact: they become their exact decimal strings (PD's `cluster_id`,
- * `member_id`, `last_heartbeat` in ns; the schemas turn those into strings or bigint), every other number stays a
- * JS number. Quoting before JSON.parse is ~5× faster than a lossless parser on PD's 1 MB `/stores` at 1,000 stores
- * (npm run bench, scenario a). A long digit run inside a string that happens to sit between `:`/`,` and `,`/`}`
+ * `member_id`; the schemas keep them as strings), every other number stays a JS number. Quoting before JSON.parse
+ * is ~5× faster than a lossless parser; the PD client still uses it only for the answers that carry such ids. A long digit run inside a string that happens to sit between `:`/`,` and `,`/`}`
  * would be quoted too and make the text invalid: a loud error, never a silent change. Throws on malformed or
  * truncated text with JSON.parse's position.
  */

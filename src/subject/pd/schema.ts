@@ -6,13 +6,14 @@
  *   are present after parsing;
  * - proto enums are integers (`state`, `node_state`, peer `role`);
  * - ByteSize strings (`"1.819TiB"`) become bytes and Go durations (`"174h15m49.8s"`) seconds;
- * - uint64 values beyond 2^53 (`cluster_id`, `member_id`, `last_heartbeat`) must come from `parseJsonBig`: ids
- *   become exact decimal strings, `last_heartbeat` a bigint of ns; a JS number that already lost precision is
- *   refused rather than passed on silently.
+ * - uint64 ids beyond 2^53 (`cluster_id`, `member_id`) must come from `parseJsonBig` and become exact decimal
+ *   strings; a JS number that already lost precision is refused rather than passed on silently. A store's
+ *   `last_heartbeat` (ns, ~1.7e18) is read as a JS number: within 256 ns, far below any heartbeat interval.
  */
 import { z } from 'zod';
 
-import { parseByteSize, parseGoDuration, parseRfc3339Ms } from './parse';
+import { compiledSchema } from '../http/compiledSchema';
+import { BYTE_SIZE, GO_DURATION, parseByteSize, parseGoDuration, RFC3339 } from './parse';
 
 // ── building blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -29,18 +30,18 @@ function list<T extends z.ZodType>(item: T) {
     .nullish()
     .transform((v) => v ?? []);
 }
+const DECIMAL_ID = /^\d+$/;
 /** A Go map: absent or `null` (nil map) means {}. Keys are decimal ids (Go writes `map[uint64]…` keys as strings). */
 function idMap<T extends z.ZodType>(value: T) {
   return z
-    .record(z.string().regex(/^\d+$/, 'map key is not a decimal id'), value)
+    .record(z.string().regex(DECIMAL_ID, 'map key is not a decimal id'), value)
     .nullish()
     .transform((v) => v ?? {});
 }
 
-/** Store, region and peer ids: uint64 in PD, small in practice; one beyond 2^53 (a string from parseJsonBig) fails loudly. */
+/** Store, region and peer ids: uint64 in PD, small in practice; one beyond 2^53 (rounded, or a string) fails loudly. */
 const Id = z.number().int().nonnegative();
 
-/** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (exact strings) for large values. */
 /**
  * False (with an issue) for a JS number that is not an integer, or that JSON.parse already rounded: values beyond
  * 2^53 must arrive as the exact strings `parseJsonBig` makes.
@@ -63,39 +64,24 @@ function exactInteger(v: bigint | number | string, what: string, ctx: z.Refineme
   return true;
 }
 
+/** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (exact strings) for large values. */
 export const Uint64String = z
   .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(/^\d+$/)])
   .transform((v, ctx) => (exactInteger(v, 'uint64', ctx) ? String(v) : z.NEVER));
 
-const NS_PER_MS = BigInt(1_000_000);
-
-/** Unix nanoseconds (int64, ~1.7e18) → bigint, exact. */
-const Nanos = z
-  .union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/)])
-  .transform((v, ctx) => (exactInteger(v, 'nanosecond timestamp', ctx) ? BigInt(v) : z.NEVER));
-
-/** go-units ByteSize string (`"1.819TiB"`, `"300GiB"`, `"0B"`) → bytes; 4 significant digits, so ~0.05% off. */
-export const ByteSize = z.string().transform((s, ctx) => {
-  try {
-    return parseByteSize(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-/** Go `time.Duration.String()` (`"30m0s"`, `"174h15m49.812345678s"`) → seconds. */
-export const GoDuration = z.string().transform((s, ctx) => {
-  try {
-    return parseGoDuration(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
+/** A format check whose message quotes the value (`not a PD byte size (e.g. "1.819TiB"): "300 GB"`). */
+function formatted(re: RegExp, what: string) {
+  return z.string().regex(re, { error: (iss) => `${what}: ${JSON.stringify(String(iss.input).slice(0, 40))}` });
+}
+/** go-units ByteSize text (`"1.819TiB"`, `"300GiB"`, `"0B"`); `parseByteSize` turns it into bytes (~0.05% off). */
+const ByteSizeText = formatted(BYTE_SIZE, 'not a PD byte size (e.g. "1.819TiB")');
+/** Go `time.Duration.String()` text (`"30m0s"`, `"174h15m49.812345678s"`). */
+const GoDurationText = formatted(GO_DURATION, 'not a Go duration (e.g. "30m0s")');
 /** Go `time.Time` JSON: RFC3339 with up to 9 fractional digits and the PD host's zone offset; kept as the string. */
-const Rfc3339 = z.string().refine((s) => parseRfc3339Ms(s) !== undefined, 'not an RFC3339 time');
+const Rfc3339Text = formatted(RFC3339, 'not an RFC3339 time');
+
+/** Go duration → seconds. */
+export const GoDuration = GoDurationText.transform(parseGoDuration);
 
 /** PD's `json:",string"` booleans (`"true"`/`"false"`) in config sections → boolean. */
 const GoBoolString = z.enum(['true', 'false']).transform((s) => s === 'true');
@@ -112,98 +98,175 @@ export type NodeStateWord = keyof typeof NODE_STATE;
 export const STATE_NAMES = ['Up', 'Disconnected', 'Down', 'Offline', 'Tombstone'] as const;
 export type StateName = (typeof STATE_NAMES)[number];
 
-export const StoreLabel = z.object({ key: str0, value: str0 });
-export type StoreLabel = z.infer<typeof StoreLabel>;
+// PD's `/stores` is the largest answer read on every dashboard refresh (1 MB at 1,000 stores). Its schemas are
+// pure checks (no per-field default or transform) compiled to ajv, plus one normalization step per store
+// (`compiledSchema`): zod's per-field transforms cost ~6 ms and most of the garbage of a get_stores query.
 
-/** The `store` object: metapb.Store (every field omitempty) plus `state_name`. */
-export const Store = z
-  .object({
-    id: Id,
-    /** gRPC address `host:20160`. */
-    address: z.string(),
-    /** Integer enum, absent when 0 (Up). 1 Offline, 2 Tombstone. */
-    state: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
-    /** Absent when none; TiFlash stores carry `engine=tiflash`. */
-    labels: list(StoreLabel),
-    /** TiKV version without a leading `v` (`"8.5.1"`). */
-    version: str0,
-    peer_address: str0,
-    /** HTTP/metrics address `host:20180`: the Prometheus `instance` under TiUP. */
-    status_address: str0,
-    git_hash: str0,
-    /** Unix seconds of the TiKV process start; absent = 0. */
-    start_timestamp: num0,
-    deploy_path: str0,
-    /** Unix nanoseconds (beyond 2^53) → bigint; absent (never heartbeated) = 0n. */
-    last_heartbeat: Nanos.default(BigInt(0)),
-    /** Only present when true. */
-    physically_destroyed: bool0,
-    /** Integer enum, absent when 0 (Preparing). 1 Serving, 2 Removing, 3 Removed. */
-    node_state: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(0),
-    state_name: z.enum(STATE_NAMES),
-  })
-  .transform((s) => ({
-    ...s,
-    /** `last_heartbeat` in epoch ms; undefined before the first heartbeat. */
-    last_heartbeat_ms: s.last_heartbeat > BigInt(0) ? Number(s.last_heartbeat / NS_PER_MS) : undefined,
-  }));
-export type Store = z.infer<typeof Store>;
+const num = z.number().optional();
+const bool = z.boolean().optional();
+const text = z.string().optional();
 
-/** `status`: pkg/response/store.go StoreStatus. Non-omitempty fields PD always writes are required. */
-export const StoreStatus = z
-  .object({
-    /** ByteSize string → bytes. `min(fs size, raftstore.capacity)`. */
-    capacity: ByteSize,
-    /** ByteSize string → bytes. `min(capacity − used_size, fs free)`. */
-    available: ByteSize,
-    /** ByteSize string → bytes. TiKV's own data only (kv + raft + snapshots). */
-    used_size: ByteSize,
-    leader_count: z.number().int(),
-    leader_weight: z.number().default(1),
-    leader_score: num0,
-    /** MiB. */
-    leader_size: num0,
-    region_count: z.number().int(),
-    region_weight: z.number().default(1),
-    region_score: num0,
-    /** MiB. */
-    region_size: num0,
-    learner_count: num0,
-    witness_count: num0,
-    pending_peer_count: num0,
-    /** omitempty; 1 = healthy, ≥ 80 = PD treats the store as slow. */
-    slow_score: num0,
-    slow_trend: z.object({ cause_value: num0, cause_rate: num0, result_value: num0, result_rate: num0 }).optional(),
-    sending_snap_count: num0,
-    receiving_snap_count: num0,
-    is_busy: bool0,
-    /** RFC3339, absent before the first heartbeat. */
-    start_ts: Rfc3339.optional(),
-    /** RFC3339 with ns and PD's zone, absent before the first heartbeat. */
-    last_heartbeat_ts: Rfc3339.optional(),
-    /** Go duration (`last_heartbeat − start`) → seconds; absent = 0. */
-    uptime: GoDuration.default(0),
-    /** Newer PD (after v8.5): `{storeId: score}`. */
-    network_slow_score: idMap(z.number()),
-    pause_leader_transfer_in: bool0,
-    pause_leader_transfer_out: bool0,
-  })
-  .transform((s) => ({
-    ...s,
-    /** `last_heartbeat_ts` in epoch ms (sub-ms digits dropped); undefined when absent. */
-    last_heartbeat_ms: s.last_heartbeat_ts === undefined ? undefined : parseRfc3339Ms(s.last_heartbeat_ts),
-  }));
-export type StoreStatus = z.infer<typeof StoreStatus>;
+/** The `store` object as PD writes it: metapb.Store (every field omitempty) plus `state_name`. */
+export const StoreWire = z.object({
+  id: Id,
+  /** gRPC address `host:20160`. */
+  address: z.string(),
+  /** Integer enum, absent when 0 (Up). 1 Offline, 2 Tombstone. */
+  state: z.literal([0, 1, 2]).optional(),
+  /** Absent when none; TiFlash stores carry `engine=tiflash`. */
+  labels: z.array(z.object({ key: text, value: text })).nullish(),
+  /** TiKV version without a leading `v` (`"8.5.1"`). */
+  version: text,
+  peer_address: text,
+  /** HTTP/metrics address `host:20180`: the Prometheus `instance` under TiUP. */
+  status_address: text,
+  git_hash: text,
+  /** Unix seconds of the TiKV process start. */
+  start_timestamp: num,
+  deploy_path: text,
+  /**
+   * Unix nanoseconds (~1.7e18, beyond 2^53), kept as a JS number: within 256 ns of PD's value, which no heartbeat
+   * age can tell apart (TiKV heartbeats every 10 s). The exact digits of `parseJsonBig` are taken too. Absent =
+   * never heartbeated.
+   */
+  last_heartbeat: z.union([z.number().nonnegative(), z.string().regex(DECIMAL_ID)]).optional(),
+  /** Only present when true. */
+  physically_destroyed: bool,
+  /** Integer enum, absent when 0 (Preparing). 1 Serving, 2 Removing, 3 Removed. */
+  node_state: z.literal([0, 1, 2, 3]).optional(),
+  state_name: z.enum(STATE_NAMES),
+});
 
-export const StoreInfo = z.object({ store: Store, status: StoreStatus });
-export type StoreInfo = z.infer<typeof StoreInfo>;
-/** What PD sends for one store, before normalization (the simulator writes this shape). */
-export type StoreInfoWire = z.input<typeof StoreInfo>;
+/** `status` as PD writes it: pkg/response/store.go StoreStatus. Non-omitempty fields PD always writes are required. */
+export const StoreStatusWire = z.object({
+  /** ByteSize text. `min(fs size, raftstore.capacity)`. */
+  capacity: ByteSizeText,
+  /** ByteSize text. `min(capacity − used_size, fs free)`. */
+  available: ByteSizeText,
+  /** ByteSize text. TiKV's own data only (kv + raft + snapshots). */
+  used_size: ByteSizeText,
+  leader_count: z.number().int(),
+  /** Absent = 1. */
+  leader_weight: num,
+  leader_score: num,
+  /** MiB. */
+  leader_size: num,
+  region_count: z.number().int(),
+  /** Absent = 1. */
+  region_weight: num,
+  region_score: num,
+  /** MiB. */
+  region_size: num,
+  learner_count: num,
+  witness_count: num,
+  pending_peer_count: num,
+  /** omitempty; 1 = healthy, ≥ 80 = PD treats the store as slow. */
+  slow_score: num,
+  slow_trend: z.object({ cause_value: num, cause_rate: num, result_value: num, result_rate: num }).optional(),
+  sending_snap_count: num,
+  receiving_snap_count: num,
+  is_busy: bool,
+  /** RFC3339, absent before the first heartbeat. */
+  start_ts: Rfc3339Text.optional(),
+  /** RFC3339 with ns and PD's zone, absent before the first heartbeat. */
+  last_heartbeat_ts: Rfc3339Text.optional(),
+  /** Go duration (`last_heartbeat − start`); absent = 0. */
+  uptime: GoDurationText.optional(),
+  /** Newer PD (after v8.5): `{storeId: score}`. */
+  network_slow_score: z.record(z.string().regex(DECIMAL_ID, 'map key is not a decimal id'), z.number()).nullish(),
+  pause_leader_transfer_in: bool,
+  pause_leader_transfer_out: bool,
+});
+
+/** What PD sends for one store (the simulator writes this shape). */
+export const StoreInfoWire = z.object({ store: StoreWire, status: StoreStatusWire });
+export type StoreInfoWire = z.input<typeof StoreInfoWire>;
+
+const NS_PER_MS = 1_000_000;
+/** One shared, frozen `{}` for the stores without network slow scores (most of them, and all before PD v8.5). */
+const NO_SCORES: Readonly<Record<string, number>> = Object.freeze({});
+
+/** PD's store with omitted zero fields filled in (`state` 0 = Up, `node_state` 0 = Preparing, …). */
+function normalizeStore(s: z.output<typeof StoreWire>) {
+  const heartbeatNs = Number(s.last_heartbeat ?? 0);
+  return {
+    id: s.id,
+    address: s.address,
+    state: s.state ?? 0,
+    labels: (s.labels ?? []).map((l) => ({ key: l.key ?? '', value: l.value ?? '' })),
+    version: s.version ?? '',
+    peer_address: s.peer_address ?? '',
+    status_address: s.status_address ?? '',
+    git_hash: s.git_hash ?? '',
+    start_timestamp: s.start_timestamp ?? 0,
+    deploy_path: s.deploy_path ?? '',
+    /** Unix ns; 0 before the first heartbeat. */
+    last_heartbeat: heartbeatNs,
+    physically_destroyed: s.physically_destroyed ?? false,
+    node_state: s.node_state ?? 0,
+    state_name: s.state_name,
+    /** `last_heartbeat` in epoch ms (PD's `last_heartbeat_ts` is this same time); undefined before the first one. */
+    last_heartbeat_ms: heartbeatNs > 0 ? Math.floor(heartbeatNs / NS_PER_MS) : undefined,
+    /** `start_timestamp` in epoch ms (PD's `start_ts` is this same time); undefined when unknown. */
+    start_ms: s.start_timestamp ? s.start_timestamp * 1000 : undefined,
+  };
+}
+export type Store = ReturnType<typeof normalizeStore>;
+
+/** PD's store status with sizes in bytes and the uptime in seconds (its times in ms are on the store). */
+function normalizeStoreStatus(s: z.output<typeof StoreStatusWire>) {
+  return {
+    capacity: parseByteSize(s.capacity),
+    available: parseByteSize(s.available),
+    used_size: parseByteSize(s.used_size),
+    leader_count: s.leader_count,
+    leader_weight: s.leader_weight ?? 1,
+    leader_score: s.leader_score ?? 0,
+    leader_size: s.leader_size ?? 0,
+    region_count: s.region_count,
+    region_weight: s.region_weight ?? 1,
+    region_score: s.region_score ?? 0,
+    region_size: s.region_size ?? 0,
+    learner_count: s.learner_count ?? 0,
+    witness_count: s.witness_count ?? 0,
+    pending_peer_count: s.pending_peer_count ?? 0,
+    slow_score: s.slow_score ?? 0,
+    slow_trend: s.slow_trend && {
+      cause_value: s.slow_trend.cause_value ?? 0,
+      cause_rate: s.slow_trend.cause_rate ?? 0,
+      result_value: s.slow_trend.result_value ?? 0,
+      result_rate: s.slow_trend.result_rate ?? 0,
+    },
+    sending_snap_count: s.sending_snap_count ?? 0,
+    receiving_snap_count: s.receiving_snap_count ?? 0,
+    is_busy: s.is_busy ?? false,
+    start_ts: s.start_ts,
+    last_heartbeat_ts: s.last_heartbeat_ts,
+    /** Seconds. */
+    uptime: s.uptime === undefined ? 0 : parseGoDuration(s.uptime),
+    network_slow_score: s.network_slow_score ?? NO_SCORES,
+    pause_leader_transfer_in: s.pause_leader_transfer_in ?? false,
+    pause_leader_transfer_out: s.pause_leader_transfer_out ?? false,
+  };
+}
+export type StoreStatus = ReturnType<typeof normalizeStoreStatus>;
+
+function normalizeStoreInfo(s: z.output<typeof StoreInfoWire>) {
+  return { store: normalizeStore(s.store), status: normalizeStoreStatus(s.status) };
+}
+
+/** `/store/{id}`: one store, normalized. */
+export const StoreInfo = compiledSchema(StoreInfoWire, normalizeStoreInfo);
+export type StoreInfo = z.output<typeof StoreInfo>;
 
 /** `/stores`, `/stores/check`: `count` is the length of the (filtered) list; `stores` is null when empty. */
-export const StoresInfo = z.object({ count: z.number().int(), stores: list(StoreInfo) });
-export type StoresInfo = z.infer<typeof StoresInfo>;
-export type StoresInfoWire = z.input<typeof StoresInfo>;
+export const StoresInfoWire = z.object({ count: z.number().int(), stores: z.array(StoreInfoWire).nullish() });
+export type StoresInfoWire = z.input<typeof StoresInfoWire>;
+export const StoresInfo = compiledSchema(StoresInfoWire, (v) => ({
+  count: v.count,
+  stores: (v.stores ?? []).map(normalizeStoreInfo),
+}));
+export type StoresInfo = z.output<typeof StoresInfo>;
 
 /** `/stores/limit`: `{"<storeId>": {"add-peer": 15, "remove-peer": 15}}` (per minute). */
 export const StoresLimit = idMap(z.object({ 'add-peer': num0, 'remove-peer': num0 }));
@@ -389,7 +452,7 @@ export type Cluster = z.infer<typeof Cluster>;
 /** `/cluster/status`. */
 export const ClusterStatus = z.object({
   /** RFC3339; omitted before bootstrap. */
-  raft_bootstrap_time: Rfc3339.optional(),
+  raft_bootstrap_time: Rfc3339Text.optional(),
   is_initialized: bool0,
   /** Proto text of the replication mode; `""` in the default majority mode. */
   replication_status: str0,
@@ -429,6 +492,12 @@ export const HealthMember = z.object({
 });
 export type HealthMember = z.infer<typeof HealthMember>;
 export const Health = z.array(HealthMember);
+
+/**
+ * The answers that carry uint64 values beyond 2^53 (cluster and member ids): the PD client reads these with
+ * `parseJsonBig`, every other answer with plain JSON.parse (a beyond-2^53 id there fails the `Id` check loudly).
+ */
+export const EXACT_UINT64_ANSWERS: ReadonlySet<z.ZodType> = new Set<z.ZodType>([Cluster, Member, Members, Health]);
 
 /** `/version`: only `version` is filled (`"v8.5.1"`). */
 export const PdVersion = z.object({ version: z.string(), build_time: str0, hash: str0, branch: str0 });

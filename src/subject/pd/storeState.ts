@@ -86,6 +86,6 @@ export function deriveStateName(
  * cannot make a store look down; undefined before the first heartbeat. Never negative: PD's `Date` header has
  * whole seconds, so it can lag a heartbeat that arrived within the same second.
  */
-export function heartbeatAgeMs(status: { last_heartbeat_ms?: number }, pdNow: number): number | undefined {
-  return status.last_heartbeat_ms === undefined ? undefined : Math.max(0, pdNow - status.last_heartbeat_ms);
+export function heartbeatAgeMs(store: { last_heartbeat_ms?: number }, pdNow: number): number | undefined {
+  return store.last_heartbeat_ms === undefined ? undefined : Math.max(0, pdNow - store.last_heartbeat_ms);
 }

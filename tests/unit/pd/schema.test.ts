@@ -42,15 +42,15 @@ describe('PD quirks normalized by the schemas', () => {
       status_address: '',
       start_timestamp: 0,
       physically_destroyed: false,
-      last_heartbeat: BigInt(0),
+      last_heartbeat: 0,
       last_heartbeat_ms: undefined,
+      start_ms: undefined,
     });
     expect(info.status).toMatchObject({
       capacity: 0,
       slow_score: 0,
       is_busy: false,
       uptime: 0,
-      last_heartbeat_ms: undefined,
     });
     expect(info.status.start_ts).toBeUndefined();
   });

@@ -65,6 +65,15 @@ const col = <T>(
 
 const TABLE = { preferredVisualisationType: 'table' };
 
+/** `{zone: 'z1', host: 'tikv-1'}` → `zone=z1, host=tikv-1`. */
+function labelText(labels: Record<string, string>): string {
+  let text = '';
+  for (const k in labels) {
+    text += text === '' ? `${k}=${labels[k]}` : `, ${k}=${labels[k]}`;
+  }
+  return text;
+}
+
 /** Store metric → Grafana unit and legend words. */
 const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> = {
   write_p99_seconds: { unit: 's', title: 'P99 write latency' },
@@ -107,18 +116,9 @@ export async function observationFrames(
             col(stores, 'node_state', 'string', (r) => r.node_state, { displayName: 'Node state' }),
             col(stores, 'engine', 'string', (r) => r.engine, { displayName: 'Engine' }),
             col(stores, 'version', 'string', (r) => r.version, { displayName: 'Version' }),
-            col(
-              stores,
-              'labels',
-              'string',
-              (r) =>
-                Object.entries(r.labels)
-                  .map(([k, v]) => `${k}=${v}`)
-                  .join(', '),
-              {
-                displayName: 'Labels',
-              }
-            ),
+            col(stores, 'labels', 'string', (r) => labelText(r.labels), {
+              displayName: 'Labels',
+            }),
             col(stores, 'last_heartbeat', 'time', (r) => r.last_heartbeat, {
               displayName: 'Last heartbeat',
               unit: 'dateTimeAsIso',
@@ -160,7 +160,10 @@ export async function observationFrames(
               min: 0,
               max: 1,
             }),
-            col(stores, 'drain_left_seconds', 'number', (r) => r.drain_left_seconds, { displayName: 'Drain left', unit: 's' }),
+            col(stores, 'drain_left_seconds', 'number', (r) => r.drain_left_seconds, {
+              displayName: 'Drain left',
+              unit: 's',
+            }),
           ],
           { ...TABLE, custom: { pdNow: pd_now } }
         ),

@@ -54,10 +54,22 @@ export function diskUsedRatio(capacity: number, available: number): number | nul
   return capacity > 0 ? 1 - available / capacity : null;
 }
 
+// PD writes sizes with 4 significant digits and the uptime with ns: rows keep whole bytes, the ratio to 0.01 % and
+// the uptime to the ms. More digits would be noise, and a sixth of a 1,000-store answer (npm run bench, scenario a).
+const round = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
+
+function labelRecord(labels: ReadonlyArray<{ key: string; value: string }>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels) {
+    out[l.key] = l.value;
+  }
+  return out;
+}
+
 export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
   const { store, status } = info;
-  const age = heartbeatAgeMs(status, pdNow);
-  const startMs = status.start_ts ? Date.parse(status.start_ts) : NaN;
+  const age = heartbeatAgeMs(store, pdNow);
+  const ratio = diskUsedRatio(status.capacity, status.available);
   return {
     store_id: store.id,
     address: store.address,
@@ -68,15 +80,15 @@ export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
     drain_left_seconds: null,
     engine: isTiFlash(store) ? 'tiflash' : 'tikv',
     version: store.version,
-    labels: Object.fromEntries(store.labels.map((l) => [l.key, l.value])),
-    last_heartbeat: status.last_heartbeat_ms ?? null,
+    labels: labelRecord(store.labels),
+    last_heartbeat: store.last_heartbeat_ms ?? null,
     heartbeat_age_seconds: age === undefined ? null : age / 1000,
-    start_time: Number.isNaN(startMs) ? null : startMs,
-    uptime_seconds: status.uptime,
-    capacity_bytes: status.capacity,
-    available_bytes: status.available,
-    used_bytes: status.used_size,
-    disk_used_ratio: diskUsedRatio(status.capacity, status.available),
+    start_time: store.start_ms ?? null,
+    uptime_seconds: round(status.uptime, 3),
+    capacity_bytes: Math.round(status.capacity),
+    available_bytes: Math.round(status.available),
+    used_bytes: Math.round(status.used_size),
+    disk_used_ratio: ratio === null ? null : round(ratio, 4),
     leader_count: status.leader_count,
     leader_score: status.leader_score,
     leader_weight: status.leader_weight,
