@@ -240,8 +240,11 @@ export class UpstreamHttp {
     const origin = url.origin;
     const details = { upstream: this.opts.upstream, path, origin };
     const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = o.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
+    // A timer cleared when the answer is read, not AbortSignal.timeout: that one's timer keeps the request and its
+    // answer reachable for the whole timeout, which made each 1 MB PD answer outlive young-generation GC.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = o.signal ? AbortSignal.any([timeout.signal, o.signal]) : timeout.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.opts.headers, ...o.headers };
     let body: string | undefined;
     if (o.body !== undefined) {
@@ -257,7 +260,9 @@ export class UpstreamHttp {
       const status = res.statusCode;
       text = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit));
     } catch (err) {
-      throw this.mapTransportError(err, details, timeout, timeoutMs);
+      throw this.mapTransportError(err, details, timeout.signal, timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
 
     const dateHeader = res.headers.date;
