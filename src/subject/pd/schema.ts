@@ -99,15 +99,16 @@ export const STATE_NAMES = ['Up', 'Disconnected', 'Down', 'Offline', 'Tombstone'
 export type StateName = (typeof STATE_NAMES)[number];
 
 // PD's `/stores` is the largest answer read on every dashboard refresh (1 MB at 1,000 stores). Its schemas are
-// pure checks (no per-field default or transform) compiled to ajv, plus one normalization step per store
-// (`compiledSchema`): zod's per-field transforms cost ~6 ms and most of the garbage of a get_stores query.
+// pure checks (no per-field default or transform) that `compiledSchema` compiles to ajv, plus one normalization
+// step per store: zod with per-field transforms took ~13 ms on it and made most of a get_stores query's garbage;
+// this takes ~1 ms (npm run bench, scenario a).
 
 const num = z.number().optional();
 const bool = z.boolean().optional();
 const text = z.string().optional();
 
 /** The `store` object as PD writes it: metapb.Store (every field omitempty) plus `state_name`. */
-export const StoreWire = z.object({
+const StoreWire = z.object({
   id: Id,
   /** gRPC address `host:20160`. */
   address: z.string(),
@@ -138,7 +139,7 @@ export const StoreWire = z.object({
 });
 
 /** `status` as PD writes it: pkg/response/store.go StoreStatus. Non-omitempty fields PD always writes are required. */
-export const StoreStatusWire = z.object({
+const StoreStatusWire = z.object({
   /** ByteSize text. `min(fs size, raftstore.capacity)`. */
   capacity: ByteSizeText,
   /** ByteSize text. `min(capacity − used_size, fs free)`. */
@@ -179,8 +180,7 @@ export const StoreStatusWire = z.object({
 });
 
 /** What PD sends for one store (the simulator writes this shape). */
-export const StoreInfoWire = z.object({ store: StoreWire, status: StoreStatusWire });
-export type StoreInfoWire = z.input<typeof StoreInfoWire>;
+const StoreInfoWire = z.object({ store: StoreWire, status: StoreStatusWire });
 
 const NS_PER_MS = 1_000_000;
 /** One shared, frozen `{}` for the stores without network slow scores (most of them, and all before PD v8.5). */
@@ -260,8 +260,7 @@ export const StoreInfo = compiledSchema(StoreInfoWire, normalizeStoreInfo);
 export type StoreInfo = z.output<typeof StoreInfo>;
 
 /** `/stores`, `/stores/check`: `count` is the length of the (filtered) list; `stores` is null when empty. */
-export const StoresInfoWire = z.object({ count: z.number().int(), stores: z.array(StoreInfoWire).nullish() });
-export type StoresInfoWire = z.input<typeof StoresInfoWire>;
+const StoresInfoWire = z.object({ count: z.number().int(), stores: z.array(StoreInfoWire).nullish() });
 export const StoresInfo = compiledSchema(StoresInfoWire, (v) => ({
   count: v.count,
   stores: (v.stores ?? []).map(normalizeStoreInfo),
