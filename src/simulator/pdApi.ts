@@ -584,6 +584,14 @@ export function registerPdApi(app: FastifyInstance, ctx: PdApiContext): void {
     }
     return send(reply, 200, 'The scheduler is created.');
   });
+  // PD serves each scheduler's own config; evict-leader's lists the stores it evicts from (whole key range each).
+  app.get('/scheduler-config/evict-leader-scheduler/list', async (_req, reply) => {
+    if (!c.schedulers.has('evict-leader-scheduler')) {
+      throw new PdError(404, '[PD:scheduler:ErrSchedulerNotFound]scheduler not found');
+    }
+    const ranges = Object.fromEntries([...c.evicting.keys()].map((id) => [String(id), [{ 'start-key': '', 'end-key': '' }]]));
+    return send(reply, 200, { 'store-id-ranges': ranges, batch: 3 });
+  });
   app.delete<{ Params: { name: string } }>('/schedulers/:name', async (req, reply) => {
     c.removeScheduler(req.params.name);
     return send(reply, 200, 'The scheduler is removed.');

@@ -18,6 +18,7 @@ import { parseJsonBig } from './parse';
 import {
   Cluster,
   ClusterStatus,
+  EvictLeaderConfig,
   EXACT_UINT64_ANSWERS,
   Health,
   HotStores,
@@ -418,6 +419,12 @@ export class PDClient {
   /** `GET /schedulers`: scheduler names. */
   async getSchedulers(o: ReadOptions = {}): Promise<PdAnswer<string[]>> {
     return this.read('/schedulers', Schedulers, undefined, o);
+  }
+
+  /** `GET /scheduler-config/evict-leader-scheduler/list`: the ids of the stores whose leaders are evicted. */
+  async getEvictLeaderStores(o: ReadOptions = {}): Promise<PdAnswer<number[]>> {
+    const a = await this.read('/scheduler-config/evict-leader-scheduler/list', EvictLeaderConfig, undefined, o);
+    return { ...a, data: Object.keys(a.data['store-id-ranges']).map(Number).sort((x, y) => x - y) };
   }
 
   // ── writes (never retried on another member once one answered) ───────────────────────────────────────────────

@@ -520,6 +520,15 @@ export const Operators = list(z.string());
 /** `/schedulers`: scheduler names (`evict-leader-scheduler`, …); null when none. */
 export const Schedulers = list(z.string());
 
+/** `/scheduler-config/evict-leader-scheduler/list`: the stores whose leaders are evicted (with key ranges, base64). */
+export const EvictLeaderConfig = z
+  .object({
+    'store-id-ranges': idMap(z.array(z.object({ 'start-key': str0, 'end-key': str0 }))),
+    batch: num0,
+  })
+  .loose();
+export type EvictLeaderConfig = z.infer<typeof EvictLeaderConfig>;
+
 /** What PD's action endpoints answer: a JSON string (`"The operator is created."`). */
 export const PdMessage = z.string();
 

@@ -232,11 +232,24 @@ describe('drain_store', () => {
       (await h.pd.getStore(2)).data.status.leader_count === 0 ? true : undefined
     );
 
+    // The scheduler runs, but for store 2 only: undoing store 3 is refused before PD is asked.
+    const other = await preflightAction(h.pd, 'drain_store', { store_id: 3, mode: 'undo_leaders' });
+    expect(failed(other)).toEqual(['store_in_evict_list']);
+    expect(other.checks.find((c) => c.name === 'store_in_evict_list')?.detail).toBe(
+      'store 3 is not in the evict-leader-scheduler list (it evicts from store 2): there is nothing to undo for it'
+    );
+    await expect(executeAction(h.pd, 'drain_store', { store_id: 3, mode: 'undo_leaders' }, ctx)).rejects.toThrow(
+      /store 3 is not in the evict-leader-scheduler list/
+    );
+    expect((await h.pd.getEvictLeaderStores()).data).toEqual([2]);
+
+    const pfUndo = await preflightAction(h.pd, 'drain_store', { store_id: 2, mode: 'undo_leaders' });
+    expect(pfUndo).toMatchObject({ safe: true, current: { evict_leader_scheduler: true, evict_leader_stores: [2] } });
     const undo = await executeAction(h.pd, 'drain_store', { store_id: 2, mode: 'undo_leaders' }, ctx);
     expect(undo.effect).toMatchObject({ evict_leader_scheduler: false });
     expect((await h.pd.getSchedulers()).data).not.toContain('evict-leader-scheduler');
     const again = await preflightAction(h.pd, 'drain_store', { store_id: 2, mode: 'undo_leaders' });
-    expect(failed(again)).toEqual(['evict_leader_running']);
+    expect(failed(again)).toEqual(['evict_leader_running', 'store_in_evict_list']);
   });
 
   test('store: Offline after execute, back to Up after undo_store', async () => {

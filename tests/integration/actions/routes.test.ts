@@ -239,7 +239,7 @@ describe('/api/actions routes', () => {
   });
 
   test("PD's refusal after a passing preflight: 409 in words, recorded as failed with PD's own text", async () => {
-    // The evict-leader scheduler runs for store 2 only; removing store 3 from it passes the preflight, PD refuses.
+    // The preflight reads pass; PD then fails the one write (a fault on the DELETE path only).
     expect(
       (
         await call(on.url, '/api/actions/drain_store/execute', {
@@ -248,20 +248,25 @@ describe('/api/actions routes', () => {
         })
       ).status
     ).toBe(200);
-    const res = await call(on.url, '/api/actions/drain_store/execute', {
-      token: ACTIONS,
-      user: 'carol',
-      body: { store_id: 3, mode: 'undo_leaders' },
-    });
-    expect(res).toMatchObject({ status: 409, body: { code: 'TKO_ERR_ACTION_REFUSED' } });
-    expect(res.body.message).toMatch(/^drain_store refused by PD: .*\(PD said: .*scheduler not found\)$/);
-    expect(audit.list({ limit: 1 })[0]).toMatchObject({
-      who: 'carol',
-      outcome: 'failed',
-      pd_answer: expect.stringMatching(/scheduler not found/),
-      error: expect.stringMatching(/refused by PD/),
-    });
-    expect((await pd.getSchedulers()).data).toContain('evict-leader-scheduler');
+    h.sim.addPdFault({ path: '/schedulers/evict-leader-scheduler-2', kind: 'error' });
+    try {
+      const res = await call(on.url, '/api/actions/drain_store/execute', {
+        token: ACTIONS,
+        user: 'carol',
+        body: { store_id: 2, mode: 'undo_leaders' },
+      });
+      expect(res).toMatchObject({ status: 409, body: { code: 'TKO_ERR_ACTION_REFUSED' } });
+      expect(res.body.message).toMatch(/^drain_store refused by PD: PD answered HTTP 500 \(PD said: .*simulated internal error\)$/);
+      expect(audit.list({ limit: 1 })[0]).toMatchObject({
+        who: 'carol',
+        outcome: 'failed',
+        pd_answer: expect.stringMatching(/simulated internal error/),
+        error: expect.stringMatching(/refused by PD/),
+      });
+      expect((await pd.getEvictLeaderStores()).data).toEqual([2]);
+    } finally {
+      h.sim.clearPdFaults();
+    }
   });
 
   test('PD not answering in time: 504, and the row says "unknown" (PD may still apply it), not "failed"', async () => {

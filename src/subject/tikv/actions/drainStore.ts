@@ -78,14 +78,26 @@ async function preflight(pd: ActionPd, params: Params) {
         { ...counts, evict_leader_scheduler: running }
       );
     }
-    checks.push({
-      name: 'evict_leader_running',
-      ok: running,
-      detail: running ? `${EVICT_LEADER} is running` : `${EVICT_LEADER} is not running: there is nothing to undo`,
-    });
+    // Only the scheduler's own list tells which stores it evicts from: undoing another store's eviction would
+    // fail in PD, and a running scheduler alone does not say this store is in it.
+    const evicted = running ? (await pd.getEvictLeaderStores()).data : [];
+    checks.push(
+      {
+        name: 'evict_leader_running',
+        ok: running,
+        detail: running ? `${EVICT_LEADER} is running` : `${EVICT_LEADER} is not running: there is nothing to undo`,
+      },
+      {
+        name: 'store_in_evict_list',
+        ok: evicted.includes(store_id),
+        detail: evicted.includes(store_id)
+          ? `${EVICT_LEADER} evicts the leaders of store ${store_id}`
+          : `store ${store_id} is not in the ${EVICT_LEADER} list (${evicted.length > 0 ? `it evicts from store ${evicted.join(', ')}` : 'no store'}): there is nothing to undo for it`,
+      }
+    );
     return done(
       `PD would remove store ${store_id} from ${EVICT_LEADER} (the scheduler goes once no store is left in it); the balance-leader scheduler may then move leaders back`,
-      { ...counts, evict_leader_scheduler: running }
+      { ...counts, evict_leader_scheduler: running, evict_leader_stores: evicted }
     );
   }
 

@@ -18,6 +18,7 @@ export type ActionPd = Pick<
   | 'getScheduleConfig'
   | 'getReplicationConfig'
   | 'getSchedulers'
+  | 'getEvictLeaderStores'
   | 'createOperator'
   | 'updateConfig'
   | 'addScheduler'
