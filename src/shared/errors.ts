@@ -168,6 +168,18 @@ export class ActionUnsafeError extends OperatorError {
   }
 }
 
+/** PD refused the write (its own validation); `pdMessage` is PD's text. 409: the cluster's state forbids it. */
+export class ActionRefusedError extends OperatorError {
+  readonly action: string;
+  readonly pdMessage: string;
+  constructor(action: string, words: string, pdMessage: string) {
+    super(ERROR_CODES.ACTION_REFUSED, `${action} refused by PD: ${words} (PD said: ${pdMessage})`, 409);
+    this.name = 'ActionRefusedError';
+    this.action = action;
+    this.pdMessage = pdMessage;
+  }
+}
+
 /** Turns anything thrown into a message fit for a user: our errors keep theirs, others get a generic one. */
 export function describeError(err: unknown): string {
   if (err instanceof OperatorError) {

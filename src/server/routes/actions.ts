@@ -17,6 +17,7 @@ import { z } from 'zod';
 
 import {
   ActionDisabledError,
+  ActionRefusedError,
   BadQueryError,
   ERROR_CODES,
   ForbiddenError,
@@ -26,7 +27,6 @@ import {
 } from '../../shared/errors';
 import { ACTIONS, type ActionName } from '../../shared/names';
 import {
-  ActionRefusedError,
   type ActionPd,
   UNKNOWN_USER,
   executeAction,

@@ -2,8 +2,8 @@
  * Each action against the simulator's PD over HTTP: the preflight (safe and unsafe), the execution, and the effect
  * PD then shows; PD's own refusals in words.
  */
-import { ActionUnsafeError, BadQueryError } from '../../../src/shared/errors';
-import { ActionRefusedError, executeAction, explainPdError, preflightAction } from '../../../src/subject/tikv/actions';
+import { ActionRefusedError, ActionUnsafeError, BadQueryError } from '../../../src/shared/errors';
+import { executeAction, explainPdError, preflightAction } from '../../../src/subject/tikv/actions';
 import { type Harness, regionWithOutsider, startHarness, until } from './harness';
 
 const ctx = { caller: 'alice' };

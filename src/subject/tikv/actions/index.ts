@@ -15,7 +15,7 @@ import { splitRegion } from './splitRegion';
 import { transferLeader } from './transferLeader';
 import type { ActionModule, ActionPd, ActionResult, ExecuteContext, ParamsOf, Preflight } from './types';
 
-export { ActionRefusedError, explainPdError, mayHaveApplied } from './pdRefusal';
+export { explainPdError, mayHaveApplied } from './pdRefusal';
 export { UNKNOWN_USER, callerHeader } from './run';
 export type { ActionModule, ActionPd, ActionResult, Check, ExecuteContext, ParamsOf, Preflight } from './types';
 

@@ -6,24 +6,11 @@
  * failures (unreachable, timeout) pass through unchanged, since PD may not have seen the request at all.
  */
 import {
-  ERROR_CODES,
-  OperatorError,
+  ActionRefusedError,
   UpstreamStatusError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from '../../../shared/errors';
-
-/** PD refused the write (its own validation); `pdMessage` is PD's text. 409: the cluster's state forbids it. */
-export class ActionRefusedError extends OperatorError {
-  readonly action: string;
-  readonly pdMessage: string;
-  constructor(action: string, words: string, pdMessage: string) {
-    super(ERROR_CODES.ACTION_REFUSED, `${action} refused by PD: ${words} (PD said: ${pdMessage})`, 409);
-    this.name = 'ActionRefusedError';
-    this.action = action;
-    this.pdMessage = pdMessage;
-  }
-}
 
 interface Rule {
   pattern: RegExp;
