@@ -12,6 +12,7 @@ import type { PDClient } from '../pd/client';
 import type { StoreInfo } from '../pd/schema';
 import { expectedToServe, isTiFlash } from '../pd/storeState';
 import type { PrometheusClient } from '../prometheus/client';
+import { rangeStep } from '../prometheus/step';
 import type { CallContext, Subject } from '../subject';
 import { type ActionResult, executeAction, UNKNOWN_USER } from './actions';
 import { ObservationParams, TIKV_CONFIG } from './config';
@@ -58,8 +59,7 @@ export interface ObservationResults {
 /** Every state, so Tombstone stores are listed too (PD's `/stores` hides them by default). */
 const ALL_STATES = ['Up', 'Offline', 'Tombstone'] as const;
 
-/** Default step of a range: about 300 points, never finer than TiUP's 15 s scrape interval. */
-const DEFAULT_POINTS = 300;
+/** A range without a step never goes finer than TiUP's 15 s scrape interval. */
 const MIN_DEFAULT_STEP_MS = 15_000;
 
 export class TiKVSubject implements Subject<ObservationName, ActionName, SloName> {
@@ -154,9 +154,7 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
     let range: { from: number; to: number; stepMs: number } | undefined;
     if (p.range) {
-      const span = p.range.to - p.range.from;
-      const stepMs = p.stepMs ?? Math.max(MIN_DEFAULT_STEP_MS, Math.ceil(span / DEFAULT_POINTS));
-      range = { ...p.range, stepMs };
+      range = { ...p.range, stepMs: p.stepMs ?? rangeStep(p.range, MIN_DEFAULT_STEP_MS) };
     }
     return storeMetrics({
       prometheus: this.prometheus,

@@ -2,7 +2,8 @@ import { DataFrameJSON } from '../../../src/shared/schema/frames';
 import type { ObservationQuery } from '../../../src/shared/schema/query';
 import { PDClient } from '../../../src/subject/pd/client';
 import { PrometheusClient } from '../../../src/subject/prometheus/client';
-import { observationFrames, stepFor } from '../../../src/subject/tikv/frames/observations';
+import { rangeStep } from '../../../src/subject/prometheus/step';
+import { observationFrames } from '../../../src/subject/tikv/frames/observations';
 import { TiKVSubject } from '../../../src/subject/tikv/subject';
 import { type PromFakeServer, startPromFakeServer } from '../../support/promFakeServer';
 import { type PdServer, startPdServer } from './pdServer';
@@ -123,10 +124,13 @@ describe('observation frames', () => {
   });
 
   it('picks a step Prometheus accepts for any range', () => {
-    expect(stepFor({ from: 0, to: 3_600_000 })).toBe(12_000);
-    expect(stepFor({ from: 0, to: 3_600_000, intervalMs: 30_000, maxDataPoints: 1000 })).toBe(30_000);
+    expect(rangeStep({ from: 0, to: 3_600_000 })).toBe(12_000);
+    expect(rangeStep({ from: 0, to: 3_600_000, intervalMs: 30_000, maxDataPoints: 1000 })).toBe(30_000);
     const year = 365 * 86_400_000;
-    expect(year / stepFor({ from: 0, to: year, intervalMs: 1000, maxDataPoints: 100_000 })).toBeLessThan(11_000);
-    expect(stepFor({ from: 0, to: 0 })).toBe(1000);
+    expect(year / rangeStep({ from: 0, to: year, intervalMs: 1000, maxDataPoints: 100_000 })).toBeLessThan(11_000);
+    expect(rangeStep({ from: 0, to: 0 })).toBe(1000);
+    // A direct caller without a step (the subject's default) stays at the 15 s scrape interval or coarser.
+    expect(rangeStep({ from: 0, to: 600_000 }, 15_000)).toBe(15_000);
+    expect(rangeStep({ from: 0, to: 86_400_000 }, 15_000)).toBe(288_000);
   });
 });

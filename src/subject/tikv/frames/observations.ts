@@ -9,19 +9,12 @@
  * - get_region_health: a table of counts per kind with the listed region ids.
  * Every frame carries the query's refId.
  */
-import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
+import { rangeStep, type StepRange } from '../../prometheus/step';
 import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
 import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
-
-export interface FrameRange {
-  from: number;
-  to: number;
-  intervalMs?: number;
-  maxDataPoints?: number;
-}
 
 type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
 
@@ -84,21 +77,10 @@ const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> =
   region_count: { unit: 'none', title: 'Regions' },
 };
 
-/** Default points of a store-metrics range when Grafana sends no maxDataPoints. */
-const DEFAULT_MAX_POINTS = 300;
-
-/** Step of a range query: Grafana's interval, enough for maxDataPoints, whole seconds, within Prometheus' limit. */
-export function stepFor(range: FrameRange): number {
-  const span = Math.max(0, range.to - range.from);
-  const byPoints = span / (range.maxDataPoints ?? DEFAULT_MAX_POINTS);
-  const step = Math.max(range.intervalMs ?? 0, byPoints, span / (MAX_POINTS_PER_SERIES - 1), 1000);
-  return Math.ceil(step / 1000) * 1000;
-}
-
 export async function observationFrames(
   subject: TiKVSubject,
   q: ObservationQuery,
-  range: FrameRange
+  range: StepRange
 ): Promise<DataFrameJSON[]> {
   const storeIds = q.storeIds && q.storeIds.length > 0 ? q.storeIds : undefined;
   switch (q.observation) {
@@ -200,7 +182,7 @@ export async function observationFrames(
       const result = await subject.getStoreMetrics({
         storeIds,
         range: { from: range.from, to: range.to },
-        stepMs: stepFor(range),
+        stepMs: rangeStep(range),
       });
       return storeMetricFrames(q.refId, result);
     }
