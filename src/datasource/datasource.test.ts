@@ -185,10 +185,10 @@ describe('panel queries', () => {
   it('shows the backend’s own message for a rejected request', async () => {
     const { ds } = setup(() => ({
       status: 400,
-      data: { statusCode: 400, code: 'TKO_ERR_BAD_QUERY', error: 'Bad Request', message: 'queries.0.limit: Too big' },
+      data: { statusCode: 400, code: 'TKO_ERR_BAD_QUERY', error: 'Bad Request', message: 'queries[0].limit: Too big' },
     }));
     const res = await run(ds, [{ refId: 'A', kind: 'observation', observation: 'get_hot_write_regions', limit: 9 }]);
-    expect(res.errors).toEqual([{ refId: 'A', message: 'queries.0.limit: Too big', status: 400 }]);
+    expect(res.errors).toEqual([{ refId: 'A', message: 'queries[0].limit: Too big', status: 400 }]);
   });
 
   it('names the field of an answer that does not fit the response schema', async () => {

@@ -17,6 +17,7 @@ import { catchError, lastValueFrom, map, type Observable, of } from 'rxjs';
 import type { z } from 'zod';
 
 import { ERROR_CODES, OperatorError } from '../shared/errors';
+import { fieldPath } from '../shared/fieldPath';
 import { toWireQuery } from '../shared/interpolate';
 import type { ActionName } from '../shared/names';
 import { HealthReport } from '../shared/schema/health';
@@ -150,7 +151,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
       if (!parsed.success) {
         return {
           status: 'error',
-          message: `${target} answered GET /api/health, but not like a TiKV Operator backend (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`,
+          message: `${target} answered GET /api/health, but not like a TiKV Operator backend (${fieldPath(parsed.error.issues[0].path)}: ${parsed.error.issues[0].message})`,
         };
       }
       health = parsed.data;
@@ -209,7 +210,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
       const issue = parsed.error.issues[0];
       throw new OperatorError(
         ERROR_CODES.UPSTREAM_SCHEMA,
-        `the backend's answer to ${path} does not fit the actions API (${issue.path.map(String).join('.')}: ${issue.message})`,
+        `the backend's answer to ${path} does not fit the actions API (${fieldPath(issue.path)}: ${issue.message})`,
         502
       );
     }

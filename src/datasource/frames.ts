@@ -1,13 +1,14 @@
 /** The backend's `POST /api/query` answer → Grafana's DataQueryResponse (frames with refIds, per-query errors). */
 import { type DataFrame, type DataQueryError, dataFrameFromJSON, type DataFrameJSON } from '@grafana/data';
 
+import { fieldPath } from '../shared/fieldPath';
 import { QueryResponse } from '../shared/schema/frames';
 
 export function toDataResponse(answer: unknown, refIds: string[]): { data: DataFrame[]; errors: DataQueryError[] } {
   const parsed = QueryResponse.safeParse(answer);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const message = `the backend's answer does not fit the query response schema (${issue.path.join('.')}: ${issue.message})`;
+    const message = `the backend's answer does not fit the query response schema (${fieldPath(issue.path)}: ${issue.message})`;
     return { data: [], errors: refIds.map((refId) => ({ refId, message, status: 502 })) };
   }
   const data: DataFrame[] = [];

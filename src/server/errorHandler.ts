@@ -1,6 +1,6 @@
 /**
  * The one place errors become answers: `{statusCode, code, error, message}` (fastify's default body plus our code).
- * Schema failures name the field by its zod path (`queries.1.observation`); our catalog's errors keep their status;
+ * Schema failures name the field by its zod path (`queries[1].observation`); our catalog's errors keep their status;
  * fastify's own 4xx (bad JSON, wrong content type, body too large) keep theirs; anything else is a 500 that still
  * says what went wrong.
  */
@@ -17,18 +17,14 @@ import {
   UnauthorizedError,
   describeError,
 } from '../shared/errors';
+import { fieldPathOfPointer } from '../shared/fieldPath';
 import type { ErrorBody } from '../shared/schema/frames';
-
-/** `/queries/1/observation` → `queries.1.observation`. */
-export function fieldOf(instancePath: string): string {
-  return instancePath.split('/').filter(Boolean).join('.');
-}
 
 export function toErrorBody(err: unknown): ErrorBody {
   let e: unknown = err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const issue = err.validation[0];
-    const field = fieldOf(issue.instancePath);
+    const field = fieldPathOfPointer(issue.instancePath);
     e = new BadQueryError(issue.message ?? 'invalid value', field || undefined);
   }
   if (e instanceof OperatorError) {

@@ -33,7 +33,7 @@ export class OperatorError extends Error {
   }
 }
 
-/** A request or query that does not fit the schema; `field` is the dotted zod path (`queries.1.observation`). */
+/** A request or query that does not fit the schema; `field` is its path (`queries[1].observation`, fieldPath.ts). */
 export class BadQueryError extends OperatorError {
   readonly field?: string;
   constructor(message: string, field?: string) {

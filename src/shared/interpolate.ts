@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 
+import { fieldPath } from './fieldPath';
 import { QUERY_KINDS } from './names';
 import { type SavedQuery, WireQuery } from './schema/query';
 
@@ -54,7 +55,7 @@ export function parseStoreFilter(text: string): { storeIds?: number[] } | { erro
 
 /** The saved field a zod path of the wire model came from (storeIds is typed by the user as `stores`). */
 function savedField(path: readonly PropertyKey[]): string {
-  const field = path.map(String).join('.');
+  const field = fieldPath(path);
   return field.startsWith('storeIds') ? 'stores' : field || 'query';
 }
 

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
+import { fieldPath } from '../shared/fieldPath';
 import { Cluster, type SimStore } from './cluster';
 import { pdMetrics, tikvMetrics } from './metrics';
 import { registerPdApi } from './pdApi';
@@ -88,7 +89,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new SimInputError(400, `${what}: ${issue.path.join('.') || 'body'}: ${issue.message}`);
+    throw new SimInputError(400, `${what}: ${fieldPath(issue.path) || 'body'}: ${issue.message}`);
   }
   return r.data;
 }

@@ -255,6 +255,12 @@ describe('QueryEditor, audit trail', () => {
     expect(onRunQuery).toHaveBeenCalledTimes(3);
   });
 
+  it('shows a saved action the backend does not know under the actions field, and does not run it', async () => {
+    const { onRunQuery } = setup({ refId: 'A', kind: 'audit', actions: ['reboot'] } as unknown as TikvQuery);
+    expect(await screen.findByText(/actions\[0\]: /, {}, SLOW)).toBeInTheDocument();
+    expect(onRunQuery).not.toHaveBeenCalled();
+  });
+
   it('lets an annotation show the audit trail instead of violations', async () => {
     const { lastQuery } = setup({ refId: 'Anno', kind: 'invariant' }, undefined, AnnotationQueryEditor);
     await userEvent.click(await screen.findByLabelText(s.kind.options.audit, {}, SLOW));

@@ -23,7 +23,7 @@ describe('action forms', () => {
     });
     expect(toParams('split_region', { region_id: '7', policy: 'usekey', keys: 'not-hex' })).toEqual({
       field: 'keys',
-      error: 'keys.0: keys must be hex',
+      error: 'keys[0]: keys must be hex',
     });
   });
 

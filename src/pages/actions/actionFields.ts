@@ -3,6 +3,7 @@
  * text becomes the params the backend validates, and the prefill read from the page's URL
  * (`?action=drain_store&store_id=4`), which the Cluster page's "Drain…" and "Transfer leader…" links use.
  */
+import { fieldPath } from '../../shared/fieldPath';
 import { ActionParams, DRAIN_MODES, SPLIT_POLICIES } from '../../subject/tikv/config';
 import { ACTIONS, type ActionName } from '../../shared/names';
 
@@ -101,8 +102,8 @@ export function toParams(action: ActionName, values: FormValues): ParamsResult {
   const parsed = ActionParams[action].safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.map(String).join('.') || ACTION_FIELDS[action][0].name;
-    return { field: field.split('.')[0], error: `${field}: ${issue.message}` };
+    const field = fieldPath(issue.path) || ACTION_FIELDS[action][0].name;
+    return { field: String(issue.path[0] ?? ACTION_FIELDS[action][0].name), error: `${field}: ${issue.message}` };
   }
   return { params: parsed.data as Record<string, unknown> };
 }

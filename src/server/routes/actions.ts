@@ -25,6 +25,7 @@ import {
   UnauthorizedError,
   describeError,
 } from '../../shared/errors';
+import { fieldPath } from '../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../shared/names';
 import {
   type ActionPd,
@@ -152,7 +153,7 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
     const q = AuditListQuery.safeParse(req.query);
     if (!q.success) {
       const issue = q.error.issues[0];
-      throw new BadQueryError(issue.message, issue.path.map(String).join('.') || '(query)');
+      throw new BadQueryError(issue.message, fieldPath(issue.path) || '(query)');
     }
     return { rows: o.audit.list(q.data) };
   });

@@ -17,6 +17,7 @@ import {
   UpstreamTooLargeError,
   UpstreamUnreachableError,
 } from '../../shared/errors';
+import { fieldPath } from '../../shared/fieldPath';
 
 import { parseChecked } from './compiledSchema';
 
@@ -195,7 +196,7 @@ export class UpstreamHttp {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new UpstreamSchemaError(
-        { upstream: this.opts.upstream, path, origin: answer.origin, status: answer.status, field: formatPath(issue.path) },
+        { upstream: this.opts.upstream, path, origin: answer.origin, status: answer.status, field: fieldPath(issue.path) || '(root)' },
         issue.message
       );
     }
@@ -402,11 +403,3 @@ function truncate(s: string): string {
   return s.length > MESSAGE_LIMIT ? `${s.slice(0, MESSAGE_LIMIT)}…` : s;
 }
 
-/** `['stores', 2, 'status', 'capacity']` → `stores[2].status.capacity`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  }
-  return out || '(root)';
-}

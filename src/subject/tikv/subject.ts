@@ -6,8 +6,8 @@
 import type { z } from 'zod';
 
 import { BadQueryError, StoreNotFoundError } from '../../shared/errors';
+import { fieldPath } from '../../shared/fieldPath';
 import type { ActionName, ObservationName, SloName } from '../../shared/names';
-import { formatPath } from '../http/upstream';
 import type { PDClient } from '../pd/client';
 import type { StoreInfo } from '../pd/schema';
 import { expectedToServe, isTiFlash } from '../pd/storeState';
@@ -200,7 +200,7 @@ function validate<N extends ObservationName>(name: N, params: unknown): z.output
   const parsed = ObservationParams[name].safeParse(params ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BadQueryError(issue.message, formatPath(issue.path));
+    throw new BadQueryError(issue.message, fieldPath(issue.path) || '(root)');
   }
   return parsed.data as z.output<(typeof ObservationParams)[N]>;
 }

@@ -150,7 +150,7 @@ describe('split_region', () => {
     const e2 = await refusal(
       preflightAction(h.pd, 'split_region', { region_id: 1025, policy: 'usekey', keys: ['zz'] })
     );
-    expect((e2 as BadQueryError).field).toBe('keys.0');
+    expect((e2 as BadQueryError).field).toBe('keys[0]');
     const e3 = await refusal(preflightAction(h.pd, 'split_region', { region_id: -1, policy: 'scan' }));
     expect((e3 as BadQueryError).field).toBe('region_id');
   });

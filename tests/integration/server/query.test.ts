@@ -209,10 +209,10 @@ describe('invariants', () => {
 
 describe('bad requests', () => {
   test.each([
-    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }, { refId: 'B', kind: 'observation', observation: 'get_everything' }] }, 'queries.1.observation'],
+    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }, { refId: 'B', kind: 'observation', observation: 'get_everything' }] }, 'queries[1].observation'],
     [{ from: 0, to: 1 }, 'queries'],
-    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'invariant', format: 'pie' }] }, 'queries.0.format'],
-    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores', storeIds: [-1] }] }, 'queries.0.storeIds.0'],
+    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'invariant', format: 'pie' }] }, 'queries[0].format'],
+    [{ from: 0, to: 1, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores', storeIds: [-1] }] }, 'queries[0].storeIds[0]'],
     [{ from: 'yesterday', to: 1, queries: [] }, 'from'],
     [{ from: 5, to: 1, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }] }, 'from'],
   ])('a malformed body gets 400 naming the field (%#)', async (body, field) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { z } from 'zod';
 
-import { formatPath } from '../../../src/subject/http/upstream';
+import { fieldPath } from '../../../src/shared/fieldPath';
 import { parseJsonBig } from '../../../src/subject/pd/parse';
 import {
   Members,
@@ -25,7 +25,7 @@ function firstIssue(schema: z.ZodType, value: unknown): string {
   if (r.success) {
     throw new Error('expected the parse to fail');
   }
-  return `${formatPath(r.error.issues[0].path)}: ${r.error.issues[0].message}`;
+  return `${fieldPath(r.error.issues[0].path)}: ${r.error.issues[0].message}`;
 }
 
 describe('PD quirks normalized by the schemas', () => {

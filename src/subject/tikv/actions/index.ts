@@ -1,11 +1,12 @@
 /**
  * The TiKV subject's actions by name (names.ts ACTIONS; parameters in config.ts ActionParams, PD's names).
  * `preflightAction` and `executeAction` take the parameters as received and validate them first: a bad field is a
- * BadQueryError naming it (`region_id`, `keys.0`).
+ * BadQueryError naming it (`region_id`, `keys[0]`).
  */
 import type { z } from 'zod';
 
 import { BadQueryError } from '../../../shared/errors';
+import { fieldPath } from '../../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../../shared/names';
 import { ActionParams } from '../config';
 import { drainStore } from './drainStore';
@@ -33,17 +34,13 @@ export function isActionName(name: string): name is ActionName {
   return (ACTIONS as readonly string[]).includes(name);
 }
 
-function formatField(path: readonly PropertyKey[]): string {
-  return path.map(String).join('.');
-}
-
-/** Validates an action's parameters with its zod schema; the error names the field (`region_id`, `keys.0`). */
+/** Validates an action's parameters with its zod schema; the error names the field (`region_id`, `keys[0]`). */
 export function parseActionParams<A extends ActionName>(action: A, params: unknown): ParamsOf<A> {
   const schema: z.ZodType = ActionParams[action];
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BadQueryError(issue.message, issue.path.length > 0 ? formatField(issue.path) : '(body)');
+    throw new BadQueryError(issue.message, fieldPath(issue.path) || '(body)');
   }
   return parsed.data as ParamsOf<A>;
 }
