@@ -79,6 +79,16 @@ describe('Actions page', () => {
     expect(screen.getByLabelText(copy.actions.modes.leaders)).toBeChecked();
   });
 
+  it("re-reads the audit trail on Refresh, with another operator's action in it", async () => {
+    const { audit } = installActions(() => ({ status: 500 }));
+    renderAt();
+    expect(await screen.findByText(copy.actions.noAudit, {}, SLOW)).toBeInTheDocument();
+    audit.unshift({ started_at: Date.now(), who: 'bob', action: 'split_region', params: '{"region_id":7}', outcome: 'ok' });
+    await userEvent.click(screen.getByRole('button', { name: copy.cluster.refresh }));
+    const row = await screen.findByText('split_region', { selector: 'td' }, SLOW);
+    expect(row.closest('tr')?.textContent).toContain('bob');
+  });
+
   it('shows the preflight before Confirm, then the outcome and the new audit row', async () => {
     const { calls } = limitBackend();
     renderAt(`?action=set_leader_schedule_limit&${LIMIT}=8`);

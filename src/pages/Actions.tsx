@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router-dom';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, InlineField, Select, Stack, Text } from '@grafana/ui';
 
-import { DataSourceChooser } from '../components/DataSourceChooser/DataSourceChooser';
+import { PageToolbar } from '../components/PageToolbar/PageToolbar';
 import { FrameTable } from '../components/FrameTable/FrameTable';
 import { QueryErrors } from '../components/QueryErrors/QueryErrors';
 import { copy, testIds } from '../components/testIds';
@@ -119,7 +119,8 @@ function Actions() {
     <PluginPage>
       <div data-testid={testIds.actions.container}>
         <Stack direction="column" gap={2}>
-          <DataSourceChooser uid={uid} onChange={setUid} />
+          {/* Refresh re-reads the audit trail: other operators' actions land there too. */}
+          <PageToolbar uid={uid} onUidChange={setUid} onRefresh={() => setTick((t) => t + 1)} canRefresh={Boolean(ds)} />
           {error && <Alert severity="warning" title={error} />}
           {ds && !api && <Alert severity="warning" title={copy.actions.notOurs} />}
           <InlineField label={copy.actions.action} labelWidth={14} htmlFor="tikv-action-name">
