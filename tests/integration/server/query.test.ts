@@ -244,8 +244,11 @@ describe('auth', () => {
     expect((await b.request('GET', '/api/health', { token: API_TOKEN })).status).toBe(200);
     for (const token of [undefined, 'wrong-token', ACTIONS_TOKEN]) {
       expect((await b.request('POST', '/api/query', { body: ok, token })).status).toBe(401);
-      expect((await b.request('GET', '/api/health', { token })).status).toBe(401);
       expect((await b.request('GET', '/api/subject', { token })).status).toBe(401);
+      const health = await b.request('GET', '/api/health', { token });
+      expect(health.status).toBe(401);
+      expect(health.headers.get('www-authenticate')).toBe('Bearer');
+      expect(health.json).toMatchObject({ statusCode: 401, code: 'TKO_ERR_UNAUTHORIZED', error: 'Unauthorized' });
     }
   });
 
