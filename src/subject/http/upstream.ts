@@ -2,8 +2,8 @@
  * The HTTP layer both upstream clients (PD, Prometheus) stand on: undici requests with explicit timeouts, a response
  * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs (many panels of
  * one dashboard refresh cost one upstream call), a short TTL cache, bounded concurrency (undici's per-origin
- * connection limit queues the rest), zod validation (compiled to ajv for the largest answers), and errors from the catalog that name upstream, path, status
- * and field — never a credential.
+ * connection limit queues the rest), zod validation (compiled to ajv for the largest answers, compiledSchema.ts),
+ * and errors from the catalog that name upstream, path, status and field — never a credential.
  */
 import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici';
 import type { z } from 'zod';

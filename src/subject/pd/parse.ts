@@ -66,9 +66,10 @@ const LONG_INTEGER = /([:[,]\s*)(-?\d{16,})(?=\s*[,\]}])/g;
 /**
  * JSON.parse that keeps integers beyond 2^53 exact: they become their exact decimal strings (PD's `cluster_id`,
  * `member_id`; the schemas keep them as strings), every other number stays a JS number. Quoting before JSON.parse
- * is ~5× faster than a lossless parser; the PD client still uses it only for the answers that carry such ids. A long digit run inside a string that happens to sit between `:`/`,` and `,`/`}`
- * would be quoted too and make the text invalid: a loud error, never a silent change. Throws on malformed or
- * truncated text with JSON.parse's position.
+ * is ~5× faster than a lossless parser; the PD client still uses it only for the answers that carry such ids. A
+ * long digit run inside a string that happens to sit between `:`/`,` and `,`/`}` would be quoted too and make the
+ * text invalid: a loud error, never a silent change. Throws on malformed or truncated text with JSON.parse's
+ * position.
  */
 export function parseJsonBig(text: string): unknown {
   return JSON.parse(text.replace(LONG_INTEGER, (m, pre: string, digits: string) => (Number.isSafeInteger(Number(digits)) ? m : `${pre}"${digits}"`)));
