@@ -15,7 +15,7 @@ import { z } from 'zod';
 
 interface Compiled {
   check: z.ZodType;
-  normalize: (value: never) => unknown;
+  normalize: (value: unknown) => unknown;
   validate?: ValidateFunction;
 }
 
@@ -24,10 +24,13 @@ const compiled = new WeakMap<z.ZodType, Compiled>();
 // `unicodeRegExp: false`: patterns run as zod runs them (`new RegExp(source)`, no `u` flag).
 const ajv = new Ajv2020({ allErrors: false, unicodeRegExp: false, strict: true });
 
-/** `check.transform(normalize)`, with a compiled check for `parseChecked`. */
-export function compiledSchema<C extends z.ZodType, O>(check: C, normalize: (value: z.output<C>) => O) {
-  const schema = check.transform((value) => normalize(value));
-  compiled.set(schema, { check, normalize });
+/**
+ * `check.transform(normalize)`, with a compiled check for `parseChecked`. `normalize` takes the check's input type:
+ * on the compiled path it gets the value as sent, so a default added to `check` must not be relied on there.
+ */
+export function compiledSchema<C extends z.ZodType, O>(check: C, normalize: (value: z.input<C>) => O) {
+  const schema = check.transform((value) => normalize(value as z.input<C>));
+  compiled.set(schema, { check, normalize: normalize as (value: unknown) => unknown });
   return schema;
 }
 
@@ -37,7 +40,7 @@ export function parseChecked<S extends z.ZodType>(schema: S, value: unknown): z.
   if (c) {
     c.validate ??= ajv.compile(z.toJSONSchema(c.check, { io: 'input', unrepresentable: 'throw' }));
     if (c.validate(value)) {
-      return { success: true, data: (c.normalize as (v: unknown) => z.output<S>)(value) };
+      return { success: true, data: c.normalize(value) as z.output<S> };
     }
   }
   return schema.safeParse(value);

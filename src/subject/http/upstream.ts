@@ -119,7 +119,7 @@ export class UpstreamHttp {
 
   /** GET with sharing of identical in-flight requests and the TTL cache. */
   async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
-    const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : (o.parseJson?.name ?? 'json')}`;
+    const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
     const ttl = this.opts.cacheTtlMs ?? 0;
     const hit = ttl > 0 ? this.cache.get(key) : undefined;
     if (hit && hit.expires > Date.now()) {
@@ -243,15 +243,15 @@ export class UpstreamHttp {
     const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // A timer cleared when the answer is read, not AbortSignal.timeout: that one's timer keeps the request and its
     // answer reachable for the whole timeout, which made each 1 MB PD answer outlive young-generation GC.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = o.signal ? AbortSignal.any([timeout.signal, o.signal]) : timeout.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.opts.headers, ...o.headers };
     let body: string | undefined;
     if (o.body !== undefined) {
       body = JSON.stringify(o.body);
       headers['content-type'] = 'application/json';
     }
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = o.signal ? AbortSignal.any([timeout.signal, o.signal]) : timeout.signal;
 
     let res: Dispatcher.ResponseData;
     let text: string;
@@ -336,6 +336,18 @@ function readLimited(body: Dispatcher.ResponseData['body'], limit: number, tooLa
     body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
     body.once('error', reject);
   });
+}
+
+/** A number per JSON parser, so answers read with different parsers are never shared (a function's name is no id). */
+const parserIds = new WeakMap<(text: string) => unknown, number>();
+let parsersSeen = 0;
+function parserId(parse: (text: string) => unknown): number {
+  let id = parserIds.get(parse);
+  if (id === undefined) {
+    id = ++parsersSeen;
+    parserIds.set(parse, id);
+  }
+  return id;
 }
 
 function appendQuery(url: URL, query: RequestOptions<undefined>['query']): void {

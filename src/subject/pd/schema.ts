@@ -187,7 +187,7 @@ const NS_PER_MS = 1_000_000;
 const NO_SCORES: Readonly<Record<string, number>> = Object.freeze({});
 
 /** PD's store with omitted zero fields filled in (`state` 0 = Up, `node_state` 0 = Preparing, …). */
-function normalizeStore(s: z.output<typeof StoreWire>) {
+function normalizeStore(s: z.input<typeof StoreWire>) {
   const heartbeatNs = Number(s.last_heartbeat ?? 0);
   return {
     id: s.id,
@@ -214,7 +214,7 @@ function normalizeStore(s: z.output<typeof StoreWire>) {
 export type Store = ReturnType<typeof normalizeStore>;
 
 /** PD's store status with sizes in bytes and the uptime in seconds (its times in ms are on the store). */
-function normalizeStoreStatus(s: z.output<typeof StoreStatusWire>) {
+function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
   return {
     capacity: parseByteSize(s.capacity),
     available: parseByteSize(s.available),
@@ -251,7 +251,7 @@ function normalizeStoreStatus(s: z.output<typeof StoreStatusWire>) {
 }
 export type StoreStatus = ReturnType<typeof normalizeStoreStatus>;
 
-function normalizeStoreInfo(s: z.output<typeof StoreInfoWire>) {
+function normalizeStoreInfo(s: z.input<typeof StoreInfoWire>) {
   return { store: normalizeStore(s.store), status: normalizeStoreStatus(s.status) };
 }
 

@@ -252,6 +252,22 @@ describe('drain_store', () => {
     expect(failed(again)).toEqual(['evict_leader_running', 'store_in_evict_list']);
   });
 
+  test('undo_leaders when the scheduler goes between two reads: refused by the preflight, not an error', async () => {
+    await executeAction(h.pd, 'drain_store', { store_id: 1, mode: 'leaders' }, ctx);
+    // Someone else removes the scheduler right after /schedulers said it runs: its config is then a 404.
+    const racing = Object.create(h.pd, {
+      getEvictLeaderStores: {
+        value: async () => {
+          await h.pd.removeScheduler('evict-leader-scheduler', { callerId: 'bob' });
+          return h.pd.getEvictLeaderStores();
+        },
+      },
+    });
+    const pf = await preflightAction(racing, 'drain_store', { store_id: 1, mode: 'undo_leaders' });
+    expect(failed(pf)).toEqual(['store_in_evict_list']);
+    expect(pf.current).toMatchObject({ evict_leader_scheduler: true, evict_leader_stores: [] });
+  });
+
   test('store: Offline after execute, back to Up after undo_store', async () => {
     const pf = await preflightAction(h.pd, 'drain_store', { store_id: 3, mode: 'store' });
     expect(pf).toMatchObject({ safe: true, current: { up_stores_after: 3, 'max-replicas': 3 } });

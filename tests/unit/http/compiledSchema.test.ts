@@ -38,7 +38,12 @@ const STATUS_FIELDS = [
   'region_weight',
   'region_score',
   'region_size',
+  'learner_count',
+  'witness_count',
+  'pending_peer_count',
   'slow_score',
+  'sending_snap_count',
+  'receiving_snap_count',
   'slow_trend',
   'is_busy',
   'start_ts',
@@ -46,6 +51,7 @@ const STATUS_FIELDS = [
   'uptime',
   'network_slow_score',
   'pause_leader_transfer_in',
+  'pause_leader_transfer_out',
   'unknown_field',
 ];
 /** Values PD could plausibly send in any field, right or wrong for it. */

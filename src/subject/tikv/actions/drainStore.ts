@@ -9,7 +9,7 @@
  *   whose state_name is Up (a Disconnected or Down store holds replicas nobody can read). Undo (`undo_store`):
  *   `POST /store/{id}/state?state=Up`, possible while the store is Offline, not once it is Tombstone.
  */
-import { StoreNotFoundError } from '../../../shared/errors';
+import { StoreNotFoundError, UpstreamStatusError } from '../../../shared/errors';
 import type { StoreInfo } from '../../pd/schema';
 import { isTiFlash } from '../../pd/storeState';
 import { executeAfterPreflight, makePreflight, type Steps } from './run';
@@ -80,7 +80,7 @@ async function preflight(pd: ActionPd, params: Params) {
     }
     // Only the scheduler's own list tells which stores it evicts from: undoing another store's eviction would
     // fail in PD, and a running scheduler alone does not say this store is in it.
-    const evicted = running ? (await pd.getEvictLeaderStores()).data : [];
+    const evicted = running ? await evictedStores(pd) : [];
     checks.push(
       {
         name: 'evict_leader_running',
@@ -147,6 +147,18 @@ async function preflight(pd: ActionPd, params: Params) {
     `PD would set store ${store_id} back to Up: the drain stops, replicas already moved stay where they are`,
     counts
   );
+}
+
+/** The stores evict-leader evicts from; none when PD no longer has its config (the scheduler went meanwhile). */
+async function evictedStores(pd: ActionPd): Promise<number[]> {
+  try {
+    return (await pd.getEvictLeaderStores()).data;
+  } catch (err) {
+    if (err instanceof UpstreamStatusError && err.status === 404) {
+      return [];
+    }
+    throw err;
+  }
 }
 
 function write(pd: ActionPd, p: Params, callerId: string): Promise<string> {
