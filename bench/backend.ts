@@ -16,14 +16,15 @@ export interface BenchBackend {
   close(): Promise<void>;
 }
 
-export async function startBenchBackend(env: Record<string, string>, o: { checker?: boolean } = {}): Promise<BenchBackend> {
+export async function startBenchBackend(env: Record<string, string>): Promise<BenchBackend> {
   const config = loadConfig({ LOG_LEVEL: 'info', ...env }, undefined);
   const sink = new Writable({
     write(_chunk, _enc, done) {
       done();
     },
   });
-  const app = buildApp(config, { logStream: sink, checker: o.checker ?? false });
+  // No live checker: (b) times the history queries alone.
+  const app = buildApp(config, { logStream: sink, checker: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
