@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
-import { postJson } from './rawGet';
+import { postJson } from './http';
 
 export interface BenchBackend {
   url: string;

@@ -9,7 +9,7 @@ import { startPrometheus } from '../src/embedded/prometheus';
 import { startBenchBackend } from './backend';
 import { startCountingProxy } from './countingProxy';
 import { cachedHistory } from './historyCache';
-import { getJson } from './rawGet';
+import { getJson } from './http';
 import { startSimulatorProcess } from './simulatorProcess';
 import { measurePair, ms, type Result, timing } from './stats';
 

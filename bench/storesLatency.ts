@@ -8,7 +8,7 @@
  */
 import { observationBody, postQuery } from './backend';
 import { startBackendProcess } from './backendProcess';
-import { getJson } from './rawGet';
+import { getJson } from './http';
 import { startSimulatorProcess } from './simulatorProcess';
 import { measurePair, ms, type Result, timing } from './stats';
 

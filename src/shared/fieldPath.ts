@@ -10,12 +10,15 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** A JSON pointer (`/queries/1/observation`, as fastify reports schema failures) → `queries[1].observation`. */
+/**
+ * fastify's `instancePath` (`/queries/1/observation`; fastify-type-provider-zod joins the zod path with `/`,
+ * unescaped) → `queries[1].observation`.
+ */
 export function fieldPathOfPointer(pointer: string): string {
   return fieldPath(
     pointer
       .split('/')
       .filter(Boolean)
-      .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')))
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s))
   );
 }

@@ -53,16 +53,20 @@ export function parseStoreFilter(text: string): { storeIds?: number[] } | { erro
   return { storeIds: ids };
 }
 
-/** The saved field a zod path of the wire model came from (storeIds is typed by the user as `stores`). */
+/**
+ * The editor field a zod path of the wire model came from: list items share their list's field (`actions[0]` is
+ * the actions picker), and storeIds is typed by the user as `stores`.
+ */
 function savedField(path: readonly PropertyKey[]): string {
-  const field = fieldPath(path);
+  const field = fieldPath(path.filter((p) => typeof p !== 'number'));
   return field.startsWith('storeIds') ? 'stores' : field || 'query';
 }
 
 function firstIssue(error: z.ZodError): { error: string; field: string } {
   const issue = error.issues[0];
   const field = savedField(issue.path);
-  return { error: `${field}: ${issue.message}`, field };
+  const where = field === 'stores' ? field : fieldPath(issue.path) || field;
+  return { error: `${where}: ${issue.message}`, field };
 }
 
 export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => string): WireQueryResult {

@@ -61,7 +61,7 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
   const errorFor = (field: string) =>
     typed[field] !== undefined
       ? `"${typed[field]}" ${s.overrides.notANumber}`
-      : problem && (problem.field === field || problem.field.startsWith(`${field}[`) || problem.field.startsWith(`${field}.`))
+      : problem?.field === field
         ? problem.error
         : undefined;
 

@@ -66,7 +66,7 @@ function exactInteger(v: bigint | number | string, what: string, ctx: z.Refineme
 
 /** A uint64 that can exceed 2^53 → its exact decimal string. Needs `parseJsonBig` (exact strings) for large values. */
 export const Uint64String = z
-  .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(/^\d+$/)])
+  .union([z.bigint().nonnegative(), z.number().nonnegative(), z.string().regex(DECIMAL_ID)])
   .transform((v, ctx) => (exactInteger(v, 'uint64', ctx) ? String(v) : z.NEVER));
 
 /** A format check whose message quotes the value (`not a PD byte size (e.g. "1.819TiB"): "300 GB"`). */
@@ -81,7 +81,7 @@ const GoDurationText = formatted(GO_DURATION, 'not a Go duration (e.g. "30m0s")'
 const Rfc3339Text = formatted(RFC3339, 'not an RFC3339 time');
 
 /** Go duration → seconds. */
-export const GoDuration = GoDurationText.transform(parseGoDuration);
+const GoDuration = GoDurationText.transform(parseGoDuration);
 
 /** PD's `json:",string"` booleans (`"true"`/`"false"`) in config sections → boolean. */
 const GoBoolString = z.enum(['true', 'false']).transform((s) => s === 'true');

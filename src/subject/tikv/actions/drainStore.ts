@@ -80,21 +80,22 @@ async function preflight(pd: ActionPd, params: Params) {
     }
     // Only the scheduler's own list tells which stores it evicts from: undoing another store's eviction would
     // fail in PD, and a running scheduler alone does not say this store is in it.
+    checks.push({
+      name: 'evict_leader_running',
+      ok: running,
+      detail: running ? `${EVICT_LEADER} is running` : `${EVICT_LEADER} is not running: there is nothing to undo`,
+    });
     const evicted = running ? await evictedStores(pd) : [];
-    checks.push(
-      {
-        name: 'evict_leader_running',
-        ok: running,
-        detail: running ? `${EVICT_LEADER} is running` : `${EVICT_LEADER} is not running: there is nothing to undo`,
-      },
-      {
+    if (running) {
+      const listed = evicted.includes(store_id);
+      checks.push({
         name: 'store_in_evict_list',
-        ok: evicted.includes(store_id),
-        detail: evicted.includes(store_id)
+        ok: listed,
+        detail: listed
           ? `${EVICT_LEADER} evicts the leaders of store ${store_id}`
           : `store ${store_id} is not in the ${EVICT_LEADER} list (${evicted.length > 0 ? `it evicts from store ${evicted.join(', ')}` : 'no store'}): there is nothing to undo for it`,
-      }
-    );
+      });
+    }
     return done(
       `PD would remove store ${store_id} from ${EVICT_LEADER} (the scheduler goes once no store is left in it); the balance-leader scheduler may then move leaders back`,
       { ...counts, evict_leader_scheduler: running, evict_leader_stores: evicted }
