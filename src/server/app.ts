@@ -26,7 +26,7 @@ import { rateWindowMs } from '../subject/tikv/invariants/history';
 import { DEFAULT_RULES, resolveRules } from '../subject/tikv/invariants/rules';
 import { formatPromDuration } from '../subject/tikv/promql';
 import { TiKVSubject } from '../subject/tikv/subject';
-import { openAuditLog } from './audit/auditLog';
+import { openAuditStore } from './audit/store';
 import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
 import type { Config } from './config';
@@ -135,17 +135,11 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     clock,
   });
 
-  // One writer: the log holds an exclusive lock, so a second backend on the same file stops here, naming AUDIT_DB_PATH.
-  const audit = config.actions.enabled ? openAuditLog(config.actions.auditDbPath) : undefined;
+  // SQLite opens its file here (a second backend on it stops start-up naming AUDIT_DB_PATH); PostgreSQL connects in
+  // onReady and, when down, leaves actions refused until it is back (./audit/pgStore.ts).
+  const audit = config.actions.enabled ? openAuditStore(config, app.log) : undefined;
   if (audit) {
-    // Rows still `running` were cut off by a crash between the two writes: they become visible "unknown" outcomes.
-    const recovered = audit.recoverUnknown();
-    if (recovered.length > 0) {
-      app.log.warn(
-        { ids: recovered.map((r) => r.id) },
-        `${recovered.length} audited action(s) have an unknown outcome`
-      );
-    }
+    app.addHook('onReady', async () => audit.start());
   }
 
   const readsToken = config.apiToken;
@@ -176,6 +170,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
         timeoutMs: config.healthTimeoutMs,
         version: VERSION,
         actionsEnabled: config.actions.enabled,
+        audit,
         startedAt: Date.now(),
       });
       await api.register(subjectRoutes, { config: subject.config, rules });
@@ -198,7 +193,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.addHook('onClose', async () => {
     await loop.stop();
     await Promise.all(owned.map((c) => c.close()));
-    audit?.close();
+    await audit?.close();
   });
   return app;
 }

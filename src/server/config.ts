@@ -52,6 +52,12 @@ export const CONFIG_ENV = {
   LOW_DISK_GRACE_SECONDS: 'LOW_DISK_GRACE_SECONDS',
   INSTANCE_MAPPING: 'INSTANCE_MAPPING',
   INCLUDE_TIFLASH: 'INCLUDE_TIFLASH',
+  // The audit store (AUDIT_DB_PATH and AUDIT_DB_URL are in ENV): PostgreSQL credentials and TLS, timeouts.
+  AUDIT_DB_PASSWORD_FILE: 'AUDIT_DB_PASSWORD_FILE',
+  AUDIT_DB_CA_FILE: 'AUDIT_DB_CA_FILE',
+  AUDIT_DB_TIMEOUT_MS: 'AUDIT_DB_TIMEOUT_MS',
+  AUDIT_LOCK_WAIT_MS: 'AUDIT_LOCK_WAIT_MS',
+  AUDIT_RECOVERY_INTERVAL_MS: 'AUDIT_RECOVERY_INTERVAL_MS',
 } as const;
 type VarName = keyof typeof CONFIG_ENV;
 
@@ -86,6 +92,8 @@ export interface Config {
   /** Bearer token for `/metrics`; absent = open, so Prometheus needs no credentials. */
   metricsToken?: string;
   actions: { enabled: boolean; token?: string; auditDbPath: string };
+  /** The audit store beyond AUDIT_DB_PATH: PostgreSQL (`url` set: it wins over the SQLite path) and timeouts. */
+  audit: AuditConfig;
   upstream: { timeoutMs: number; cacheTtlMs: number; maxConcurrent: number; maxBodyBytes: number };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
@@ -99,6 +107,23 @@ export interface Config {
   invariants: InvariantOverrides;
   instanceMapping: InstanceMapping;
   includeTiFlash: boolean;
+}
+
+export interface AuditConfig {
+  /** AUDIT_DB_URL (`postgres://…`); never logged (it may hold a password). */
+  url?: string;
+  /** Both AUDIT_DB_URL and AUDIT_DB_PATH are set: the URL wins, and start-up says so. */
+  pathIgnored: boolean;
+  /** AUDIT_DB_PASSWORD_FILE's content (trailing newline removed). */
+  password?: string;
+  /** AUDIT_DB_CA_FILE: path of the CA bundle that signed PostgreSQL's certificate. */
+  caFile?: string;
+  /** Bound on every audit statement and connection attempt. */
+  timeoutMs: number;
+  /** How long an action waits for another one on the same target before a 409 (TKO_ERR_ACTION_BUSY). */
+  lockWaitMs: number;
+  /** How often a PostgreSQL replica looks for rows left running by a replica that died. */
+  recoveryIntervalMs: number;
 }
 
 type Source = Partial<Record<string, string | undefined>>;
@@ -186,6 +211,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     apiToken,
     metricsToken: opt('METRICS_TOKEN', Token),
     actions: { enabled: actionsEnabled, token: actionsToken, auditDbPath: val('AUDIT_DB_PATH', z.string(), './audit.db') },
+    audit: auditConfigOf(val, get('AUDIT_DB_PATH') !== undefined),
     upstream: {
       timeoutMs: val('UPSTREAM_TIMEOUT_MS', PositiveInt, 10_000),
       cacheTtlMs: val('CACHE_TTL_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), 1000),
@@ -284,6 +310,47 @@ function tlsOf(
     throw new ConfigError(CONFIG_ENV[tls.cert === undefined ? cert : key], 'client TLS needs both a certificate and a key');
   }
   return tls.ca || tls.cert ? tls : undefined;
+}
+
+const PgUrl = z.string().refine(
+  (s) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a postgres:// URL' }
+);
+
+function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T, pathSet: boolean): AuditConfig {
+  const url = val('AUDIT_DB_URL', PgUrl, '') || undefined;
+  const passwordFile = val('AUDIT_DB_PASSWORD_FILE', z.string(), '');
+  let password: string | undefined;
+  if (passwordFile) {
+    try {
+      password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(CONFIG_ENV.AUDIT_DB_PASSWORD_FILE, `cannot read ${passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  const caFile = val('AUDIT_DB_CA_FILE', z.string(), '') || undefined;
+  if (caFile) {
+    try {
+      readFileSync(caFile);
+    } catch (err) {
+      throw new ConfigError(CONFIG_ENV.AUDIT_DB_CA_FILE, `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  return {
+    url,
+    pathIgnored: url !== undefined && pathSet,
+    password,
+    caFile,
+    timeoutMs: val('AUDIT_DB_TIMEOUT_MS', PositiveInt.max(600_000), 5000),
+    lockWaitMs: val('AUDIT_LOCK_WAIT_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more').max(600_000), 2000),
+    recoveryIntervalMs: val('AUDIT_RECOVERY_INTERVAL_MS', PositiveInt.min(100, 'must be at least 100').max(3_600_000), 10_000),
+  };
 }
 
 function readConfigFile(path: string): Source {

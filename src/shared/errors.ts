@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   ACTION_DISABLED: 'TKO_ERR_ACTION_DISABLED',
   ACTION_UNSAFE: 'TKO_ERR_ACTION_UNSAFE',
   ACTION_REFUSED: 'TKO_ERR_ACTION_REFUSED',
+  ACTION_BUSY: 'TKO_ERR_ACTION_BUSY',
+  AUDIT_UNAVAILABLE: 'TKO_ERR_AUDIT_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -177,6 +179,29 @@ export class ActionRefusedError extends OperatorError {
     this.name = 'ActionRefusedError';
     this.action = action;
     this.pdMessage = pdMessage;
+  }
+}
+
+/** Another action on the same target (store, region, PD config item) is running, on this or another replica. */
+export class ActionBusyError extends OperatorError {
+  constructor(action: string, target: string, waitedMs: number) {
+    super(
+      ERROR_CODES.ACTION_BUSY,
+      `${action} not started: another action on ${target} is still running (waited ${waitedMs} ms); nothing was sent to PD, try again when it has finished`,
+      409
+    );
+    this.name = 'ActionBusyError';
+  }
+}
+
+/**
+ * The audit store could not be read or written (database down, slow, not yet migrated). For an execution this
+ * happens before PD is asked: the action was not sent.
+ */
+export class AuditUnavailableError extends OperatorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ERROR_CODES.AUDIT_UNAVAILABLE, message, 503, options);
+    this.name = 'AuditUnavailableError';
   }
 }
 

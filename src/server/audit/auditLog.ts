@@ -1,12 +1,15 @@
 /**
- * The action audit trail: one SQLite file (better-sqlite3), one writer. Every confirmed execution is written twice:
- * `begin` before the PD call (outcome `running`, committed with `synchronous = FULL`, so it is on disk before PD
- * sees the request) and `finish` after it. A process killed between the two leaves a `running` row; the next
- * process turns it into `unknown` with `recoverUnknown()` — a visible "unknown outcome", never a silent gap.
+ * The SQLite audit trail (the embedded default, `AUDIT_DB_PATH`; ./sqliteStore.ts puts it behind the async
+ * AuditStore interface): one file, one writer. Every confirmed execution is written twice: `begin` before the PD
+ * call (outcome `running`, committed with `synchronous = FULL`, so it is on disk before PD sees the request) and
+ * `finish` after it. A process killed between the two leaves a `running` row; the next process turns it into
+ * `unknown` with `recoverUnknown()` — a visible "unknown outcome", never a silent gap.
  *
- * One writer (DESIGN.md "Scale"): the connection takes SQLite's exclusive lock at open and keeps it
- * (`locking_mode = EXCLUSIVE`), so a second backend on the same file fails at start-up with a clear error instead
- * of interleaving. The OS drops the lock when the process dies, even on kill -9.
+ * One writer (DESIGN.md "Scale"): with `locking_mode = EXCLUSIVE` SQLite takes a file lock at the first read and
+ * upgrades it to an exclusive one at the first write, then keeps it until the connection closes. Reading the schema
+ * is not enough (a second process could open an existing file and fail only at its first `begin`, with a bare
+ * "database is locked"), so the migration step always writes (`user_version`) at open: a second backend on the same
+ * file fails at start-up naming AUDIT_DB_PATH. The OS drops the lock when the process dies, even on kill -9.
  */
 import Database from 'better-sqlite3';
 
@@ -23,6 +26,10 @@ export interface BeginEntry {
   action: string;
   params: unknown;
   preflight: unknown;
+  /** The cluster the action ran on (default `default`, the one PD_URL names). */
+  cluster?: string;
+  /** What the action changes (`store 4`, `region 1001`, `config leader-schedule-limit`): see actionTarget. */
+  target?: string;
 }
 
 export interface FinishEntry {
@@ -59,7 +66,14 @@ export const UNKNOWN_OUTCOME_ERROR =
 
 const MAX_LIST = 10_000;
 
-const SCHEMA = `
+/**
+ * Versioned migrations, applied in order at open inside one IMMEDIATE transaction; `schema_migrations` records
+ * which ran. Version 1 is the table as it was before versions were recorded (IF NOT EXISTS: old files keep theirs).
+ */
+const MIGRATIONS: Array<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   started_at INTEGER NOT NULL,
@@ -73,11 +87,36 @@ CREATE TABLE IF NOT EXISTS audit (
   error TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_started_at ON audit (started_at);
-CREATE INDEX IF NOT EXISTS audit_outcome ON audit (outcome);
-`;
+CREATE INDEX IF NOT EXISTS audit_outcome ON audit (outcome);`,
+  },
+  {
+    version: 2,
+    sql: `
+ALTER TABLE audit ADD COLUMN cluster TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE audit ADD COLUMN target TEXT;`,
+  },
+];
+
+function migrate(db: Database.Database, clock: () => number): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version)
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+  for (const m of MIGRATIONS) {
+    if (!applied.has(m.version)) {
+      db.exec(m.sql);
+      record.run(m.version, clock());
+    }
+  }
+  // Always a write, so this connection holds the exclusive lock from now on (see the header).
+  db.pragma(`user_version = ${MIGRATIONS[MIGRATIONS.length - 1].version}`);
+}
 
 interface DbRow {
   id: number;
+  cluster: string;
+  target: string | null;
   started_at: number;
   finished_at: number | null;
   who: string;
@@ -93,19 +132,21 @@ function toRow(r: DbRow): AuditRow {
   return { ...r, params: JSON.parse(r.params), preflight: JSON.parse(r.preflight) };
 }
 
-/** Opens (creating if needed) the audit log at `path` (`AUDIT_DB_PATH`; `:memory:` for tests). */
-export function openAuditLog(path: string, clock: () => number = Date.now): AuditLog {
-  let db: Database.Database;
+function openDatabase(path: string, clock: () => number): Database.Database {
+  let db: Database.Database | undefined;
   try {
     // No busy wait: a second writer is a deployment mistake, reported at once.
-    db = new Database(path, { timeout: 0 });
-    db.pragma('journal_mode = WAL');
+    const opened = new Database(path, { timeout: 0 });
+    db = opened;
+    opened.pragma('journal_mode = WAL');
     // FULL: a commit is fsynced before `begin` returns, so the row exists before PD is asked.
-    db.pragma('synchronous = FULL');
-    db.pragma('locking_mode = EXCLUSIVE');
-    // The schema write takes the exclusive lock now, so a second writer fails here, at start-up.
-    db.exec(SCHEMA);
+    opened.pragma('synchronous = FULL');
+    opened.pragma('locking_mode = EXCLUSIVE');
+    // The migration step always writes: it takes the exclusive lock now, so a second writer fails here, at start-up.
+    opened.transaction(() => migrate(opened, clock)).immediate();
+    return opened;
   } catch (err) {
+    db?.close();
     const busy = (err as { code?: string }).code?.startsWith('SQLITE_BUSY');
     throw new ConfigError(
       ENV.AUDIT_DB_PATH,
@@ -114,9 +155,14 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
         : `cannot open audit log ${path}: ${(err as Error).message}`
     );
   }
+}
+
+/** Opens (creating if needed) the audit log at `path` (`AUDIT_DB_PATH`; `:memory:` for tests). */
+export function openAuditLog(path: string, clock: () => number = Date.now): AuditLog {
+  const db = openDatabase(path, clock);
 
   const insert = db.prepare(
-    `INSERT INTO audit (started_at, who, action, params, preflight, outcome) VALUES (?, ?, ?, ?, ?, 'running')`
+    `INSERT INTO audit (started_at, who, action, params, preflight, outcome, cluster, target) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`
   );
   const update = db.prepare(
     `UPDATE audit SET outcome = ?, finished_at = ?, pd_answer = ?, error = ? WHERE id = ? AND outcome = 'running'`
@@ -137,7 +183,9 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
         e.who,
         e.action,
         JSON.stringify(e.params ?? null),
-        JSON.stringify(e.preflight ?? null)
+        JSON.stringify(e.preflight ?? null),
+        e.cluster ?? 'default',
+        e.target ?? null
       );
       return Number(info.lastInsertRowid);
     },

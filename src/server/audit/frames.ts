@@ -5,6 +5,9 @@
  *
  * - `table`: one row per action with started_at/finished_at (time fields), who, action, params (JSON), outcome,
  *   summary (the preflight's words), pd_answer, error.
+ * - view `redacted` (the read token's `kind: "audit"` query, every Viewer): who, action, target, outcome and times
+ *   only — no parameters, preflight, PD answers or errors (those may name keys, addresses, PD internals); the full
+ *   rows need the actions token (`GET /api/actions/audit`).
  * - `annotations`: fields time, timeEnd, title, text, tags, as the invariant annotations (invariants/frames.ts), so
  *   actions appear next to the violations they answered. A running action's region reaches `to`; an unknown
  *   outcome is a point at its start, tagged `unknown outcome`. Tags are joined with a bare comma (Grafana's
@@ -20,6 +23,8 @@ export interface AuditFrameOptions {
   refId: string;
   /** End of the query range (epoch ms): where a still-running action's region ends. */
   to: number;
+  /** `full` (default) or `redacted` (see the header). */
+  view?: 'full' | 'redacted';
 }
 
 const OUTCOME_WORDS: Record<AuditOutcome, string> = {
@@ -71,6 +76,16 @@ export function auditFrames(rows: AuditRow[], format: AuditFormat, o: AuditFrame
 }
 
 function table(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {
+  if (o.view === 'redacted') {
+    return frame(o.refId, 'audit', [
+      { name: 'started_at', type: 'time', values: rows.map((r) => r.started_at) },
+      { name: 'finished_at', type: 'time', values: rows.map((r) => r.finished_at) },
+      { name: 'who', type: 'string', values: rows.map((r) => r.who) },
+      { name: 'action', type: 'string', values: rows.map((r) => r.action) },
+      { name: 'target', type: 'string', values: rows.map((r) => r.target ?? '') },
+      { name: 'outcome', type: 'string', config: { mappings: OUTCOME_MAPPINGS }, values: rows.map((r) => r.outcome) },
+    ]);
+  }
   return frame(o.refId, 'audit', [
     { name: 'started_at', type: 'time', values: rows.map((r) => r.started_at) },
     { name: 'finished_at', type: 'time', values: rows.map((r) => r.finished_at) },
@@ -87,7 +102,11 @@ function table(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {
 function annotations(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {
   const sorted = [...rows].sort((a, b) => a.started_at - b.started_at || a.id - b.id);
   const end = (r: AuditRow) => r.finished_at ?? (r.outcome === 'running' ? Math.max(o.to, r.started_at) : r.started_at);
-  const text = (r: AuditRow) =>
+  const redactedText = (r: AuditRow) =>
+    [`${r.who} ran ${r.action}${r.target ? ` on ${r.target}` : ''}`, r.outcome === 'unknown' ? 'Unknown outcome' : '']
+      .filter((s) => s !== '')
+      .join('\n');
+  const fullText = (r: AuditRow) =>
     [
       `${r.who} ran ${r.action} ${paramsText(r.params)}`.trim(),
       summaryOf(r.preflight),
@@ -104,7 +123,7 @@ function annotations(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {
       type: 'string',
       values: sorted.map((r) => `${r.action} by ${r.who}: ${OUTCOME_WORDS[r.outcome]}`),
     },
-    { name: 'text', type: 'string', values: sorted.map(text) },
+    { name: 'text', type: 'string', values: sorted.map(o.view === 'redacted' ? redactedText : fullText) },
     {
       name: 'tags',
       type: 'string',

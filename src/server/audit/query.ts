@@ -5,10 +5,15 @@
  *
  * Rows overlapping [from, to], newest first up to `limit`, optionally only some actions or outcomes; then the
  * table or annotations frame (./frames.ts). The wire schema itself belongs in src/shared/schema/query.ts.
+ *
+ * This query is served to the read token (every Grafana Viewer): it answers the redacted view — who ran which
+ * action on which target, when, with what outcome — without parameters, preflight, PD's answers or errors. The full
+ * rows need the actions token (`GET /api/actions/audit`, Admin-only in Grafana).
  */
 import type { DataFrameJSON } from '../../shared/schema/frames';
-import type { AuditLog, AuditOutcome } from './auditLog';
+import type { AuditOutcome } from './auditLog';
 import { type AuditFormat, auditFrames } from './frames';
+import type { AuditStore } from './store';
 
 export interface AuditQueryInput {
   refId: string;
@@ -19,11 +24,11 @@ export interface AuditQueryInput {
   limit?: number;
 }
 
-export function auditQueryFrames(
-  audit: AuditLog,
+export async function auditQueryFrames(
+  audit: Pick<AuditStore, 'list'>,
   q: AuditQueryInput,
   range: { from: number; to: number }
-): DataFrameJSON[] {
-  const rows = audit.list({ from: range.from, to: range.to, limit: q.limit, actions: q.actions, outcomes: q.outcomes });
-  return auditFrames(rows, q.format ?? 'table', { refId: q.refId, to: range.to });
+): Promise<DataFrameJSON[]> {
+  const rows = await audit.list({ from: range.from, to: range.to, limit: q.limit, actions: q.actions, outcomes: q.outcomes });
+  return auditFrames(rows, q.format ?? 'table', { refId: q.refId, to: range.to, view: 'redacted' });
 }

@@ -8,9 +8,13 @@
  *
  * Access, in this order: the read token → 403 (says why); no bearer → 401; actions off → 403 ActionDisabledError;
  * any other token than ACTIONS_TOKEN → 403. The caller is `X-Grafana-User` (Grafana sends it only with
- * `send_user_header`), else "unknown user"; PD gets it as X-Caller-ID. Every execution past its repeated preflight
- * is written to the audit log before PD is asked and again with the outcome (`unknown` when PD did not answer in
- * time: it may still apply the write); one refused by the repeated preflight is recorded as failed, with the reasons.
+ * `send_user_header`), else "unknown user"; PD gets it as X-Caller-ID. An execution first takes the lock on its
+ * target (cluster + store/region/config item: 409 TKO_ERR_ACTION_BUSY after AUDIT_LOCK_WAIT_MS), then repeats the
+ * preflight; past it, the action is written to the audit store before PD is asked (503 TKO_ERR_AUDIT_UNAVAILABLE,
+ * and nothing sent to PD, when that write fails) and again with the outcome (`unknown` when PD did not answer in
+ * time or a gateway answered 502/504: it may still apply the write); one refused by the repeated preflight is
+ * recorded as failed, with the reasons. `/audit` returns the full rows (parameters, preflight, PD's answers): the
+ * read token's `kind: "audit"` query gets a redacted view (../audit/frames.ts).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -18,6 +22,7 @@ import { z } from 'zod';
 import {
   ActionDisabledError,
   ActionRefusedError,
+  AuditUnavailableError,
   BadQueryError,
   ERROR_CODES,
   ForbiddenError,
@@ -30,12 +35,14 @@ import { ACTIONS, type ActionName } from '../../shared/names';
 import {
   type ActionPd,
   UNKNOWN_USER,
+  actionTarget,
   executeAction,
   isActionName,
   mayHaveApplied,
+  parseActionParams,
   preflightAction,
 } from '../../subject/tikv/actions';
-import type { AuditLog } from '../audit/auditLog';
+import { DEFAULT_CLUSTER, type AuditStore, type FinishEntry } from '../audit/store';
 import { bearerOf, tokenMatcher } from '../auth';
 
 export interface ActionsRouteOptions {
@@ -46,8 +53,8 @@ export interface ActionsRouteOptions {
   readToken?: string;
   /** PD, for preflights and writes. */
   pd?: ActionPd;
-  /** The audit log (AUDIT_DB_PATH); executions are refused without one. */
-  audit?: AuditLog;
+  /** The audit store (AUDIT_DB_PATH or AUDIT_DB_URL); executions are refused without one. */
+  audit?: AuditStore;
 }
 
 /** Grafana's login names are short; a longer header is cut so the audit row stays readable. */
@@ -118,31 +125,47 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
       throw unavailable('PD client');
     }
     if (!audit) {
-      throw unavailable('audit log (AUDIT_DB_PATH)');
+      throw unavailable('audit store (AUDIT_DB_PATH or AUDIT_DB_URL)');
     }
     const who = userOf(req);
+    const cluster = DEFAULT_CLUSTER;
+    const target = actionTarget(action, parseActionParams(action, req.body));
+    // Conflicting actions (same cluster and target) run one at a time, across replicas too; the preflight runs under
+    // the lock, so it sees what the previous one did.
+    const release = await audit.lockTarget(cluster, target, action);
     let id: number | undefined;
+    const begin = async (preflight: { params: unknown }) => {
+      try {
+        id = await audit.begin({ who, action, params: preflight.params, preflight, cluster, target });
+      } catch (err) {
+        throw new AuditUnavailableError(
+          `${action} was not sent to PD: its audit row could not be written (${describeError(err)})`,
+          { cause: err }
+        );
+      }
+    };
     try {
       const result = await executeAction(pd, action, req.body, {
         caller: who,
-        beforeWrite: (preflight) => {
-          id = audit.begin({ who, action, params: preflight.params, preflight });
-        },
-        onUnsafe: (preflight) => {
-          id = audit.begin({ who, action, params: preflight.params, preflight });
+        beforeWrite: begin,
+        onUnsafe: async (preflight) => {
+          // The refusal is what the user needs to see; a trail that cannot record it is logged.
+          await begin(preflight).catch((err: unknown) => req.log.error({ err }, 'audit log: could not record a refused action'));
         },
       });
-      finishQuietly(req, audit, id!, { outcome: 'ok', pdAnswer: result.pdAnswer });
+      await finishQuietly(req, audit, id!, { outcome: 'ok', pdAnswer: result.pdAnswer });
       return { ...result, audit_id: id };
     } catch (err) {
       if (id !== undefined) {
-        finishQuietly(req, audit, id, {
+        await finishQuietly(req, audit, id, {
           outcome: mayHaveApplied(err) ? 'unknown' : 'failed',
           pdAnswer: err instanceof ActionRefusedError ? err.pdMessage : undefined,
           error: describeError(err),
         });
       }
       throw err;
+    } finally {
+      await release();
     }
   });
 
@@ -155,7 +178,7 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
       const issue = q.error.issues[0];
       throw new BadQueryError(issue.message, fieldPath(issue.path) || '(query)');
     }
-    return { rows: o.audit.list(q.data) };
+    return { rows: await o.audit.list(q.data) };
   });
 
   // Unknown paths still pass the hook above (a root not-found handler would skip it) and answer 404.
@@ -172,16 +195,12 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
 
 /**
  * After PD answered, a failing second write must not turn PD's answer into an error: the row stays `running`,
- * becomes `unknown` at the next start, and the failure is logged.
+ * becomes `unknown` at the next start (SQLite) or when another replica finds this one gone (PostgreSQL), and the
+ * failure is logged.
  */
-function finishQuietly(
-  req: FastifyRequest,
-  audit: AuditLog,
-  id: number,
-  entry: Parameters<AuditLog['finish']>[1]
-): void {
+async function finishQuietly(req: FastifyRequest, audit: AuditStore, id: number, entry: FinishEntry): Promise<void> {
   try {
-    audit.finish(id, entry);
+    await audit.finish(id, entry);
   } catch (err) {
     req.log.error({ err, auditId: id }, 'audit log: could not record the outcome of an action');
   }

@@ -5,10 +5,11 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
-import { describeError, UpstreamTimeoutError, type Upstream } from '../../shared/errors';
-import { HealthReport, type UpstreamHealth } from '../../shared/schema/health';
+import { AuditUnavailableError, describeError, UpstreamTimeoutError, type Upstream } from '../../shared/errors';
+import { type AuditStoreHealth, HealthReport, type UpstreamHealth } from '../../shared/schema/health';
 import type { PDClient } from '../../subject/pd/client';
 import type { PrometheusClient } from '../../subject/prometheus/client';
+import type { AuditStore } from '../audit/store';
 import { deadline } from '../deadline';
 import type { Exporter } from '../exporter';
 
@@ -19,6 +20,8 @@ export interface HealthRouteOptions {
   timeoutMs: number;
   version: string;
   actionsEnabled: boolean;
+  /** The action audit store (absent when actions are off). */
+  audit?: AuditStore;
   startedAt: number;
 }
 
@@ -36,7 +39,7 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
 
   app.get('/health', { schema: { response: { 200: HealthReport } } }, async () => {
     const prometheus = o.prometheus;
-    const [pd, prom] = await Promise.all([
+    const [pd, prom, audit] = await Promise.all([
       probe('pd', '/version', async () => {
         const read = { timeoutMs: o.timeoutMs };
         const [version] = await Promise.all([o.pd.getVersion(read), o.pd.ping(read)]);
@@ -45,9 +48,10 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
       prometheus
         ? probe('prometheus', '/api/v1/status/buildinfo', async () => (await prometheus.buildInfo()).version)
         : Promise.resolve({ ok: false, message: 'not configured: set PROMETHEUS_URL' }),
+      auditHealth(o.audit, o.timeoutMs),
     ]);
     return {
-      status: pd.ok && prom.ok ? ('ok' as const) : ('degraded' as const),
+      status: pd.ok && prom.ok && audit.ok ? ('ok' as const) : ('degraded' as const),
       backend: {
         version: o.version,
         uptimeSeconds: Math.round((Date.now() - o.startedAt) / 1000),
@@ -55,6 +59,18 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
       },
       pd,
       prometheus: prom,
+      audit,
     };
   });
 };
+
+async function auditHealth(audit: AuditStore | undefined, timeoutMs: number): Promise<AuditStoreHealth> {
+  if (!audit) {
+    return { ok: true, store: 'none', message: 'actions are disabled: no audit store' };
+  }
+  try {
+    return await deadline(audit.health(), timeoutMs, () => new AuditUnavailableError(`audit store ${audit.where} did not answer within ${timeoutMs} ms`));
+  } catch (err) {
+    return { ok: false, store: audit.kind, message: describeError(err) };
+  }
+}

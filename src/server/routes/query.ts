@@ -21,7 +21,7 @@ import { historyPlan, invariantHistory } from '../../subject/tikv/invariants/his
 import type { LiveChecker } from '../../subject/tikv/invariants/live';
 import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
 import type { TiKVSubject } from '../../subject/tikv/subject';
-import type { AuditLog } from '../audit/auditLog';
+import type { AuditStore } from '../audit/store';
 import { auditQueryFrames } from '../audit/query';
 import type { Exporter } from '../exporter';
 
@@ -42,7 +42,7 @@ export interface QueryRouteOptions {
   /** Check TiFlash stores too (INCLUDE_TIFLASH). */
   includeTiFlash: boolean;
   /** The action audit log; absent when actions are off (audit queries then say so). */
-  audit?: AuditLog;
+  audit?: AuditStore;
 }
 
 const NEEDS_PROMETHEUS = new Set(['get_store_metrics']);
@@ -130,7 +130,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
             400
           );
         }
-        return { frames: auditQueryFrames(o.audit, q, { from: req.from, to: req.to }) };
+        return { frames: await auditQueryFrames(o.audit, q, { from: req.from, to: req.to }) };
       }
       if (!o.prometheus && NEEDS_PROMETHEUS.has(q.observation)) {
         throw notConfigured();

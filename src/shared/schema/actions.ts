@@ -44,6 +44,10 @@ export type ExecuteAnswer = z.infer<typeof ExecuteAnswer>;
 /** One audit row (times in epoch ms). */
 export const AuditRow = z.object({
   id: z.number().int(),
+  /** The cluster the action ran on (`default` until a backend serves several). */
+  cluster: z.string(),
+  /** What the action changed (`store 4`, `region 1001`, `config leader-schedule-limit`); null on rows from before. */
+  target: z.string().nullable(),
   started_at: z.number().int(),
   /** Null while running and for an unknown outcome. */
   finished_at: z.number().int().nullable(),

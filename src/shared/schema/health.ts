@@ -11,10 +11,17 @@ export const UpstreamHealth = z.object({
 });
 export type UpstreamHealth = z.infer<typeof UpstreamHealth>;
 
+/** The action audit store: `none` when actions are off; not ok = executions are refused (TKO_ERR_AUDIT_UNAVAILABLE). */
+export const AuditStoreHealth = UpstreamHealth.omit({ version: true }).extend({
+  store: z.enum(['sqlite', 'postgres', 'none']),
+});
+export type AuditStoreHealth = z.infer<typeof AuditStoreHealth>;
+
 export const HealthReport = z.object({
   status: z.enum(['ok', 'degraded']),
   backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
   pd: UpstreamHealth,
   prometheus: UpstreamHealth,
+  audit: AuditStoreHealth,
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -73,6 +73,8 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   signal?: AbortSignal;
   /** Per-call timeout override. */
   timeoutMs?: number;
+  /** GET past the cache and in-flight sharing (an action's preflight must see what other replicas just wrote). */
+  fresh?: boolean;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : unknown;
@@ -121,11 +123,11 @@ export class UpstreamHttp {
   async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
     const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
     const ttl = this.opts.cacheTtlMs ?? 0;
-    const hit = ttl > 0 ? this.cache.get(key) : undefined;
+    const hit = ttl > 0 && !o.fresh ? this.cache.get(key) : undefined;
     if (hit && hit.expires > Date.now()) {
       return this.validateShared(path, hit.answer, o.schema) as Answer<Out<S>>;
     }
-    let pending = this.inflight.get(key);
+    let pending = o.fresh ? this.send('GET', path, { ...o, schema: undefined, signal: undefined }) : this.inflight.get(key);
     if (!pending) {
       // The shared request must not be cancelled by one caller's signal; each caller still gets its own timeout.
       pending = this.send('GET', path, { ...o, schema: undefined, signal: undefined }).finally(() => this.inflight.delete(key));
@@ -306,10 +308,10 @@ export class UpstreamHttp {
   }
 }
 
-/** Connection-phase failures: the request never reached the member. */
+/** Connection-phase failures: the request never reached the member (also what an action's audit calls "not sent"). */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function neverSent(err: UpstreamUnreachableError): boolean {
+export function neverSent(err: UpstreamUnreachableError): boolean {
   const cause = err.cause as { code?: string; errors?: Array<{ code?: string }> } | undefined;
   // Node's happy-eyeballs connect reports an AggregateError whose members carry the codes.
   const codes = [cause?.code, ...(cause?.errors ?? []).map((e) => e.code)];

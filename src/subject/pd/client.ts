@@ -74,6 +74,8 @@ export interface PdAnswer<T> {
 export interface ReadOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Past the client's cache (actions' preflights: another replica may have just changed PD). */
+  fresh?: boolean;
 }
 
 export interface WriteOptions {
@@ -483,7 +485,7 @@ export class PDClient {
     // Exact parsing costs a pass over the text (2 ms and 1 MB of garbage on a 1,000-store `/stores`): only the
     // answers with ids beyond 2^53 pay it.
     const parseJson = EXACT_UINT64_ANSWERS.has(schema) ? parseJsonBig : undefined;
-    const a = await this.http.get(path, { query, schema, parseJson, signal: o.signal, timeoutMs: o.timeoutMs });
+    const a = await this.http.get(path, { query, schema, parseJson, signal: o.signal, timeoutMs: o.timeoutMs, fresh: o.fresh });
     return this.answer(a as Answer<z.output<S>>);
   }
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 
 import Fastify, { type FastifyInstance } from 'fastify';
 
-import { type AuditLog, type AuditRow, openAuditLog } from '../../../src/server/audit/auditLog';
+import type { AuditRow } from '../../../src/server/audit/auditLog';
+import { SqliteAuditStore } from '../../../src/server/audit/sqliteStore';
 import { errorHandler } from '../../../src/server/errorHandler';
 import { actionsRoutes, type ActionsRouteOptions } from '../../../src/server/routes/actions';
 import { PDClient } from '../../../src/subject/pd/client';
@@ -82,7 +83,7 @@ describe('/api/actions routes', () => {
   let rec: Awaited<ReturnType<typeof recorder>>;
   let pd: PDClient;
   let dir: string;
-  let audit: AuditLog;
+  let audit: SqliteAuditStore;
   let on: { app: FastifyInstance; url: string };
   let off: { app: FastifyInstance; url: string };
 
@@ -91,14 +92,14 @@ describe('/api/actions routes', () => {
     rec = await recorder(h.sim.url);
     pd = new PDClient({ urls: [`${rec.url}/pd/api/v1`] });
     dir = mkdtempSync(join(tmpdir(), 'actions-routes-'));
-    audit = openAuditLog(join(dir, 'audit.db'));
+    audit = new SqliteAuditStore({ path: join(dir, 'audit.db'), lockWaitMs: 2000, log: console });
     on = await appWith({ enabled: true, token: ACTIONS, readToken: READ, pd, audit });
     off = await appWith({ enabled: false, token: ACTIONS, readToken: READ, pd, audit });
   });
   afterAll(async () => {
     await on.app.close();
     await off.app.close();
-    audit.close();
+    await audit.close();
     await pd.close();
     await new Promise((r) => rec.server.close(r));
     await h.close();
@@ -127,7 +128,7 @@ describe('/api/actions routes', () => {
     });
     expect(disabled).toMatchObject({ status: 403, body: { code: 'TKO_ERR_ACTION_DISABLED' } });
     expect((await pd.getScheduleConfig()).data['leader-schedule-limit']).toBe(4);
-    expect(audit.list()).toEqual([]);
+    expect(await audit.list()).toEqual([]);
   });
 
   test('a bad parameter is a 400 naming the field; an unknown action a 404 listing the actions', async () => {
@@ -146,7 +147,7 @@ describe('/api/actions routes', () => {
     const unknown = await call(on.url, '/api/actions/reboot_store/preflight', { token: ACTIONS, body: {} });
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toMatch(/no action named "reboot_store"; actions: transfer_leader, split_region/);
-    expect(audit.list()).toEqual([]);
+    expect(await audit.list()).toEqual([]);
   });
 
   test('preflight answers what would happen and writes nothing', async () => {
@@ -160,7 +161,7 @@ describe('/api/actions routes', () => {
     });
     expect(res.body.summary).toMatch(/leader-schedule-limit would change from 4 to 6/);
     expect(rec.writes).toEqual([]);
-    expect(audit.list()).toEqual([]);
+    expect(await audit.list()).toEqual([]);
   });
 
   test('execute: PD changes, the audit row records who, what, the preflight and PD answer; PD got the user as X-Caller-ID', async () => {
@@ -178,7 +179,7 @@ describe('/api/actions routes', () => {
       },
     });
     expect((await pd.getScheduleConfig()).data['leader-schedule-limit']).toBe(6);
-    const [row] = audit.list();
+    const [row] = await audit.list();
     expect(row).toMatchObject({
       id: res.body.audit_id,
       who: 'alice',
@@ -208,7 +209,7 @@ describe('/api/actions routes', () => {
     });
     expect(res.status).toBe(200);
     expect((await pd.getRegion(r.region_id)).data.leader.store_id).toBe(r.follower);
-    expect(audit.list({ limit: 1 })[0]).toMatchObject({
+    expect((await audit.list({ limit: 1 }))[0]).toMatchObject({
       who: 'unknown user',
       outcome: 'ok',
       action: 'transfer_leader',
@@ -228,7 +229,7 @@ describe('/api/actions routes', () => {
     // Each reason on its own, so the page lists them without parsing the message.
     expect(res.body.reasons).toEqual([expect.stringMatching(/not above high-space-ratio 0.7/)]);
     expect(rec.writes.length).toBe(writes);
-    expect(audit.list({ limit: 1 })[0]).toMatchObject({
+    expect((await audit.list({ limit: 1 }))[0]).toMatchObject({
       who: 'bob',
       action: 'set_low_space_threshold',
       outcome: 'failed',
@@ -257,7 +258,7 @@ describe('/api/actions routes', () => {
       });
       expect(res).toMatchObject({ status: 409, body: { code: 'TKO_ERR_ACTION_REFUSED' } });
       expect(res.body.message).toMatch(/^drain_store refused by PD: PD answered HTTP 500 \(PD said: .*simulated internal error\)$/);
-      expect(audit.list({ limit: 1 })[0]).toMatchObject({
+      expect((await audit.list({ limit: 1 }))[0]).toMatchObject({
         who: 'carol',
         outcome: 'failed',
         pd_answer: expect.stringMatching(/simulated internal error/),
@@ -281,7 +282,7 @@ describe('/api/actions routes', () => {
         body: { region_id: r.region_id, to_store_id: r.follower },
       });
       expect(res).toMatchObject({ status: 504, body: { code: 'TKO_ERR_UPSTREAM_TIMEOUT' } });
-      expect(audit.list({ limit: 1 })[0]).toMatchObject({
+      expect((await audit.list({ limit: 1 }))[0]).toMatchObject({
         who: 'erin',
         outcome: 'unknown',
         error: expect.stringMatching(/PD \/operators: no answer within 300 ms/),
@@ -300,7 +301,7 @@ describe('/api/actions routes', () => {
       body: { 'region-schedule-limit': 100 },
     });
     expect(res.status).toBe(200);
-    expect(audit.list({ limit: 1 })[0].who).toBe('Zoë');
+    expect((await audit.list({ limit: 1 }))[0].who).toBe('Zoë');
     expect(rec.writes.at(-1)?.headers['x-caller-id']).toBe('Zo?');
   });
 

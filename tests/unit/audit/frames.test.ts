@@ -5,6 +5,8 @@ import { DataFrameJSON } from '../../../src/shared/schema/frames';
 
 const row = (over: Partial<AuditRow>): AuditRow => ({
   id: 1,
+  cluster: 'default',
+  target: 'region 1001',
   started_at: 1000,
   finished_at: 1200,
   who: 'alice',
@@ -96,9 +98,10 @@ describe('audit frames', () => {
 });
 
 describe('audit query', () => {
-  test('answers the rows of the range, filtered, in the asked format', () => {
+  test('answers the rows of the range, filtered, in the asked format', async () => {
     let now = 1000;
     const log = openAuditLog(':memory:', () => now);
+    const store = { list: async (o?: Parameters<typeof log.list>[0]) => log.list(o) };
     const add = (action: string, outcome: 'ok' | 'failed') => {
       const id = log.begin({ who: 'alice', action, params: {}, preflight: { summary: action } });
       now += 10;
@@ -109,17 +112,17 @@ describe('audit query', () => {
     add('drain_store', 'failed');
     add('drain_store', 'ok');
     try {
-      const [table] = auditQueryFrames(log, { refId: 'A', actions: ['drain_store'] }, { from: 0, to: 10_000 });
+      const [table] = await auditQueryFrames(store, { refId: 'A', actions: ['drain_store'] }, { from: 0, to: 10_000 });
       expect(table.schema.name).toBe('audit');
       expect(table.data.values[0]).toEqual([3020, 2010]);
-      const [anno] = auditQueryFrames(
-        log,
+      const [anno] = await auditQueryFrames(
+        store,
         { refId: 'B', format: 'annotations', outcomes: ['failed'] },
         { from: 0, to: 10_000 }
       );
       expect(anno.schema.refId).toBe('B');
       expect(anno.data.values[2]).toEqual(['drain_store by alice: failed']);
-      const [none] = auditQueryFrames(log, { refId: 'C' }, { from: 5000, to: 6000 });
+      const [none] = await auditQueryFrames(store, { refId: 'C' }, { from: 5000, to: 6000 });
       expect(none.data.values[0]).toEqual([]);
     } finally {
       log.close();

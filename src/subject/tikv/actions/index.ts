@@ -10,6 +10,7 @@ import { fieldPath } from '../../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../../shared/names';
 import { ActionParams } from '../config';
 import { drainStore } from './drainStore';
+import { freshReads } from './fresh';
 import { setLowSpaceThreshold } from './lowSpaceThreshold';
 import { setLeaderScheduleLimit, setRegionScheduleLimit, setReplicaScheduleLimit } from './scheduleLimit';
 import { splitRegion } from './splitRegion';
@@ -17,6 +18,7 @@ import { transferLeader } from './transferLeader';
 import type { ActionModule, ActionPd, ActionResult, ExecuteContext, ParamsOf, Preflight } from './types';
 
 export { explainPdError, mayHaveApplied } from './pdRefusal';
+export { actionTarget } from './target';
 export { UNKNOWN_USER, callerHeader } from './run';
 export type { ActionModule, ActionPd, ActionResult, Check, ExecuteContext, ParamsOf, Preflight } from './types';
 
@@ -45,13 +47,16 @@ export function parseActionParams<A extends ActionName>(action: A, params: unkno
   return parsed.data as ParamsOf<A>;
 }
 
-/** Dry run of `action`: validates the parameters, reads PD, answers what would happen and whether it is safe. */
+/**
+ * Dry run of `action`: validates the parameters, reads PD (past the cache: another replica may just have written),
+ * answers what would happen and whether it is safe.
+ */
 export async function preflightAction(pd: ActionPd, action: ActionName, params: unknown): Promise<Preflight> {
   const mod = ACTION_MODULES[action] as ActionModule;
-  return mod.preflight(pd, parseActionParams(action, params));
+  return mod.preflight(freshReads(pd), parseActionParams(action, params));
 }
 
-/** Runs `action`: validates, repeats the preflight (ActionUnsafeError when unsafe), makes the PD write. */
+/** Runs `action`: validates, repeats the preflight on fresh reads (ActionUnsafeError when unsafe), makes the PD write. */
 export async function executeAction(
   pd: ActionPd,
   action: ActionName,
@@ -59,5 +64,5 @@ export async function executeAction(
   ctx: ExecuteContext
 ): Promise<ActionResult> {
   const mod = ACTION_MODULES[action] as ActionModule;
-  return mod.execute(pd, parseActionParams(action, params), ctx);
+  return mod.execute(freshReads(pd), parseActionParams(action, params), ctx);
 }

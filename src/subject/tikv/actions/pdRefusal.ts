@@ -11,6 +11,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from '../../../shared/errors';
+import { neverSent } from '../../http/upstream';
 
 interface Rule {
   pattern: RegExp;
@@ -77,21 +78,27 @@ export function explainPdError(action: string, err: unknown): unknown {
   return new ActionRefusedError(action, `PD answered HTTP ${err.status}`, pdMessage);
 }
 
-/** Connection errors that prove the request never reached PD. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/**
+ * Statuses a gateway in front of PD answers (bad gateway, gateway timeout) after forwarding the request: PD may
+ * have applied it.
+ */
+const GATEWAY_STATUSES = new Set([502, 504]);
 
 /**
- * Whether a failed write may still have been applied: PD did not answer in time, or the connection broke after
- * the request went out. Such an outcome is unknown, not failed (PD applies a request it received whether or not
- * the caller waits for the answer).
+ * Whether a failed write may still have been applied: PD did not answer in time, the connection broke after the
+ * request went out, or a gateway in front of PD answered 502/504. Such an outcome is unknown, not failed (PD
+ * applies a request it received whether or not the caller waits for the answer). "Never sent" is the upstream
+ * client's own list (upstream.ts `neverSent`), the one failover also trusts.
  */
 export function mayHaveApplied(err: unknown): boolean {
   if (err instanceof UpstreamTimeoutError) {
     return true;
   }
+  if (err instanceof UpstreamStatusError) {
+    return err.status !== undefined && GATEWAY_STATUSES.has(err.status);
+  }
   if (err instanceof UpstreamUnreachableError) {
-    const code = (err.cause as { code?: string } | undefined)?.code;
-    return code === undefined || !NOT_SENT.has(code);
+    return !neverSent(err);
   }
   return false;
 }

@@ -49,13 +49,13 @@ export async function executeAfterPreflight<A extends ActionName>(
 ): Promise<ActionResult<A>> {
   const preflight = await steps.preflight(pd, params);
   if (!preflight.safe) {
-    ctx.onUnsafe?.(preflight);
+    await ctx.onUnsafe?.(preflight);
     throw new ActionUnsafeError(
       action,
       preflight.checks.filter((c) => !c.ok).map((c) => c.detail)
     );
   }
-  ctx.beforeWrite?.(preflight);
+  await ctx.beforeWrite?.(preflight);
   let pdAnswer: string;
   try {
     pdAnswer = await steps.write(pd, params, callerHeader(ctx.caller));

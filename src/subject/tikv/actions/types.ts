@@ -54,10 +54,13 @@ export interface Preflight<A extends ActionName = ActionName> {
 export interface ExecuteContext {
   /** The Grafana user, recorded and sent to PD as X-Caller-ID. */
   caller: string;
-  /** Called once the repeated preflight passed, right before the PD write (the audit log's `begin`). */
-  beforeWrite?: (preflight: Preflight) => void;
+  /**
+   * Called once the repeated preflight passed, right before the PD write (the audit log's `begin`); awaited, and
+   * when it throws the write is not made.
+   */
+  beforeWrite?: (preflight: Preflight) => void | Promise<void>;
   /** Called when the repeated preflight found the action unsafe, before ActionUnsafeError is thrown. */
-  onUnsafe?: (preflight: Preflight) => void;
+  onUnsafe?: (preflight: Preflight) => void | Promise<void>;
 }
 
 export interface ActionResult<A extends ActionName = ActionName> {
