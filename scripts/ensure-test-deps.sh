@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure the Debian packages the tests drive are installed: a real Prometheus (with promtool), Chromium, and
-# openssl (certificates for the TLS tests).
+# Makes sure the Debian packages the tests drive are installed: a real Prometheus (with promtool), Chromium,
+# openssl (certificates for the TLS tests), and PostgreSQL (the audit store's tests start their own server with
+# initdb/pg_ctl from /usr/lib/postgresql/<version>/bin; tests/support/postgres.ts).
 # As root on Debian it installs them; otherwise it stops and prints the exact command to run. Never a silent skip.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ need=()
 command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/openssl ] || need+=(openssl)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"

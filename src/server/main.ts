@@ -84,11 +84,25 @@ async function main(): Promise<void> {
     console.log(`\nTiKV operator backend: ${url}`);
     console.log(`  PD: ${config.pd!.urls.map(safeUrl).join(', ')}`);
     console.log(`  Prometheus: ${config.prometheus ? safeUrl(config.prometheus.url) : 'not configured'}`);
+    console.log(`  Audit trail: ${auditLine(config)}`);
     console.log(`\nTry:\n  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} -d '${body}'\n`);
   } catch (err) {
     console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
+}
+
+/** Where actions are recorded; never the URL's credentials. */
+function auditLine(config: Config): string {
+  if (!config.actions.enabled) {
+    return 'none (actions are disabled)';
+  }
+  if (config.audit.url) {
+    const u = new URL(config.audit.url);
+    const ignored = config.audit.pathIgnored ? ' (AUDIT_DB_URL is set: AUDIT_DB_PATH is ignored)' : '';
+    return `PostgreSQL at ${u.host}${u.pathname}${ignored}`;
+  }
+  return `SQLite file ${config.actions.auditDbPath}`;
 }
 
 /** Where Prometheus reaches this backend: its own address, or loopback when listening on every interface. */

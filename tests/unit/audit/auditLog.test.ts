@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3';
+
 import { openAuditLog, type AuditLog, UNKNOWN_OUTCOME_ERROR } from '../../../src/server/audit/auditLog';
 import { ConfigError } from '../../../src/shared/errors';
 
@@ -146,5 +148,47 @@ describe('audit log', () => {
     expect(log.list({ limit: 2 }).map((r) => r.id)).toEqual([ids[4], ids[3]]);
     expect(log.list({ actions: ['split_region'] }).map((r) => r.id)).toEqual([ids[3], ids[1]]);
     expect(log.list({ outcomes: ['failed'] }).map((r) => r.id)).toEqual([ids[4]]);
+  });
+});
+
+describe('audit log file shared by two backends', () => {
+  test('a second backend on an existing file is refused at open naming AUDIT_DB_PATH, not at its first write with "database is locked"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-lock-'));
+    const path = join(dir, 'audit.db');
+    try {
+      openAuditLog(path).close(); // the file exists, as after any earlier run
+      const first = openAuditLog(path);
+      try {
+        expect(() => openAuditLog(path)).toThrow(/^AUDIT_DB_PATH: audit log .* is held by another backend process/);
+        // The first keeps working.
+        first.finish(first.begin({ who: 'a', action: 'split_region', params: {}, preflight }), { outcome: 'ok' });
+      } finally {
+        first.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an old file (created before versioned migrations) gains the cluster and target columns', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-old-'));
+    const path = join(dir, 'audit.db');
+    try {
+      // The table as earlier versions created it, with one row.
+      const old = new Database(path);
+      old.exec(`CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, finished_at INTEGER,
+        who TEXT NOT NULL, action TEXT NOT NULL, params TEXT NOT NULL, preflight TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'failed', 'unknown')), pd_answer TEXT, error TEXT)`);
+      old.prepare(`INSERT INTO audit (started_at, who, action, params, preflight, outcome) VALUES (1, 'a', 'split_region', '{}', '{}', 'ok')`).run();
+      old.close();
+      const log = openAuditLog(path);
+      try {
+        expect(log.list()).toEqual([expect.objectContaining({ id: 1, cluster: 'default', target: null, outcome: 'ok' })]);
+      } finally {
+        log.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
