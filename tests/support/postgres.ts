@@ -47,7 +47,9 @@ export function postgresBin(): string {
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) {
-    throw new Error('PostgreSQL is not installed (Debian package `postgresql`): run scripts/ensure-test-deps.sh as root');
+    throw new Error(
+      'PostgreSQL is not installed (Debian package `postgresql`): run scripts/ensure-test-deps.sh as root'
+    );
   }
   return join(root, versions[0], 'bin');
 }
@@ -71,14 +73,31 @@ export async function startPostgres(): Promise<TestPostgres> {
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args);
 
   await pgRun('initdb', [
-    '-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256',
-    '-E', 'UTF8', '--locale=C', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--pwfile',
+    pwfile,
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
   ]);
   const port = await freePort();
   const startServer = async () => {
     await pgRun('pg_ctl', [
-      '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30',
-      '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
       'start',
     ]);
   };

@@ -37,8 +37,12 @@ export interface PgAuditStoreOptions {
   lockWaitMs: number;
   recoveryIntervalMs: number;
   log: AuditStoreLog;
+  /** Tests only; by default times come from PostgreSQL's clock, one clock for every replica's rows. */
   clock?: () => number;
 }
+
+/** PostgreSQL's clock in epoch ms: replicas' clocks may differ; the trail's order must not depend on them. */
+const DB_NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** How often an unreachable database is tried again. */
 const RETRY_MS = 2000;
@@ -54,7 +58,7 @@ export class PgAuditStore implements AuditStore {
   private readonly o: PgAuditStoreOptions;
   private readonly config: pg.ClientConfig;
   private readonly pool: pg.Pool;
-  private readonly clock: () => number;
+  private readonly clock?: () => number;
   /** This replica's liveness lock key (a signed 64-bit integer, as text). */
   private readonly ownerKey = randomBytes(8).readBigInt64BE().toString();
   private owner?: pg.Client;
@@ -67,7 +71,7 @@ export class PgAuditStore implements AuditStore {
 
   constructor(o: PgAuditStoreOptions) {
     this.o = o;
-    this.clock = o.clock ?? Date.now;
+    this.clock = o.clock;
     this.where = `PostgreSQL at ${describeUrl(o.url)}`;
     this.config = {
       connectionString: connectionString(o),
@@ -79,7 +83,9 @@ export class PgAuditStore implements AuditStore {
     };
     this.pool = new pg.Pool({ ...this.config, max: 20, idleTimeoutMillis: 30_000 });
     // An idle connection that breaks (database restarted) must not crash the process; the next query reconnects.
-    this.pool.on('error', (err) => this.o.log.warn({ err: this.redact(err) }, `audit store: ${this.where}: idle connection lost`));
+    this.pool.on('error', (err) =>
+      this.o.log.warn({ err: this.redact(err) }, `audit store: ${this.where}: idle connection lost`)
+    );
   }
 
   async start(): Promise<void> {
@@ -92,16 +98,26 @@ export class PgAuditStore implements AuditStore {
     this.assertReady();
     const r = await this.query<{ id: number }>(
       `INSERT INTO audit (started_at, who, action, params, preflight, outcome, cluster, target, owner_key)
-       VALUES ($1, $2, $3, $4::json, $5::json, 'running', $6, $7, $8::bigint) RETURNING id::float8 AS id`,
-      [this.clock(), e.who, e.action, JSON.stringify(e.params ?? null), JSON.stringify(e.preflight ?? null), e.cluster ?? 'default', e.target ?? null, this.ownerKey]
+       VALUES (COALESCE($1::bigint, ${DB_NOW}), $2, $3, $4::json, $5::json, 'running', $6, $7, $8::bigint) RETURNING id::float8 AS id`,
+      [
+        this.clock?.() ?? null,
+        e.who,
+        e.action,
+        JSON.stringify(e.params ?? null),
+        JSON.stringify(e.preflight ?? null),
+        e.cluster ?? 'default',
+        e.target ?? null,
+        this.ownerKey,
+      ]
     );
     return r.rows[0].id;
   }
 
   async finish(id: number, e: FinishEntry): Promise<void> {
     const r = await this.query(
-      `UPDATE audit SET outcome = $1, finished_at = $2, pd_answer = $3, error = $4 WHERE id = $5 AND outcome = 'running'`,
-      [e.outcome, this.clock(), e.pdAnswer ?? null, e.error ?? null, id]
+      `UPDATE audit SET outcome = $1, finished_at = COALESCE($2::bigint, ${DB_NOW}), pd_answer = $3, error = $4
+       WHERE id = $5 AND outcome = 'running'`,
+      [e.outcome, this.clock?.() ?? null, e.pdAnswer ?? null, e.error ?? null, id]
     );
     if (r.rowCount !== 1) {
       throw new Error(`audit row ${id} is not running (finished twice, never begun, or recovered as unknown)`);
@@ -191,7 +207,12 @@ export class PgAuditStore implements AuditStore {
       await this.query('SELECT 1');
       return { ok: true, store: this.kind, latencyMs: Math.round(performance.now() - started), message: 'ok' };
     } catch (err) {
-      return { ok: false, store: this.kind, latencyMs: Math.round(performance.now() - started), message: (err as Error).message };
+      return {
+        ok: false,
+        store: this.kind,
+        latencyMs: Math.round(performance.now() - started),
+        message: (err as Error).message,
+      };
     }
   }
 
@@ -213,7 +234,10 @@ export class PgAuditStore implements AuditStore {
       (err) => {
         this.ready = false;
         this.lastError = this.redact(err).message;
-        this.o.log.warn({}, `audit store: ${this.where} unreachable (${this.lastError}); actions are refused, retrying every ${RETRY_MS / 1000} s`);
+        this.o.log.warn(
+          {},
+          `audit store: ${this.where} unreachable (${this.lastError}); actions are refused, retrying every ${RETRY_MS / 1000} s`
+        );
         this.scheduleRetry();
       }
     );
@@ -242,7 +266,10 @@ export class PgAuditStore implements AuditStore {
       // The session (and so the liveness lock) is gone: stop writing until it is back.
       this.ready = false;
       this.lastError = this.redact(err).message;
-      this.o.log.error({}, `audit store: lost the session holding this replica's lock (${this.lastError}); reconnecting`);
+      this.o.log.error(
+        {},
+        `audit store: lost the session holding this replica's lock (${this.lastError}); reconnecting`
+      );
       owner.end().catch(() => undefined);
       this.scheduleRetry();
     });
@@ -266,7 +293,10 @@ export class PgAuditStore implements AuditStore {
     try {
       const rows = await this.recoverUnknown();
       if (rows.length > 0) {
-        this.o.log.warn({ ids: rows.map((r) => r.id) }, `${rows.length} audited action(s) of a replica that stopped have an unknown outcome`);
+        this.o.log.warn(
+          { ids: rows.map((r) => r.id) },
+          `${rows.length} audited action(s) of a replica that stopped have an unknown outcome`
+        );
       }
     } catch (err) {
       this.o.log.warn({ err: this.redact(err) }, 'audit store: recovery of rows left running failed; retrying later');
@@ -303,7 +333,10 @@ export class PgAuditStore implements AuditStore {
     }
   }
 
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, args?: unknown[]): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    args?: unknown[]
+  ): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(sql, args);
     } catch (err) {

@@ -29,6 +29,12 @@ export async function auditQueryFrames(
   q: AuditQueryInput,
   range: { from: number; to: number }
 ): Promise<DataFrameJSON[]> {
-  const rows = await audit.list({ from: range.from, to: range.to, limit: q.limit, actions: q.actions, outcomes: q.outcomes });
+  const rows = await audit.list({
+    from: range.from,
+    to: range.to,
+    limit: q.limit,
+    actions: q.actions,
+    outcomes: q.outcomes,
+  });
   return auditFrames(rows, q.format ?? 'table', { refId: q.refId, to: range.to, view: 'redacted' });
 }

@@ -34,7 +34,10 @@ export class SqliteAuditStore implements AuditStore {
   async start(): Promise<void> {
     const recovered = await this.recoverUnknown();
     if (recovered.length > 0) {
-      this.log.warn({ ids: recovered.map((r) => r.id) }, `${recovered.length} audited action(s) have an unknown outcome`);
+      this.log.warn(
+        { ids: recovered.map((r) => r.id) },
+        `${recovered.length} audited action(s) have an unknown outcome`
+      );
     }
   }
 

@@ -16,7 +16,12 @@ import { ActionBusyError, AuditUnavailableError } from '../../../src/shared/erro
 import { freePort } from '../../../src/embedded/prometheus';
 import { type TestPostgres, startPostgres } from '../../support/postgres';
 
-const preflight = { action: 'drain_store', safe: true, summary: 'PD would add store 1 to evict-leader-scheduler', checks: [] };
+const preflight = {
+  action: 'drain_store',
+  safe: true,
+  summary: 'PD would add store 1 to evict-leader-scheduler',
+  checks: [],
+};
 
 /** Log lines the stores write, kept so tests can check that no credential reaches them. */
 const lines: string[] = [];
@@ -52,7 +57,10 @@ afterEach(async () => {
 
 const pgOptions = { timeoutMs: 3000, lockWaitMs: 300, recoveryIntervalMs: 60_000, log, clock };
 
-async function openPg(db: string, extra: Partial<ConstructorParameters<typeof PgAuditStore>[0]> = {}): Promise<PgAuditStore> {
+async function openPg(
+  db: string,
+  extra: Partial<ConstructorParameters<typeof PgAuditStore>[0]> = {}
+): Promise<PgAuditStore> {
   const s = new PgAuditStore({ url: pgServer.url(db), ...pgOptions, ...extra });
   opened.push(s);
   await s.start();
@@ -101,7 +109,16 @@ describe.each(implementations)('audit store contract: %s', (_name, fresh) => {
       target: 'store 1',
     });
     expect(await s.list()).toEqual([
-      expect.objectContaining({ id, who: 'alice', outcome: 'running', finished_at: null, pd_answer: null, started_at: now, cluster: 'east', target: 'store 1' }),
+      expect.objectContaining({
+        id,
+        who: 'alice',
+        outcome: 'running',
+        finished_at: null,
+        pd_answer: null,
+        started_at: now,
+        cluster: 'east',
+        target: 'store 1',
+      }),
     ]);
     now += 250;
     await s.finish(id, { outcome: 'ok', pdAnswer: 'The scheduler is created.' });
@@ -125,9 +142,23 @@ describe.each(implementations)('audit store contract: %s', (_name, fresh) => {
 
   test('the cluster defaults to "default"; a failed action keeps PD answer and the error', async () => {
     const s = await open();
-    const id = await s.begin({ who: 'bob', action: 'set_low_space_threshold', params: { 'low-space-ratio': 0.7 }, preflight });
-    await s.finish(id, { outcome: 'failed', pdAnswer: 'low-space-ratio should be larger than high-space-ratio', error: 'refused by PD' });
-    expect((await s.list())[0]).toMatchObject({ cluster: 'default', target: null, outcome: 'failed', error: 'refused by PD' });
+    const id = await s.begin({
+      who: 'bob',
+      action: 'set_low_space_threshold',
+      params: { 'low-space-ratio': 0.7 },
+      preflight,
+    });
+    await s.finish(id, {
+      outcome: 'failed',
+      pdAnswer: 'low-space-ratio should be larger than high-space-ratio',
+      error: 'refused by PD',
+    });
+    expect((await s.list())[0]).toMatchObject({
+      cluster: 'default',
+      target: null,
+      outcome: 'failed',
+      error: 'refused by PD',
+    });
   });
 
   test('an outcome cannot be written twice or for a row never begun', async () => {
@@ -143,7 +174,12 @@ describe.each(implementations)('audit store contract: %s', (_name, fresh) => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
       now = 1000 * (i + 1);
-      const id = await s.begin({ who: 'u', action: i % 2 ? 'split_region' : 'transfer_leader', params: { i }, preflight });
+      const id = await s.begin({
+        who: 'u',
+        action: i % 2 ? 'split_region' : 'transfer_leader',
+        params: { i },
+        preflight,
+      });
       now += 100;
       await s.finish(id, { outcome: i === 4 ? 'failed' : 'ok' });
       ids.push(id);
@@ -159,7 +195,12 @@ describe.each(implementations)('audit store contract: %s', (_name, fresh) => {
     const first = await open();
     const done = await first.begin({ who: 'alice', action: 'split_region', params: { region_id: 1 }, preflight });
     await first.finish(done, { outcome: 'ok', pdAnswer: 'The operator is created.' });
-    const lost = await first.begin({ who: 'carol', action: 'drain_store', params: { store_id: 2, mode: 'store' }, preflight });
+    const lost = await first.begin({
+      who: 'carol',
+      action: 'drain_store',
+      params: { store_id: 2, mode: 'store' },
+      preflight,
+    });
     await first.close();
 
     const second = await open(); // start() recovers
@@ -190,11 +231,17 @@ describe.each(implementations)('audit store contract: %s', (_name, fresh) => {
 });
 
 describe('PostgreSQL: several replicas on one database', () => {
-  test('a live replica\'s running row is never recovered; once it dies, exactly one replica recovers it', async () => {
+  test("a live replica's running row is never recovered; once it dies, exactly one replica recovers it", async () => {
     const db = `audit_${++dbCount}`;
     await pgServer.createDatabase(db);
     const [a, b, c] = await Promise.all([openPg(db), openPg(db), openPg(db)]);
-    const id = await a.begin({ who: 'dave', action: 'transfer_leader', params: { region_id: 1001 }, preflight, target: 'region 1001' });
+    const id = await a.begin({
+      who: 'dave',
+      action: 'transfer_leader',
+      params: { region_id: 1001 },
+      preflight,
+      target: 'region 1001',
+    });
     // Replicas that start or look while A lives leave its action alone.
     expect(await b.recoverUnknown()).toEqual([]);
     const d = await openPg(db);
@@ -219,7 +266,9 @@ describe('PostgreSQL: several replicas on one database', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const waiting = b.lockTarget('default', 'region 7', 'split_region');
     setTimeout(() => void release(), 100);
-    await (await waiting)();
+    await (
+      await waiting
+    )();
   });
 
   test('replicas starting at once apply each migration once', async () => {
@@ -231,7 +280,9 @@ describe('PostgreSQL: several replicas on one database', () => {
     }
     const c = await pgServer.client(db);
     try {
-      const r = await c.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
+      const r = await c.query(
+        'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version'
+      );
       expect(r.rows).toEqual([
         { version: 1, n: 1 },
         { version: 2, n: 1 },
@@ -245,7 +296,11 @@ describe('PostgreSQL: several replicas on one database', () => {
 describe('PostgreSQL faults and credentials', () => {
   test('down at start: the store starts unready (health says why, begin refuses), without the password anywhere', async () => {
     const port = await freePort();
-    const s = new PgAuditStore({ url: `postgres://postgres:hunter2-secret@127.0.0.1:${port}/x`, ...pgOptions, timeoutMs: 500 });
+    const s = new PgAuditStore({
+      url: `postgres://postgres:hunter2-secret@127.0.0.1:${port}/x`,
+      ...pgOptions,
+      timeoutMs: 500,
+    });
     opened.push(s);
     await s.start();
     const health = await s.health();
@@ -264,7 +319,9 @@ describe('PostgreSQL faults and credentials', () => {
     const s = await openPg(db, { timeoutMs: 1000 });
     await pgServer.stopServer();
     try {
-      await expect(s.begin({ who: 'a', action: 'split_region', params: {}, preflight })).rejects.toBeInstanceOf(AuditUnavailableError);
+      await expect(s.begin({ who: 'a', action: 'split_region', params: {}, preflight })).rejects.toBeInstanceOf(
+        AuditUnavailableError
+      );
       expect(await s.health()).toMatchObject({ ok: false });
     } finally {
       await pgServer.startServer();
@@ -322,7 +379,11 @@ describe('PostgreSQL faults and credentials', () => {
       }
     }
 
-    const wrong = new PgAuditStore({ url: pgServer.urlWithoutPassword(db), password: 'wrong-secret-value', ...pgOptions });
+    const wrong = new PgAuditStore({
+      url: pgServer.urlWithoutPassword(db),
+      password: 'wrong-secret-value',
+      ...pgOptions,
+    });
     opened.push(wrong);
     await wrong.start();
     const health = await wrong.health();

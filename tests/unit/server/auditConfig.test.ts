@@ -26,7 +26,9 @@ describe('audit configuration', () => {
   });
 
   test('AUDIT_DB_URL wins over AUDIT_DB_PATH, and the config says the path is ignored', () => {
-    expect(loadConfig({ AUDIT_DB_URL: 'postgres://tko@db:5432/audit', AUDIT_DB_PATH: '/data/audit.db' }).audit).toMatchObject({
+    expect(
+      loadConfig({ AUDIT_DB_URL: 'postgres://tko@db:5432/audit', AUDIT_DB_PATH: '/data/audit.db' }).audit
+    ).toMatchObject({
       url: 'postgres://tko@db:5432/audit',
       pathIgnored: true,
     });
@@ -38,9 +40,16 @@ describe('audit configuration', () => {
     writeFileSync(pw, 's3cret-value\n');
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
-    expect(loadConfig({ AUDIT_DB_PASSWORD_FILE: pw, AUDIT_DB_CA_FILE: ca }).audit).toMatchObject({ password: 's3cret-value', caFile: ca });
-    expect(() => loadConfig({ AUDIT_DB_PASSWORD_FILE: join(dir, 'none') })).toThrow(/^AUDIT_DB_PASSWORD_FILE: cannot read .*ENOENT/);
-    expect(() => loadConfig({ AUDIT_DB_CA_FILE: join(dir, 'none') })).toThrow(/^AUDIT_DB_CA_FILE: cannot read .*ENOENT/);
+    expect(loadConfig({ AUDIT_DB_PASSWORD_FILE: pw, AUDIT_DB_CA_FILE: ca }).audit).toMatchObject({
+      password: 's3cret-value',
+      caFile: ca,
+    });
+    expect(() => loadConfig({ AUDIT_DB_PASSWORD_FILE: join(dir, 'none') })).toThrow(
+      /^AUDIT_DB_PASSWORD_FILE: cannot read .*ENOENT/
+    );
+    expect(() => loadConfig({ AUDIT_DB_CA_FILE: join(dir, 'none') })).toThrow(
+      /^AUDIT_DB_CA_FILE: cannot read .*ENOENT/
+    );
   });
 
   test('a URL that is not postgres:// is refused naming the variable, without its password', () => {
