@@ -20,6 +20,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import {
+  ActionBusyError,
   ActionDisabledError,
   ActionRefusedError,
   AuditUnavailableError,
@@ -132,16 +133,24 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
     const target = actionTarget(action, parseActionParams(action, req.body));
     // Conflicting actions (same cluster and target) run one at a time, across replicas too; the preflight runs under
     // the lock, so it sees what the previous one did.
-    const release = await audit.lockTarget(cluster, target, action);
+    const notSent = (err: unknown) =>
+      err instanceof ActionBusyError
+        ? err
+        : new AuditUnavailableError(
+            `${action} was not sent to PD: the audit store could not record it (${describeError(err)})`,
+            {
+              cause: err,
+            }
+          );
+    const release = await audit.lockTarget(cluster, target, action).catch((err: unknown) => {
+      throw notSent(err);
+    });
     let id: number | undefined;
     const begin = async (preflight: { params: unknown }) => {
       try {
         id = await audit.begin({ who, action, params: preflight.params, preflight, cluster, target });
       } catch (err) {
-        throw new AuditUnavailableError(
-          `${action} was not sent to PD: its audit row could not be written (${describeError(err)})`,
-          { cause: err }
-        );
+        throw notSent(err);
       }
     };
     try {
@@ -150,7 +159,9 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
         beforeWrite: begin,
         onUnsafe: async (preflight) => {
           // The refusal is what the user needs to see; a trail that cannot record it is logged.
-          await begin(preflight).catch((err: unknown) => req.log.error({ err }, 'audit log: could not record a refused action'));
+          await begin(preflight).catch((err: unknown) =>
+            req.log.error({ err }, 'audit log: could not record a refused action')
+          );
         },
       });
       await finishQuietly(req, audit, id!, { outcome: 'ok', pdAnswer: result.pdAnswer });

@@ -377,6 +377,22 @@ describe('clock, sharing and caching', () => {
   });
 });
 
+describe('fresh reads', () => {
+  it('a fresh read goes to PD past the cache and in-flight sharing (actions on several replicas)', async () => {
+    const c = new PDClient({ urls: [pd.url], cacheTtlMs: 60_000 });
+    try {
+      const before = pd.requestsTo('/stats/region').length;
+      await c.getRegionStats();
+      await c.getRegionStats();
+      expect(pd.requestsTo('/stats/region').length - before).toBe(1);
+      await Promise.all([c.getRegionStats({ fresh: true }), c.getRegionStats({ fresh: true }), c.getRegionStats()]);
+      expect(pd.requestsTo('/stats/region').length - before).toBe(3);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('member URLs', () => {
   it("adds PD's API prefix to a bare member URL and keeps one that has it", () => {
     const c = new PDClient({ urls: ['http://pd-1:2379', 'https://pd-2:2379/', 'http://sim:4000/pd/api/v1'] });
