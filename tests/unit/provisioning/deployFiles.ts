@@ -186,6 +186,8 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }> | string[];
   healthcheck?: { test: string[] | string };
   ports?: string[];
+  /** Compose profiles the service belongs to (absent: always started). */
+  profiles?: string[];
 }
 
 export interface ComposeFile {
