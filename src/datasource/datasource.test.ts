@@ -254,6 +254,14 @@ describe('Save & test', () => {
     });
   });
 
+  it('fails naming the audit store when it is down (actions would be refused)', async () => {
+    const data = { ...report(), status: 'degraded', audit: { ok: false, store: 'postgres', message: 'PostgreSQL at db:5432/audit: not connected' } };
+    await expect(health({ status: 200, data })).resolves.toEqual({
+      status: 'error',
+      message: 'the action audit store is down, so actions are refused: PostgreSQL at db:5432/audit: not connected',
+    });
+  });
+
   it('asks for the backend URL when it is not set', async () => {
     await expect(health({ status: 200, data: report() }, undefined, {})).resolves.toEqual({
       status: 'error',

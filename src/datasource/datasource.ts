@@ -167,6 +167,9 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     if (!health.prometheus.ok) {
       problems.push(`Prometheus is down: ${health.prometheus.message}`);
     }
+    if (health.audit && !health.audit.ok) {
+      problems.push(`the action audit store is down, so actions are refused: ${health.audit.message}`);
+    }
     if (problems.length > 0) {
       return { status: 'error', message: problems.join('; ') };
     }

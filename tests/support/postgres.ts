@@ -8,7 +8,7 @@
  *   await pg.createDatabase('db');  await pg.stopServer(); await pg.startServer();  await pg.stop();
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,8 @@ import pg from 'pg';
 
 import { freePort } from '../../src/embedded/prometheus';
 
+import { selfSigned } from './selfSigned';
+
 const run = promisify(execFile);
 
 export interface TestPostgres {
@@ -24,6 +26,8 @@ export interface TestPostgres {
   port: number;
   user: string;
   password: string;
+  /** With `tls`: the CA file that verifies the server's certificate. */
+  caFile?: string;
   /** Connection URL of `db` with the password in it. */
   url(db: string): string;
   /** The same without the password (for AUDIT_DB_PASSWORD_FILE / PGPASSWORD tests). */
@@ -54,7 +58,15 @@ export function postgresBin(): string {
   return join(root, versions[0], 'bin');
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartPostgresOptions {
+  /**
+   * TLS only: a self-signed certificate for 127.0.0.1 (its own CA, returned as `caFile`), and pg_hba.conf accepting
+   * TCP connections only over TLS (`hostssl`).
+   */
+  tls?: boolean;
+}
+
+export async function startPostgres(o: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBin();
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'tko-pg-'));
@@ -62,11 +74,13 @@ export async function startPostgres(): Promise<TestPostgres> {
   const password = `pw-${Math.random().toString(36).slice(2)}-secret`;
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (asRoot) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+  // initdb and pg_ctl refuse root: as root they run as `postgres`, which must own the directory.
+  const ids = asRoot
+    ? { uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()), gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()) }
+    : undefined;
+  if (ids) {
     for (const p of [dir, pwfile]) {
-      chownSync(p, Number(stdout.trim()), Number(gid.trim()));
+      chownSync(p, ids.uid, ids.gid);
     }
   }
   const pgRun = (cmd: string, args: string[]) =>
@@ -86,6 +100,24 @@ export async function startPostgres(): Promise<TestPostgres> {
     '--locale=C',
     '--no-sync',
   ]);
+  let tlsOptions = '';
+  let caFile: string | undefined;
+  if (o.tls) {
+    const { key, cert } = selfSigned(dir, 'pg-server');
+    const keyFile = join(data, 'server.key');
+    caFile = join(dir, 'ca.crt');
+    writeFileSync(caFile, cert);
+    writeFileSync(join(data, 'server.crt'), cert);
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    if (ids) {
+      for (const f of [keyFile, join(data, 'server.crt')]) {
+        chownSync(f, ids.uid, ids.gid);
+      }
+    }
+    const hba = join(data, 'pg_hba.conf');
+    writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+    tlsOptions = ' -c ssl=on';
+  }
   const port = await freePort();
   const startServer = async () => {
     await pgRun('pg_ctl', [
@@ -97,7 +129,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       '-t',
       '30',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200${tlsOptions}`,
       'start',
     ]);
   };
@@ -109,13 +141,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   const host = '127.0.0.1';
   const url = (db: string) => `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${db}`;
   const client = async (db: string) => {
-    const c = new pg.Client({ connectionString: url(db) });
+    const c = new pg.Client({ connectionString: url(db), ssl: caFile ? { ca: readFileSync(caFile, 'utf8') } : undefined });
     await c.connect();
     return c;
   };
   return {
     host,
     port,
+    caFile,
     user: 'postgres',
     password,
     url,

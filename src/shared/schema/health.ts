@@ -22,6 +22,7 @@ export const HealthReport = z.object({
   backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
   pd: UpstreamHealth,
   prometheus: UpstreamHealth,
-  audit: AuditStoreHealth,
+  /** Always sent by this backend; optional so a data source can still test an older one. */
+  audit: AuditStoreHealth.optional(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -4,7 +4,7 @@
  * replicas on one database (recovery exactly once, never for a live replica; per-target locks across replicas;
  * concurrent migrations) and its faults (down at start, slow, credentials kept out of messages).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,7 @@ import type { AuditStore, AuditStoreLog } from '../../../src/server/audit/store'
 import { ActionBusyError, AuditUnavailableError } from '../../../src/shared/errors';
 import { freePort } from '../../../src/embedded/prometheus';
 import { type TestPostgres, startPostgres } from '../../support/postgres';
+import { selfSigned } from '../../support/selfSigned';
 
 const preflight = {
   action: 'drain_store',
@@ -394,6 +395,44 @@ describe('PostgreSQL faults and credentials', () => {
     for (const line of lines) {
       expect(line).not.toContain(pgServer.password);
       expect(line).not.toContain('wrong-secret-value');
+    }
+  });
+});
+
+describe('PostgreSQL over TLS (a server that accepts TCP only with TLS)', () => {
+  let tlsServer: TestPostgres;
+  beforeAll(async () => {
+    tlsServer = await startPostgres({ tls: true });
+    await tlsServer.createDatabase('tls');
+  });
+  afterAll(async () => {
+    for (const s of opened.splice(0)) {
+      await s.close();
+    }
+    await tlsServer?.stop();
+  });
+
+  test('AUDIT_DB_CA_FILE verifies the server (verify-full); without TLS, or with another CA, it does not connect', async () => {
+    const open = async (url: string, caFile?: string) => {
+      const s = new PgAuditStore({ url, caFile, ...pgOptions });
+      opened.push(s);
+      await s.start();
+      return s.health();
+    };
+    expect(await open(tlsServer.url('tls'), tlsServer.caFile)).toMatchObject({ ok: true });
+    // sslmode in the URL works too (node-postgres reads sslrootcert itself).
+    expect(await open(`${tlsServer.url('tls')}?sslmode=verify-full&sslrootcert=${encodeURIComponent(tlsServer.caFile!)}`)).toMatchObject({ ok: true });
+
+    const plain = await open(tlsServer.url('tls'));
+    expect(plain).toMatchObject({ ok: false });
+    expect(plain.message).toMatch(/no encryption|pg_hba/);
+    const otherCa = join(dir, 'other-ca.crt');
+    writeFileSync(otherCa, selfSigned(dir, 'other').cert);
+    const wrong = await open(tlsServer.url('tls'), otherCa);
+    expect(wrong).toMatchObject({ ok: false });
+    expect(wrong.message).toMatch(/self.signed|certificate/i);
+    for (const h of [plain, wrong]) {
+      expect(h.message).not.toContain(tlsServer.password);
     }
   });
 });
