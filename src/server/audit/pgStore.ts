@@ -115,9 +115,11 @@ export class PgAuditStore implements AuditStore {
 
   async finish(id: number, e: FinishEntry): Promise<void> {
     const r = await this.query(
+      // Also a row of this replica that another one recovered as unknown while this replica's session was cut (a
+      // database restart): the replica was alive after all, and its outcome is the truth.
       `UPDATE audit SET outcome = $1, finished_at = COALESCE($2::bigint, ${DB_NOW}), pd_answer = $3, error = $4
-       WHERE id = $5 AND outcome = 'running'`,
-      [e.outcome, this.clock?.() ?? null, e.pdAnswer ?? null, e.error ?? null, id]
+       WHERE id = $5 AND (outcome = 'running' OR (outcome = 'unknown' AND finished_at IS NULL AND owner_key = $6::bigint))`,
+      [e.outcome, this.clock?.() ?? null, e.pdAnswer ?? null, e.error ?? null, id, this.ownerKey]
     );
     if (r.rowCount !== 1) {
       throw new Error(`audit row ${id} is not running (finished twice, never begun, or recovered as unknown)`);

@@ -39,6 +39,20 @@ let now = 1_700_000_000_000;
 const clock = () => now;
 const opened: AuditStore[] = [];
 
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   pgServer = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), 'audit-store-'));
@@ -253,6 +267,34 @@ describe('PostgreSQL: several replicas on one database', () => {
     const found = await Promise.all([b.recoverUnknown(), c.recoverUnknown(), d.recoverUnknown()]);
     expect(found.flat().map((r) => [r.id, r.outcome])).toEqual([[id, 'unknown']]);
     expect(await b.list()).toEqual([expect.objectContaining({ id, outcome: 'unknown', error: UNKNOWN_OUTCOME_ERROR })]);
+  });
+
+  test('a live replica whose database session was cut (row recovered as unknown by another) still records its outcome', async () => {
+    const db = `audit_${++dbCount}`;
+    await pgServer.createDatabase(db);
+    const [a, b] = await Promise.all([openPg(db), openPg(db)]);
+    const id = await a.begin({ who: 'erin', action: 'split_region', params: { region_id: 9 }, preflight, target: 'region 9' });
+    // End A's liveness session only (as a database restart or a network cut would), found by its advisory lock.
+    const admin = await pgServer.client(db);
+    try {
+      const ownerKey = (a as unknown as { ownerKey: string }).ownerKey;
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+         WHERE locktype = 'advisory' AND objsubid = 1 AND ((classid::int8 << 32) | objid::int8) = $1::int8`,
+        [ownerKey]
+      );
+      expect(killed.rowCount).toBe(1);
+    } finally {
+      await admin.end();
+    }
+    const recovered = await until(async () => {
+      const rows = await b.recoverUnknown();
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(recovered.map((r) => [r.id, r.outcome])).toEqual([[id, 'unknown']]);
+    await a.finish(id, { outcome: 'ok', pdAnswer: 'The operator is created.' });
+    expect((await b.list())[0]).toMatchObject({ id, outcome: 'ok', pd_answer: 'The operator is created.', error: null });
+    await expect(a.finish(id, { outcome: 'failed' })).rejects.toThrow(/not running/);
   });
 
   test('a target lock held by one replica makes another wait, then answer busy', async () => {
