@@ -97,6 +97,23 @@ describe('audit frames', () => {
   });
 });
 
+describe('redacted view (the read token: every Viewer)', () => {
+  test('the table has times, who, action, target and outcome; no parameters, preflight, PD answer or error', () => {
+    const rows = [row({}), row({ id: 2, outcome: 'unknown', finished_at: null, error: 'the backend stopped', pd_answer: null })];
+    const [t] = auditFrames(rows, 'table', { refId: 'A', to: 5000, view: 'redacted' });
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['started_at', 'finished_at', 'who', 'action', 'target', 'outcome']);
+    const [a] = auditFrames(rows, 'annotations', { refId: 'A', to: 5000, view: 'redacted' });
+    const text = a.data.values[a.schema.fields.findIndex((f) => f.name === 'text')];
+    expect(text).toEqual([
+      'alice ran transfer_leader on region 1001',
+      'alice ran transfer_leader on region 1001\nUnknown outcome',
+    ]);
+    for (const frame of [t, a]) {
+      expect(JSON.stringify(frame)).not.toMatch(/to_store_id|PD would|The operator is created|the backend stopped/);
+    }
+  });
+});
+
 describe('audit query', () => {
   test('answers the rows of the range, filtered, in the asked format', async () => {
     let now = 1000;
