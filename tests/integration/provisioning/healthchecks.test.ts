@@ -7,8 +7,10 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 import { startBackend } from '../../support/backend';
+import { postgresBin, startPostgres } from '../../support/postgres';
 import { compose } from '../../unit/provisioning/deployFiles';
 
 let server: Server;
@@ -55,13 +57,15 @@ function exitCode(argv: string[], env: Record<string, string> = {}): Promise<num
 }
 
 const services = Object.entries(compose().services).filter(([, s]) => s.healthcheck);
+/** Checks that speak HTTP (the stand-in server answers them); PostgreSQL's is tested against a real one below. */
+const httpChecks = services.filter(([name]) => name !== 'audit-db');
 
 describe('docker compose health checks', () => {
   it('exist for every service', () => {
     expect(services.map(([name]) => name).sort()).toEqual(Object.keys(compose().services).sort());
   });
 
-  it.each(services.map(([name, s]) => [name, s.healthcheck!.test]))(
+  it.each(httpChecks.map(([name, s]) => [name, s.healthcheck!.test]))(
     '%s: passes when its health endpoint answers 200 and fails on 503',
     async (_name, test) => {
       const cmds = commands(test);
@@ -77,6 +81,21 @@ describe('docker compose health checks', () => {
       }
     }
   );
+
+  it('audit-db: pg_isready passes against a running PostgreSQL and fails when nothing listens', async () => {
+    const pg = await startPostgres();
+    try {
+      const [argv] = commands(compose().services['audit-db'].healthcheck!.test);
+      const at = (p: number) => argv.map((a, i) => (argv[i - 1] === '-p' ? String(p) : a)).map((a, i) => (i === 0 ? join(postgresBin(), a) : a));
+      expect(argv.slice(0, 5)).toEqual(['pg_isready', '-h', '127.0.0.1', '-p', '5432']);
+      // pg_isready reports whether the server accepts connections (the role and database need not exist yet).
+      expect(await exitCode(at(pg.port))).toBe(0);
+      await pg.stopServer();
+      expect(await exitCode(at(pg.port))).not.toBe(0);
+    } finally {
+      await pg.stop();
+    }
+  });
 
   it('backend: passes against the real backend with the container’s API_TOKEN, fails with another token', async () => {
     const b = await startBackend({ env: { API_TOKEN: 'healthcheck-token' } });
