@@ -310,6 +310,7 @@ export class PgAuditStore implements AuditStore {
     const client = await this.pool.connect().catch((err) => {
       throw this.unavailable(err);
     });
+    let broken: Error | undefined;
     try {
       const got = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [ownerKey]);
       if (!got.rows[0].got) {
@@ -324,8 +325,12 @@ export class PgAuditStore implements AuditStore {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1::bigint)', [ownerKey]);
       }
+    } catch (err) {
+      // A connection that may still hold the dead owner's lock must not go back to the pool.
+      broken = this.unavailable(err);
+      throw broken;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
