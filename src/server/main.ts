@@ -5,6 +5,7 @@
  * everything it started. A bad configuration prints the variable at fault and exits 1.
  */
 import { buildApp } from './app';
+import { describeUrl } from './audit/pgConnection';
 import { type Config, isLoopback, loadConfig, safeUrl } from './config';
 import { ConfigError } from '../shared/errors';
 import { freePort, prometheusAvailable, startPrometheus } from '../embedded/prometheus';
@@ -98,9 +99,8 @@ function auditLine(config: Config): string {
     return 'none (actions are disabled)';
   }
   if (config.audit.url) {
-    const u = new URL(config.audit.url);
     const ignored = config.audit.pathIgnored ? ' (AUDIT_DB_URL is set: AUDIT_DB_PATH is ignored)' : '';
-    return `PostgreSQL at ${u.host}${u.pathname}${ignored}`;
+    return `PostgreSQL at ${describeUrl(config.audit.url)}${ignored}`;
   }
   return `SQLite file ${config.actions.auditDbPath}`;
 }

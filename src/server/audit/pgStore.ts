@@ -23,6 +23,7 @@ import { ActionBusyError, AuditUnavailableError } from '../../shared/errors';
 import type { AuditRow } from '../../shared/schema/actions';
 
 import { UNKNOWN_OUTCOME_ERROR } from './auditLog';
+import { connectionString, describeUrl, passwordOf, redactError } from './pgConnection';
 import { migrate } from './pgMigrations';
 import type { AuditHealth, AuditStore, AuditStoreLog, BeginEntry, FinishEntry, ListOptions } from './store';
 
@@ -74,7 +75,7 @@ export class PgAuditStore implements AuditStore {
     this.clock = o.clock;
     this.where = `PostgreSQL at ${describeUrl(o.url)}`;
     this.config = {
-      connectionString: connectionString(o),
+      connectionString: connectionString(o.url, o),
       connectionTimeoutMillis: o.timeoutMs,
       statement_timeout: o.timeoutMs,
       query_timeout: o.timeoutMs + 1000,
@@ -357,46 +358,6 @@ export class PgAuditStore implements AuditStore {
 
   /** An error without the URL or the password in its text. */
   private redact(err: unknown): Error {
-    let message = err instanceof Error ? err.message : String(err);
-    for (const secret of [this.o.url, this.o.password, passwordOf(this.o.url)]) {
-      if (secret) {
-        message = message.split(secret).join('***');
-      }
-    }
-    return new Error(message || 'unknown error');
-  }
-}
-
-/** The URL node-postgres gets: the password file's password and the CA file put in (the URL itself is never shown). */
-function connectionString(o: PgAuditStoreOptions): string {
-  const u = new URL(o.url);
-  if (o.password !== undefined) {
-    u.password = encodeURIComponent(o.password);
-  }
-  if (o.caFile) {
-    u.searchParams.set('sslrootcert', o.caFile);
-    if (!u.searchParams.has('sslmode')) {
-      u.searchParams.set('sslmode', 'verify-full');
-    }
-  }
-  return u.toString();
-}
-
-/** `host:port/db` — no user, no password, no parameters. */
-export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const p = new URL(url).password;
-    return p ? decodeURIComponent(p) : undefined;
-  } catch {
-    return undefined;
+    return redactError(err, [this.o.url, this.o.password, passwordOf(this.o.url)]);
   }
 }
