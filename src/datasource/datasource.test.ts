@@ -143,7 +143,12 @@ describe('panel queries', () => {
       status: 200,
       data: {
         results: {
-          A: { frames: [], error: 'Prometheus /api/v1/query_range: HTTP 503', status: 502 },
+          A: {
+            frames: [],
+            error: 'Prometheus /api/v1/query_range: HTTP 503',
+            status: 502,
+            code: 'TKO_ERR_UPSTREAM_STATUS',
+          },
           B: { frames: [storesFrame] },
         },
       },
@@ -152,7 +157,10 @@ describe('panel queries', () => {
       { refId: 'A', kind: 'invariant' },
       { refId: 'B', kind: 'observation', observation: 'get_stores' },
     ]);
-    expect(res.errors).toEqual([{ refId: 'A', message: 'Prometheus /api/v1/query_range: HTTP 503', status: 502 }]);
+    const message = 'Prometheus /api/v1/query_range: HTTP 503';
+    expect(res.errors).toEqual([
+      { refId: 'A', message, status: 502, data: { message, error: 'TKO_ERR_UPSTREAM_STATUS' } },
+    ]);
     expect(res.data.map((f) => f.refId)).toEqual(['B']);
   });
 

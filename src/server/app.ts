@@ -30,7 +30,7 @@ import { openAuditLog } from './audit/auditLog';
 import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
 import type { Config } from './config';
-import { errorHandler, toErrorBody } from './errorHandler';
+import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
 import { Exporter } from './exporter';
 import { actionsRoutes } from './routes/actions';
 import { healthRoutes } from './routes/health';
@@ -71,6 +71,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     },
     // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
 import { ENV } from '../shared/names';
-import type { InvariantOverrides } from '../shared/schema/query';
+import type { DeploymentOverrides } from '../shared/schema/query';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
@@ -96,7 +96,7 @@ export interface Config {
   /** Prometheus' scrape interval: the smallest useful step of range queries. */
   scrapeIntervalMs: number;
   /** This deployment's invariant defaults, layered over DEFAULT_RULES (queries may override again). */
-  invariants: InvariantOverrides;
+  invariants: DeploymentOverrides;
   instanceMapping: InstanceMapping;
   includeTiFlash: boolean;
 }
@@ -159,7 +159,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       : undefined;
 
   const selectorText = get('PROMETHEUS_SELECTOR');
-  const overrides: InvariantOverrides = {
+  const overrides: DeploymentOverrides = {
     store_down: { heartbeatTimeoutSeconds: opt('STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS', Positive.max(86_400)) },
     high_latency: {
       thresholdMs: opt('HIGH_LATENCY_THRESHOLD_MS', Positive),

@@ -6,6 +6,12 @@
 
 export const ERROR_CODES = {
   BAD_QUERY: 'TKO_ERR_BAD_QUERY',
+  /** 415: a body that is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'TKO_ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** 413: a body above the backend's body limit. */
+  BODY_TOO_LARGE: 'TKO_ERR_BODY_TOO_LARGE',
+  /** 500: a bug; the message still says what went wrong. */
+  INTERNAL: 'TKO_ERR_INTERNAL',
   BAD_CONFIG: 'TKO_ERR_BAD_CONFIG',
   UNAUTHORIZED: 'TKO_ERR_UNAUTHORIZED',
   FORBIDDEN: 'TKO_ERR_FORBIDDEN',

@@ -151,7 +151,8 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       }
       const status = err instanceof OperatorError ? err.statusCode : 500;
       (status >= 500 ? app.log.warn : app.log.info).call(app.log, { refId: q.refId, status }, describeError(err));
-      return { frames: [], error: describeError(err), status };
+      const code = err instanceof OperatorError ? err.code : ERROR_CODES.INTERNAL;
+      return { frames: [], error: describeError(err), status, code };
     }
   };
 
