@@ -19,6 +19,7 @@ import type { DestinationStream } from 'pino';
 // Inlined by the server bundle (npm start), read by tsx in tests.
 import packageJson from '../../package.json';
 import { ERROR_CODES, OperatorError } from '../shared/errors';
+import { addSecrets, redact } from '../shared/redact';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
 import { LiveChecker } from '../subject/tikv/invariants/live';
@@ -29,7 +30,7 @@ import { TiKVSubject } from '../subject/tikv/subject';
 import { openAuditLog } from './audit/auditLog';
 import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
-import type { Config } from './config';
+import { type Config, configSecrets } from './config';
 import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
 import { Exporter } from './exporter';
 import { actionsRoutes } from './routes/actions';
@@ -63,10 +64,13 @@ export const REDACTED_PATHS = [
 const VERSION = readVersion();
 
 export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
+  addSecrets(...configSecrets(config));
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Whatever a line carries (an upstream's echo, a request URL's ?token=), secrets leave it here (redact.ts).
+      hooks: { streamWrite: redact },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
