@@ -84,7 +84,7 @@ describe('observations', () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.json.results.A).toEqual({ frames: [], error: 'store 999 not found in PD', status: 404 });
+    expect(res.json.results.A).toEqual({ frames: [], error: 'store 999 not found in PD', status: 404, code: 'TKO_ERR_STORE_NOT_FOUND' });
     expect(res.json.results.B.error).toBeUndefined();
     expect(res.json.results.B.frames.length).toBeGreaterThan(0);
   });
