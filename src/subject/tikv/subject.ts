@@ -14,7 +14,6 @@ import { expectedToServe, isTiFlash } from '../pd/storeState';
 import type { PrometheusClient } from '../prometheus/client';
 import { rangeStep } from '../prometheus/step';
 import type { CallContext, Subject } from '../subject';
-import { type ActionResult, executeAction, UNKNOWN_USER } from './actions';
 import { ObservationParams, TIKV_CONFIG } from './config';
 import type { InstanceMapping } from './instances';
 import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetrics';
@@ -97,11 +96,6 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       default:
         throw new BadQueryError(`unknown observation ${JSON.stringify(name)}`, 'observation');
     }
-  }
-
-  /** Runs an action through PD after repeating its preflight (refused with ActionUnsafeError when unsafe). */
-  async act(name: ActionName, params: unknown, ctx: CallContext = {}): Promise<ActionResult> {
-    return executeAction(this.pd, name, params, { caller: ctx.caller ?? UNKNOWN_USER });
   }
 
   /** PD's stores in every state with heartbeat age (PD's clock) and disk used ratio; TiFlash listed unless excluded. */
