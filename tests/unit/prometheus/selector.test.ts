@@ -76,12 +76,12 @@ describe("PROMETHEUS_SELECTOR and the backend's own matchers", () => {
   it('are ANDed: a selector matcher on job or instance narrows ours instead of being replaced', () => {
     const client = new PrometheusClient({
       url: 'http://127.0.0.1:9',
-      selector: parseSelector('cluster="prod",job=~"tikv|tikv-canary",instance!~"10\\\\.0\\\\.9\\\\..*"'),
+      selector: parseSelector('cluster="prod",job="tikv-canary",instance=~"10\\\\.0\\\\.1\\\\..*"'),
       jobs: { tikv: 'tikv', pd: 'pd' },
     });
     const instance = { name: 'instance', op: '=~' as const, value: '10.0.1.21:20180|10.0.9.1:20180' };
     expect(client.selector('up', [instance], 'tikv')).toBe(
-      'up{cluster="prod",job=~"tikv|tikv-canary",instance!~"10\\\\.0\\\\.9\\\\..*",job="tikv",instance=~"10.0.1.21:20180|10.0.9.1:20180"}'
+      'up{cluster="prod",job="tikv-canary",instance=~"10\\\\.0\\\\.1\\\\..*",job="tikv",instance=~"10.0.1.21:20180|10.0.9.1:20180"}'
     );
     void client.close();
   });
