@@ -262,6 +262,39 @@ describe('Save & test', () => {
     });
   });
 
+  describe('with actions enabled on the backend', () => {
+    const enabled = { ...report(), backend: { version: '0.1.0', uptimeSeconds: 5, actionsEnabled: true } };
+    function withAudit(auditAnswer: FakeAnswer) {
+      const fake = fakeBackendSrv((req) => {
+        const route = routeOf(req);
+        return route === 'GET /api/health'
+          ? { status: 200, data: enabled }
+          : route.startsWith('GET /api/actions/audit')
+            ? auditAnswer
+            : { status: 200, data: SUBJECT };
+      });
+      setBackendSrv(fake.backendSrv);
+      return { fake, result: new DataSource(instanceSettings(), fakeTemplateSrv()).testDatasource() };
+    }
+
+    it('says so only after the actions token passed the actions route', async () => {
+      const { fake, result } = withAudit({ status: 200, data: { rows: [] } });
+      await expect(result).resolves.toEqual({
+        status: 'success',
+        message: 'Backend 0.1.0 reached; PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
+      });
+      expect(fake.calls.map(routeOf)).toContain('GET /api/actions/audit?limit=1');
+    });
+
+    it('fails naming the actions token when the backend refuses it (Grafana answers 400 for its 401)', async () => {
+      const { result } = withAudit({ status: 400, data: 'Authentication to data source failed' });
+      await expect(result).resolves.toEqual({
+        status: 'error',
+        message: 'actions are enabled on the backend, but the actions token is missing or wrong',
+      });
+    });
+  });
+
   it('asks for the backend URL when it is not set', async () => {
     await expect(health({ status: 200, data: report() }, undefined, {})).resolves.toEqual({
       status: 'error',

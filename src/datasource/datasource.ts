@@ -167,6 +167,14 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     if (!health.prometheus.ok) {
       problems.push(`Prometheus is down: ${health.prometheus.message}`);
     }
+    if (health.backend.actionsEnabled) {
+      // The actions route carries its own token: one read of the audit trail through it proves the token works.
+      try {
+        await lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/actions/audit?limit=1`, method: 'GET' }));
+      } catch (err) {
+        problems.push(`actions are enabled on the backend, but ${actionError(err, 'drain_store', target).message}`);
+      }
+    }
     if (problems.length > 0) {
       return { status: 'error', message: problems.join('; ') };
     }
@@ -175,7 +183,8 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
       status: 'success',
       message:
         `Backend ${health.backend.version} reached; PD${version(health.pd.version)} and ` +
-        `Prometheus${version(health.prometheus.version)} answer. Actions are ${health.backend.actionsEnabled ? 'enabled' : 'disabled'}.`,
+        `Prometheus${version(health.prometheus.version)} answer. ` +
+        (health.backend.actionsEnabled ? 'Actions are enabled and the actions token works.' : 'Actions are disabled.'),
     };
   }
 
