@@ -117,10 +117,16 @@ describe('docker-compose.yaml', () => {
     expect(env.GF_AUTH_ANONYMOUS_ENABLED === 'false' || env.GF_AUTH_ANONYMOUS_ORG_ROLE === 'Viewer').toBe(true);
     const targets = new Map(bindMounts(services.grafana).map((m) => [m.target, m.source]));
     expect(targets.get(`/var/lib/grafana/plugins/${APP_PLUGIN_ID}`)).toBe('./dist');
-    for (const dir of ['datasources', 'plugins', 'dashboards']) {
+    for (const dir of ['plugins', 'dashboards']) {
       expect(targets.get(`/etc/grafana/provisioning/${dir}`)).toBe(`./provisioning/${dir}`);
     }
     expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(2);
+    // The copy-safe data source file and the compose-only Prometheus data source, file by file.
+    const dataSourceMounts = [...targets].filter(([t]) => t.startsWith('/etc/grafana/provisioning/datasources/'));
+    expect(dataSourceMounts.map(([, source]) => source).sort()).toEqual([
+      './provisioning/compose/datasources/prometheus.yaml',
+      './provisioning/datasources/tikv-operator.yaml',
+    ]);
   });
 
   it('mounts the built plugin, app and nested data source, where Grafana looks for the app id', () => {
