@@ -97,6 +97,13 @@ describe('docker-compose.yaml', () => {
     }
   });
 
+  it('runs the Grafana release whose SDK (@grafana/data, runtime, ui) the plugin is built and tested with', () => {
+    const pkg = readJson<{ dependencies: Record<string, string> }>(join(ROOT, 'package.json'));
+    const sdk = ['@grafana/data', '@grafana/runtime', '@grafana/ui'].map((p) => pkg.dependencies[p]);
+    expect(new Set(sdk).size).toBe(1);
+    expect(services.grafana.image).toBe(`grafana/grafana:${sdk[0]}`);
+  });
+
   it('mounts only paths that exist in the repository (dist/ after `npm run build`)', () => {
     const mounts = Object.values(services).flatMap(bindMounts);
     expect(mounts.length).toBeGreaterThan(0);
@@ -176,15 +183,18 @@ describe('docker-compose.yaml', () => {
     expect(needs('tikv1')).toEqual(['pd']);
   });
 
-  it('builds the backend from this repo on the official Node 20 image: npm ci, then npm start', () => {
+  it('builds the backend from this repo on official Node images: npm ci, the bundle, then node runs it', () => {
     const build = services.backend.build as { context: string; dockerfile: string };
     expect(build.context).toBe('.');
     const dockerfile = readFileSync(join(ROOT, build.dockerfile), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20\.\d+\.\d+-\w+$/m);
+    // Node versions and the runtime stage: tests/integration/provisioning/backendImage.test.ts.
+    expect(dockerfile).toMatch(/^FROM node:\d+\.\d+\.\d+-[\w-]+/m);
     const ci = dockerfile.search(/^RUN npm ci\b/m);
-    const start = dockerfile.search(/^CMD \["npm", "start"\]$/m);
+    const bundle = dockerfile.search(/^RUN npm run build:server$/m);
+    const start = dockerfile.search(/^CMD \["node", .*"build\/server\.js"\]$/m);
     expect(ci).toBeGreaterThan(0);
-    expect(start).toBeGreaterThan(ci);
+    expect(bundle).toBeGreaterThan(ci);
+    expect(start).toBeGreaterThan(bundle);
     // The build context leaves out host node_modules (native modules for another system) and local secrets.
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git']));
