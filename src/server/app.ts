@@ -32,6 +32,7 @@ import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
 import { type Config, configSecrets } from './config';
 import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
+import { RequestLog } from './requestLog';
 import { Exporter } from './exporter';
 import { actionsRoutes } from './routes/actions';
 import { healthRoutes } from './routes/health';
@@ -50,6 +51,8 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Run the live checker loop (default true). */
   checker?: boolean;
+  /** Pretty-print the logs (pino-pretty), for a terminal; ignored with `logStream`. */
+  prettyLogs?: boolean;
 }
 
 /** Headers that carry credentials: never logged (pino's redact), whatever the log level. */
@@ -71,8 +74,20 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Whatever a line carries (an upstream's echo, a request URL's ?token=), secrets leave it here (redact.ts).
       hooks: { streamWrite: redact },
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
+      // On a terminal, pino-pretty in pino's worker thread; elsewhere JSON lines (for log collectors).
+      ...(deps.logStream
+        ? { stream: deps.logStream }
+        : deps.prettyLogs
+          ? {
+              transport: {
+                target: 'pino-pretty',
+                options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+              },
+            }
+          : {}),
     },
+    // Probes and scrapes log at debug (requestLog.ts).
+    logController: new RequestLog(),
     // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
     bodyLimit: 1024 * 1024,
     frameworkErrors,

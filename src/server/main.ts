@@ -75,20 +75,37 @@ async function main(): Promise<void> {
       }
     }
 
-    const app = buildApp(config);
+    // Readable lines on a terminal, JSON lines when piped (a log collector, a container runtime).
+    const app = buildApp(config, { prettyLogs: process.stdout.isTTY === true });
     stops.push(() => app.close());
     await app.listen({ port, host: config.host });
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    const auth = config.apiToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
-    const body = JSON.stringify({ from: 0, to: 0, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }] });
+    // Written with console.log, not the logger: scripts and the acceptance checks read these lines on stdout
+    // whatever LOG_LEVEL says.
     console.log(`\nTiKV operator backend: ${url}`);
     console.log(`  PD: ${config.pd!.urls.map(safeUrl).join(', ')}`);
     console.log(`  Prometheus: ${config.prometheus ? safeUrl(config.prometheus.url) : 'not configured'}`);
-    console.log(`\nTry:\n  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} -d '${body}'\n`);
+    console.log(`\n${exampleCurl(url, Boolean(config.apiToken))}\n`);
   } catch (err) {
     console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
+}
+
+/**
+ * A first query to paste into a shell (bash or zsh): the last hour's invariant violations, every invariant, in
+ * Grafana's /api/ds/query shape. Times are epoch ms, computed by the shell when pasted, so the example never goes
+ * stale.
+ */
+function exampleCurl(url: string, withToken: boolean): string {
+  const auth = withToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
+  const queries = JSON.stringify([{ refId: 'A', kind: 'invariant', invariants: ['store_down', 'high_latency', 'low_disk'], format: 'violations' }]);
+  return [
+    'Try it: the invariant violations of the last hour (epoch ms; the answer is Grafana data frames)',
+    '  NOW=$(date +%s000)',
+    `  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} \\`,
+    `    -d '{"from": '$((NOW - 3600000))', "to": '$NOW', "queries": ${queries}}'`,
+  ].join('\n');
 }
 
 /** Where Prometheus reaches this backend: its own address, or loopback when listening on every interface. */
