@@ -36,6 +36,10 @@ async function main(): Promise<void> {
     }
     console.warn('warning: API_TOKEN is not set; the API is open to anyone on this machine (loopback only)');
   }
+  if (!config.metricsToken && !isLoopback(config.host)) {
+    // Open on purpose (README "Secrets"): it shows what PD's and TiKV's own /metrics show. Said, not refused.
+    console.warn(`note: /metrics is open on ${config.host} (store ids, addresses, violations); set METRICS_TOKEN to require a token`);
+  }
 
   const stops: Stop[] = [];
   let stopping = false;
