@@ -1,21 +1,33 @@
-# The TiKV Operator backend (src/server): the official Node 20 image, dependencies from package-lock.json, started
-# with `npm start` (esbuild bundles our TypeScript, node runs it). Configuration comes from the environment (DESIGN.md "Names").
-FROM node:20.19.5-bookworm
+# The TiKV Operator backend (src/server) on Node 24, the Active LTS (Node 20 left support on 2026-04-30). Three
+# stages, so the image holds only what runs: the bundle esbuild builds in `build`, and the production dependencies
+# (`npm ci --omit=dev`) from `deps`, on the slim image of the same Debian release. No esbuild, no TypeScript and no
+# devDependency at run time. Configuration comes from the environment (DESIGN.md "Names").
 
+# ── build: all dependencies, the server bundle (build/server.js; dependencies stay external packages) ───────────
+FROM node:24.11.1-bookworm AS build
 WORKDIR /app
-
-# Dependencies first, so a source change does not reinstall them. better-sqlite3 (the action audit log) builds or
-# downloads its native module here; the bookworm image has the toolchain for either.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-ENV NODE_ENV=production
-
-# esbuild (a devDependency: hence a full `npm ci`) reads tsconfig.json, which extends the scaffold's
-# .config/tsconfig.json. The bundle is built here and again by `npm start`, as the unprivileged user: it owns build/.
+# esbuild reads tsconfig.json, which extends the scaffold's .config/tsconfig.json.
 COPY tsconfig.json ./
 COPY .config/tsconfig.json ./.config/
 COPY src ./src
-RUN npm run build:server && chown -R node:node build
+RUN npm run build:server
+
+# ── deps: production dependencies only. better-sqlite3 (the action audit log) downloads or builds its native module
+# here, where the full bookworm image has the toolchain; the slim image below is the same Debian, same glibc.
+FROM node:24.11.1-bookworm AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# ── runtime ────────────────────────────────────────────────────────────────────────────────────────────────────
+FROM node:24.11.1-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/package.json ./
+COPY --from=build /app/build ./build
 
 # The audit log lives on a volume (AUDIT_DB_PATH); run as the image's unprivileged user.
 RUN mkdir -p /data && chown node:node /data
@@ -23,4 +35,5 @@ USER node
 
 ENV HOST=0.0.0.0 PORT=3100 AUDIT_DB_PATH=/data/audit.db
 EXPOSE 3100
-CMD ["npm", "start"]
+# The prebuilt bundle, as `npm start` runs it after building (node directly: signals reach it, no npm in between).
+CMD ["node", "--enable-source-maps", "build/server.js"]

@@ -143,7 +143,12 @@ describe('panel queries', () => {
       status: 200,
       data: {
         results: {
-          A: { frames: [], error: 'Prometheus /api/v1/query_range: HTTP 503', status: 502 },
+          A: {
+            frames: [],
+            error: 'Prometheus /api/v1/query_range: HTTP 503',
+            status: 502,
+            code: 'TKO_ERR_UPSTREAM_STATUS',
+          },
           B: { frames: [storesFrame] },
         },
       },
@@ -152,7 +157,10 @@ describe('panel queries', () => {
       { refId: 'A', kind: 'invariant' },
       { refId: 'B', kind: 'observation', observation: 'get_stores' },
     ]);
-    expect(res.errors).toEqual([{ refId: 'A', message: 'Prometheus /api/v1/query_range: HTTP 503', status: 502 }]);
+    const message = 'Prometheus /api/v1/query_range: HTTP 503';
+    expect(res.errors).toEqual([
+      { refId: 'A', message, status: 502, data: { message, error: 'TKO_ERR_UPSTREAM_STATUS' } },
+    ]);
     expect(res.data.map((f) => f.refId)).toEqual(['B']);
   });
 
@@ -259,6 +267,39 @@ describe('Save & test', () => {
     await expect(health({ status: 200, data })).resolves.toEqual({
       status: 'error',
       message: 'the action audit store is down, so actions are refused: PostgreSQL at db:5432/audit: not connected',
+    });
+  });
+
+  describe('with actions enabled on the backend', () => {
+    const enabled = { ...report(), backend: { version: '0.1.0', uptimeSeconds: 5, actionsEnabled: true } };
+    function withAudit(auditAnswer: FakeAnswer) {
+      const fake = fakeBackendSrv((req) => {
+        const route = routeOf(req);
+        return route === 'GET /api/health'
+          ? { status: 200, data: enabled }
+          : route.startsWith('GET /api/actions/audit')
+            ? auditAnswer
+            : { status: 200, data: SUBJECT };
+      });
+      setBackendSrv(fake.backendSrv);
+      return { fake, result: new DataSource(instanceSettings(), fakeTemplateSrv()).testDatasource() };
+    }
+
+    it('says so only after the actions token passed the actions route', async () => {
+      const { fake, result } = withAudit({ status: 200, data: { rows: [] } });
+      await expect(result).resolves.toEqual({
+        status: 'success',
+        message: 'Backend 0.1.0 reached; PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
+      });
+      expect(fake.calls.map(routeOf)).toContain('GET /api/actions/audit?limit=1');
+    });
+
+    it('fails naming the actions token when the backend refuses it (Grafana answers 400 for its 401)', async () => {
+      const { result } = withAudit({ status: 400, data: 'Authentication to data source failed' });
+      await expect(result).resolves.toEqual({
+        status: 'error',
+        message: 'actions are enabled on the backend, but the actions token is missing or wrong',
+      });
     });
   });
 

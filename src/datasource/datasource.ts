@@ -170,6 +170,15 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     if (health.audit && !health.audit.ok) {
       problems.push(`the action audit store is down, so actions are refused: ${health.audit.message}`);
     }
+    // With the audit store down the actions route refuses anyway (said above); otherwise check the token.
+    if (health.backend.actionsEnabled && health.audit?.ok !== false) {
+      // The actions route carries its own token: one read of the audit trail through it proves the token works.
+      try {
+        await lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/actions/audit?limit=1`, method: 'GET' }));
+      } catch (err) {
+        problems.push(`actions are enabled on the backend, but ${actionError(err, 'drain_store', target).message}`);
+      }
+    }
     if (problems.length > 0) {
       return { status: 'error', message: problems.join('; ') };
     }
@@ -178,7 +187,8 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
       status: 'success',
       message:
         `Backend ${health.backend.version} reached; PD${version(health.pd.version)} and ` +
-        `Prometheus${version(health.prometheus.version)} answer. Actions are ${health.backend.actionsEnabled ? 'enabled' : 'disabled'}.`,
+        `Prometheus${version(health.prometheus.version)} answer. ` +
+        (health.backend.actionsEnabled ? 'Actions are enabled and the actions token works.' : 'Actions are disabled.'),
     };
   }
 

@@ -24,7 +24,13 @@ export function toDataResponse(answer: unknown, refIds: string[]): { data: DataF
       data.push({ ...dataFrameFromJSON(json as DataFrameJSON), refId });
     }
     if (result.error !== undefined) {
-      errors.push({ refId, message: result.error, status: result.status });
+      // The TKO_ERR_* code rides in `data.error` (Grafana's "detailed information" slot), for the inspector and tests.
+      errors.push({
+        refId,
+        message: result.error,
+        status: result.status,
+        ...(result.code ? { data: { message: result.error, error: result.code } } : {}),
+      });
     }
   }
   return { data, errors };

@@ -1,11 +1,11 @@
 import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
+import { config, type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 
 import { copy, testIds } from '../components/testIds';
 import Cluster from './Cluster';
-import { installCluster } from './fakeCluster';
+import { FRAMES, installCluster } from './fakeCluster';
 
 const SLOW = { timeout: 10_000 };
 jest.setTimeout(30_000);
@@ -15,7 +15,59 @@ const rows = (testId: string) =>
     .getAllByRole('row')
     .map((r) => r.textContent);
 
+/** The signed-in user's role as Grafana's boot data carries it (the actions route needs Admin). */
+function signInAs(orgRole: string, isGrafanaAdmin = false) {
+  config.bootData.user = { ...config.bootData.user, orgRole, isGrafanaAdmin } as typeof config.bootData.user;
+}
+
 describe('Cluster page', () => {
+  beforeEach(() => signInAs('Admin'));
+
+  it('offers no action to a Viewer or an Editor (the actions route needs Admin), and does to a server admin', async () => {
+    for (const role of ['Viewer', 'Editor']) {
+      signInAs(role);
+      installCluster();
+      const { unmount } = render(<Cluster />);
+      await screen.findByText('Disconnected', {}, SLOW);
+      expect(screen.queryAllByRole('link', { name: copy.cluster.drain })).toEqual([]);
+      expect(screen.queryAllByRole('link', { name: copy.cluster.transferLeader })).toEqual([]);
+      unmount();
+    }
+    signInAs('Viewer', true);
+    installCluster();
+    render(<Cluster />);
+    await screen.findByText('Disconnected', {}, SLOW);
+    expect(screen.getAllByRole('link', { name: copy.cluster.drain })).toHaveLength(2);
+  });
+
+  it('offers no drain for a Tombstone store', async () => {
+    const stores = FRAMES.get_stores as { data: { values: unknown[][] } };
+    const saved = JSON.parse(JSON.stringify(stores.data.values));
+    stores.data.values = [
+      [1, 4, 7],
+      ['tikv-1:20160', 'tikv-4:20160', 'tikv-7:20160'],
+      ['Up', 'Disconnected', 'Tombstone'],
+      [2, 45, null],
+      [1, 2, 0],
+      [340, 0, 0],
+      [1000, 998, 0],
+    ];
+    try {
+      installCluster();
+      render(<Cluster />);
+      await screen.findByText('Tombstone', {}, SLOW);
+      const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
+        name: copy.cluster.drain,
+      });
+      expect(drains.map((a) => a.getAttribute('href'))).toEqual([
+        '/a/operator-tikv-app/actions?action=drain_store&store_id=1',
+        '/a/operator-tikv-app/actions?action=drain_store&store_id=4',
+      ]);
+    } finally {
+      stores.data.values = saved;
+    }
+  });
+
   it('shows each store with its state, heartbeat age, disk used, leaders, regions and active violations', async () => {
     const calls = installCluster();
     render(<Cluster />);

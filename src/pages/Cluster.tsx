@@ -10,6 +10,7 @@ import { ROUTES } from '../constants';
 import type { TikvQuery } from '../datasource/types';
 import { activeViolationsByStore, filterRows, fieldValues, withViolationCounts } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { canRunActions } from '../utils/permissions';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
 
 const QUERIES: TikvQuery[] = [
@@ -53,6 +54,9 @@ function Cluster() {
   const stores = of('stores')[0];
   const hot = of('hot')[0];
   const storeIds = fieldValues(stores, 'store_id') ?? [];
+  const storeStates = fieldValues(stores, 'state_name') ?? [];
+  // Only what the user can do is offered: actions need the Admin role, and a Tombstone store is gone for good.
+  const actions = canRunActions();
   const hotRegionIds = fieldValues(hot, 'region_id') ?? [];
 
   return (
@@ -76,12 +80,17 @@ function Cluster() {
             frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}
             empty={copy.noRows}
             testId={testIds.cluster.stores}
-            rowAction={(row) => (
-              <RowActionLink
-                href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
-                label={copy.cluster.drain}
-              />
-            )}
+            rowAction={
+              actions
+                ? (row) =>
+                    storeStates[row] === 'Tombstone' ? null : (
+                      <RowActionLink
+                        href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
+                        label={copy.cluster.drain}
+                      />
+                    )
+                : undefined
+            }
           />
           <Text element="h3">{copy.cluster.regionHealth}</Text>
           <div data-testid={testIds.cluster.regionHealth}>
@@ -94,12 +103,16 @@ function Cluster() {
             frame={hot}
             empty={copy.noRows}
             testId={testIds.cluster.hotRegions}
-            rowAction={(row) => (
-              <RowActionLink
-                href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
-                label={copy.cluster.transferLeader}
-              />
-            )}
+            rowAction={
+              actions
+                ? (row) => (
+                    <RowActionLink
+                      href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
+                      label={copy.cluster.transferLeader}
+                    />
+                  )
+                : undefined
+            }
           />
           <Text element="h3">{copy.cluster.violations}</Text>
           <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />

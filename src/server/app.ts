@@ -19,6 +19,7 @@ import type { DestinationStream } from 'pino';
 // Inlined by the server bundle (npm start), read by tsx in tests.
 import packageJson from '../../package.json';
 import { ERROR_CODES, OperatorError } from '../shared/errors';
+import { addSecrets, redact } from '../shared/redact';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
 import { LiveChecker } from '../subject/tikv/invariants/live';
@@ -29,8 +30,9 @@ import { TiKVSubject } from '../subject/tikv/subject';
 import { openAuditStore } from './audit/store';
 import { requireBearer } from './auth';
 import { CheckerLoop } from './checker';
-import type { Config } from './config';
-import { errorHandler, toErrorBody } from './errorHandler';
+import { type Config, configSecrets } from './config';
+import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
+import { RequestLog } from './requestLog';
 import { Exporter } from './exporter';
 import { actionsRoutes } from './routes/actions';
 import { healthRoutes } from './routes/health';
@@ -49,6 +51,8 @@ export interface AppDeps {
   logStream?: DestinationStream;
   /** Run the live checker loop (default true). */
   checker?: boolean;
+  /** Pretty-print the logs (pino-pretty), for a terminal; ignored with `logStream`. */
+  prettyLogs?: boolean;
 }
 
 /** Headers that carry credentials: never logged (pino's redact), whatever the log level. */
@@ -63,14 +67,30 @@ export const REDACTED_PATHS = [
 const VERSION = readVersion();
 
 export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
+  addSecrets(...configSecrets(config));
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
+      // Whatever a line carries (an upstream's echo, a request URL's ?token=), secrets leave it here (redact.ts).
+      hooks: { streamWrite: redact },
+      // On a terminal, pino-pretty in pino's worker thread; elsewhere JSON lines (for log collectors).
+      ...(deps.logStream
+        ? { stream: deps.logStream }
+        : deps.prettyLogs
+          ? {
+              transport: {
+                target: 'pino-pretty',
+                options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+              },
+            }
+          : {}),
     },
+    // Probes and scrapes log at debug (requestLog.ts).
+    logController: new RequestLog(),
     // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

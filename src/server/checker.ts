@@ -37,6 +37,8 @@ export class CheckerLoop {
   private stopped = true;
   /** The last stores PD answered with: Prometheus' instances are mapped through them when PD fails a tick. */
   private lastStores?: StoreInfo[];
+  /** The ids of the stores last reported as partial (`1,4`), so the warning is logged once per change. */
+  private partialKey = '';
 
   constructor(o: CheckerLoopOptions) {
     this.o = o;
@@ -80,6 +82,7 @@ export class CheckerLoop {
     const [stores, schedule, p99, disk] = await Promise.all([storesP, scheduleP, p99P, diskP]);
     if (stores) {
       this.lastStores = stores.data.stores;
+      this.notePartial(stores.data.stores);
     }
     const directory = this.lastStores && new InstanceDirectory(this.lastStores, this.o.instanceMapping);
     const byStore = (samples: Array<{ labels: Record<string, string>; v: number }> | undefined) => {
@@ -108,6 +111,26 @@ export class CheckerLoop {
     );
     this.o.exporter.setViolations(violations);
     this.o.exporter.checkDone((performance.now() - started) / 1000, partial);
+  }
+
+  /**
+   * Stores PD holds no statistics for still get store_down judged (from their state and heartbeat); one that never
+   * heartbeated and that PD calls Up cannot be judged at all and is skipped. Said once per change, not every tick.
+   */
+  private notePartial(stores: StoreInfo[]): void {
+    const partial = stores.filter((s) => s.status.missing.length > 0);
+    const key = partial.map((s) => s.store.id).join(',');
+    if (key === this.partialKey) {
+      return;
+    }
+    this.partialKey = key;
+    if (partial.length > 0) {
+      this.o.log.warn(
+        { store_ids: partial.map((s) => s.store.id) },
+        `live check: PD has no statistics for ${partial.map((s) => `store ${s.store.id} (no ${s.status.missing.join(', ')})`).join('; ')}; ` +
+          'store_down is judged from their state and last heartbeat, and skipped for a store that never heartbeated'
+      );
+    }
   }
 
   private schedule(delayMs: number): void {

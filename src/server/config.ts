@@ -12,8 +12,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
+import { redactUserInfo } from '../shared/redact';
 import { ENV } from '../shared/names';
-import type { InvariantOverrides } from '../shared/schema/query';
+import type { DeploymentOverrides } from '../shared/schema/query';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
@@ -104,7 +105,7 @@ export interface Config {
   /** Prometheus' scrape interval: the smallest useful step of range queries. */
   scrapeIntervalMs: number;
   /** This deployment's invariant defaults, layered over DEFAULT_RULES (queries may override again). */
-  invariants: InvariantOverrides;
+  invariants: DeploymentOverrides;
   instanceMapping: InstanceMapping;
   includeTiFlash: boolean;
 }
@@ -165,6 +166,20 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     throw new ConfigError(CONFIG_ENV.ACTIONS_TOKEN, 'must differ from API_TOKEN (the read token is refused on /api/actions)');
   }
 
+  // Off loopback our tokens are all that guards the cluster: a short one can be guessed (OWASP: ≥ 128 bits).
+  const host = val('HOST', z.string().regex(/^[^\s/]+$/, 'must be a host name or IP address'), '127.0.0.1');
+  if (!isLoopback(host)) {
+    for (const name of ['API_TOKEN', 'ACTIONS_TOKEN', 'METRICS_TOKEN'] as const) {
+      const token = get(name);
+      if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+        throw new ConfigError(
+          CONFIG_ENV[name],
+          `is ${token.length} characters; with HOST=${host} (not loopback) tokens need at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`
+        );
+      }
+    }
+  }
+
   const bearer = opt('PROMETHEUS_BEARER_TOKEN', Token);
   const username = opt('PROMETHEUS_USERNAME', z.string());
   const password = opt('PROMETHEUS_PASSWORD', z.string());
@@ -184,7 +199,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       : undefined;
 
   const selectorText = get('PROMETHEUS_SELECTOR');
-  const overrides: InvariantOverrides = {
+  const overrides: DeploymentOverrides = {
     store_down: { heartbeatTimeoutSeconds: opt('STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS', Positive.max(86_400)) },
     high_latency: {
       thresholdMs: opt('HIGH_LATENCY_THRESHOLD_MS', Positive),
@@ -205,7 +220,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       jobs: { tikv: val('PROMETHEUS_TIKV_JOB', JobName, 'tikv'), pd: val('PROMETHEUS_PD_JOB', JobName, 'pd') },
     },
     selector: selectorText === undefined ? [] : parseSelector(selectorText, CONFIG_ENV.PROMETHEUS_SELECTOR),
-    host: val('HOST', z.string().regex(/^[^\s/]+$/, 'must be a host name or IP address'), '127.0.0.1'),
+    host,
     port: val('PORT', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0..65535').max(65_535, 'must be 0..65535'), 3100),
     logLevel: val('LOG_LEVEL', z.enum(LOG_LEVELS), 'info'),
     apiToken,
@@ -259,6 +274,8 @@ const UrlList = z
   .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
   .pipe(z.array(HttpUrl).min(1, 'needs at least one URL'))
   .transform((urls) => urls.map(withPdPrefix));
+/** The shortest token accepted when HOST is not loopback. */
+export const MIN_TOKEN_LENGTH = 16;
 const Token = z.string().regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const PositiveInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
 const Positive = z.coerce.number({ error: 'must be a number' }).positive('must be positive');
@@ -387,5 +404,20 @@ function definedOnly(env: Source): Source {
 
 /** Secrets never appear in a config error: only their length; URLs lose their user info. */
 function redact(name: VarName, raw: string): string {
-  return /TOKEN|PASSWORD/.test(name) ? `<${raw.length} characters>` : raw.replace(/\/\/[^@/]*@/g, '//***@');
+  return /TOKEN|PASSWORD/.test(name) ? `<${raw.length} characters>` : redactUserInfo(raw);
+}
+
+/**
+ * Every secret value of `config`, for `addSecrets` (src/shared/redact.ts): our tokens, Prometheus' credentials (the
+ * password also as the base64 `user:password` of a Basic Authorization header) and the client TLS keys.
+ */
+export function configSecrets(config: Config): string[] {
+  const auth = config.prometheus?.auth;
+  const out = [config.apiToken, config.metricsToken, config.actions.token, config.pd?.tls?.key, config.prometheus?.tls?.key];
+  if (auth && 'bearer' in auth) {
+    out.push(auth.bearer);
+  } else if (auth) {
+    out.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
+  }
+  return out.filter((v): v is string => v !== undefined && v !== '');
 }

@@ -13,6 +13,7 @@ import {
   ActionUnsafeError,
   BadQueryError,
   ERROR_CODES,
+  type ErrorCode,
   OperatorError,
   UnauthorizedError,
   describeError,
@@ -38,7 +39,8 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   const fe = e as Partial<FastifyError>;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = fe.statusCode === 400 ? ERROR_CODES.BAD_QUERY : (fe.code ?? ERROR_CODES.BAD_QUERY);
+    // fastify's own codes (FST_ERR_CTP_*, FST_ERR_BAD_URL) are its internals; the answer carries ours.
+    const code = FASTIFY_STATUS_CODES[fe.statusCode] ?? ERROR_CODES.BAD_QUERY;
     return {
       statusCode: fe.statusCode,
       code,
@@ -46,7 +48,25 @@ export function toErrorBody(err: unknown): ErrorBody {
       message: fe.message ?? 'bad request',
     };
   }
-  return { statusCode: 500, code: 'TKO_ERR_INTERNAL', error: STATUS_CODES[500]!, message: describeError(e) };
+  return { statusCode: 500, code: ERROR_CODES.INTERNAL, error: STATUS_CODES[500]!, message: describeError(e) };
+}
+
+/**
+ * fastify's 4xx by status: 413 FST_ERR_CTP_BODY_TOO_LARGE, 415 FST_ERR_CTP_INVALID_MEDIA_TYPE, 404; the rest (400
+ * bad JSON, empty JSON body, bad URL encoding) are a bad request.
+ */
+const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
+  404: ERROR_CODES.NOT_FOUND,
+  413: ERROR_CODES.BODY_TOO_LARGE,
+  415: ERROR_CODES.UNSUPPORTED_MEDIA_TYPE,
+};
+
+/**
+ * fastify's `frameworkErrors`: errors it meets before routing (FST_ERR_BAD_URL for `/api/%zz`) would otherwise be
+ * answered in its own shape, without our code.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  errorHandler(err, req, reply);
 }
 
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {

@@ -37,6 +37,10 @@ async function main(): Promise<void> {
     }
     console.warn('warning: API_TOKEN is not set; the API is open to anyone on this machine (loopback only)');
   }
+  if (!config.metricsToken && !isLoopback(config.host)) {
+    // Open on purpose (README "Secrets"): it shows what PD's and TiKV's own /metrics show. Said, not refused.
+    console.warn(`note: /metrics is open on ${config.host} (store ids, addresses, violations); set METRICS_TOKEN to require a token`);
+  }
 
   const stops: Stop[] = [];
   let stopping = false;
@@ -76,17 +80,18 @@ async function main(): Promise<void> {
       }
     }
 
-    const app = buildApp(config);
+    // Readable lines on a terminal, JSON lines when piped (a log collector, a container runtime).
+    const app = buildApp(config, { prettyLogs: process.stdout.isTTY === true });
     stops.push(() => app.close());
     await app.listen({ port, host: config.host });
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    const auth = config.apiToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
-    const body = JSON.stringify({ from: 0, to: 0, queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }] });
+    // Written with console.log, not the logger: scripts and the acceptance checks read these lines on stdout
+    // whatever LOG_LEVEL says.
     console.log(`\nTiKV operator backend: ${url}`);
     console.log(`  PD: ${config.pd!.urls.map(safeUrl).join(', ')}`);
     console.log(`  Prometheus: ${config.prometheus ? safeUrl(config.prometheus.url) : 'not configured'}`);
     console.log(`  Audit trail: ${auditLine(config)}`);
-    console.log(`\nTry:\n  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} -d '${body}'\n`);
+    console.log(`\n${exampleCurl(url, Boolean(config.apiToken))}\n`);
   } catch (err) {
     console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
@@ -103,6 +108,22 @@ function auditLine(config: Config): string {
     return `PostgreSQL at ${describeUrl(config.audit.url)}${ignored}`;
   }
   return `SQLite file ${config.actions.auditDbPath}`;
+}
+
+/**
+ * A first query to paste into a shell (bash or zsh): the last hour's invariant violations, every invariant, in
+ * Grafana's /api/ds/query shape. Times are epoch ms, computed by the shell when pasted, so the example never goes
+ * stale.
+ */
+function exampleCurl(url: string, withToken: boolean): string {
+  const auth = withToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
+  const queries = JSON.stringify([{ refId: 'A', kind: 'invariant', invariants: ['store_down', 'high_latency', 'low_disk'], format: 'violations' }]);
+  return [
+    'Try it: the invariant violations of the last hour (epoch ms; the answer is Grafana data frames)',
+    '  NOW=$(date +%s000)',
+    `  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} \\`,
+    `    -d '{"from": '$((NOW - 3600000))', "to": '$NOW', "queries": ${queries}}'`,
+  ].join('\n');
 }
 
 /** Where Prometheus reaches this backend: its own address, or loopback when listening on every interface. */

@@ -4,8 +4,16 @@
  * (upstream, path, status, field) and never carry credentials.
  */
 
+import { redact } from './redact';
+
 export const ERROR_CODES = {
   BAD_QUERY: 'TKO_ERR_BAD_QUERY',
+  /** 415: a body that is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'TKO_ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** 413: a body above the backend's body limit. */
+  BODY_TOO_LARGE: 'TKO_ERR_BODY_TOO_LARGE',
+  /** 500: a bug; the message still says what went wrong. */
+  INTERNAL: 'TKO_ERR_INTERNAL',
   BAD_CONFIG: 'TKO_ERR_BAD_CONFIG',
   UNAUTHORIZED: 'TKO_ERR_UNAUTHORIZED',
   FORBIDDEN: 'TKO_ERR_FORBIDDEN',
@@ -28,7 +36,8 @@ export class OperatorError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
   constructor(code: ErrorCode, message: string, statusCode: number, options?: { cause?: unknown }) {
-    super(message, options);
+    // An upstream may echo our credentials into its message: none survives into an answer or a log (redact.ts).
+    super(redact(message), options);
     this.name = 'OperatorError';
     this.code = code;
     this.statusCode = statusCode;
@@ -111,7 +120,7 @@ export class UpstreamError extends OperatorError {
     this.path = d.path;
     this.origin = d.origin;
     this.status = d.status;
-    this.upstreamMessage = d.upstreamMessage;
+    this.upstreamMessage = d.upstreamMessage === undefined ? undefined : redact(d.upstreamMessage);
     this.field = d.field;
   }
 }
@@ -211,7 +220,7 @@ export function describeError(err: unknown): string {
     return err.message;
   }
   if (err instanceof Error) {
-    return `internal error: ${err.message}`;
+    return `internal error: ${redact(err.message)}`;
   }
   return 'internal error';
 }

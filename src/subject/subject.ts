@@ -1,6 +1,7 @@
 /**
  * The Subject protocol: a subject has a config (observations, actions, SLOs, each described and with a zod schema
- * for its parameters), read-only observations and actions (writes).
+ * for its parameters) and read-only observations. Its actions (writes) are described here but executed only by the
+ * audited action route.
  */
 import type { z } from 'zod';
 
@@ -35,6 +36,6 @@ export interface Subject<O extends string = string, A extends string = string, S
   readonly config: SubjectConfig<O, A, S>;
   /** Runs a read-only observation; `params` must satisfy `config.observations[name].params`. */
   observe(name: O, params: unknown, ctx?: CallContext): Promise<unknown>;
-  /** Runs an action; `params` must satisfy `config.actions[name].params`. */
-  act(name: A, params: unknown, ctx?: CallContext): Promise<unknown>;
+  // No `act`: a write to the cluster runs only through the audited route (src/server/routes/actions.ts, which
+  // records it before PD is asked), never through a subject method that could skip the audit log.
 }

@@ -1,5 +1,5 @@
 import React from 'react';
-import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
+import { type AppPluginMeta, locationUtil, type PluginConfigPageProps } from '@grafana/data';
 import { LinkButton, Stack, Text } from '@grafana/ui';
 
 import { DATASOURCE_PLUGIN_ID } from '../../shared/names';
@@ -10,7 +10,7 @@ export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<{}>>
 
 /**
  * The app keeps no settings of its own: the backend URL and tokens belong to the data source (one per cluster),
- * whose proxy routes inject the tokens.
+ * whose proxy routes inject the tokens. Links carry Grafana's sub-path (`root_url` `…/grafana/`: config.appSubUrl).
  */
 const AppConfig = (_props: AppConfigProps) => {
   const list = tikvDataSources();
@@ -26,13 +26,13 @@ const AppConfig = (_props: AppConfigProps) => {
           <ul>
             {list.map((s) => (
               <li key={s.uid}>
-                <a href={`/connections/datasources/edit/${s.uid}`}>{s.name}</a>
+                <a href={locationUtil.assureBaseUrl(`/connections/datasources/edit/${s.uid}`)}>{s.name}</a>
               </li>
             ))}
           </ul>
         )}
         <div>
-          <LinkButton icon="plus" href="/connections/datasources/new">
+          <LinkButton icon="plus" href={locationUtil.assureBaseUrl('/connections/datasources/new')}>
             Add a TiKV Operator data source
           </LinkButton>
         </div>

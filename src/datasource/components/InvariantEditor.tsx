@@ -30,7 +30,7 @@ function defaultFor(key: OverrideKey, d: Defaults | undefined): string | undefin
 }
 
 function overrideValue(overrides: InvariantOverrides | undefined, key: OverrideKey): number | undefined {
-  const [invariant, field] = key.split('.') as [InvariantName, string];
+  const [invariant, field] = key.split('.') as [keyof InvariantOverrides, string];
   return (overrides?.[invariant] as Record<string, number | undefined> | undefined)?.[field];
 }
 
@@ -40,7 +40,7 @@ export function setOverride(
   key: OverrideKey,
   value: number | undefined
 ): InvariantOverrides | undefined {
-  const [invariant, field] = key.split('.') as [InvariantName, string];
+  const [invariant, field] = key.split('.') as [keyof InvariantOverrides, string];
   const section: Record<string, number> = { ...(overrides?.[invariant] as Record<string, number> | undefined) };
   if (value === undefined) {
     delete section[field];

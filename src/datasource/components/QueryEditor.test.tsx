@@ -182,17 +182,18 @@ describe('QueryEditor, invariant checks', () => {
     );
     expect(screen.getByLabelText(f['high_latency.graceSeconds'].label)).toHaveAttribute('placeholder', '60');
     expect(screen.getByLabelText(f['low_disk.thresholdRatio'].label)).toHaveAttribute('placeholder', '0.7');
-    expect(screen.getByLabelText(f['store_down.heartbeatTimeoutSeconds'].label)).toHaveAttribute('placeholder', '20');
+    // store_down's heartbeat timeout is the deployment's only (the query path could not honour it).
+    expect(screen.queryByText(/heartbeat timeout/i)).toBeNull();
 
     await typeAndBlur(f['high_latency.thresholdMs'].label, '250');
     expect(lastQuery().overrides).toEqual({ high_latency: { thresholdMs: 250 } });
-    await typeAndBlur(f['store_down.heartbeatTimeoutSeconds'].label, '30');
+    await typeAndBlur(f['low_disk.graceSeconds'].label, '30');
     expect(lastQuery().overrides).toEqual({
       high_latency: { thresholdMs: 250 },
-      store_down: { heartbeatTimeoutSeconds: 30 },
+      low_disk: { graceSeconds: 30 },
     });
     await typeAndBlur(f['high_latency.thresholdMs'].label, '');
-    expect(lastQuery().overrides).toEqual({ store_down: { heartbeatTimeoutSeconds: 30 } });
+    expect(lastQuery().overrides).toEqual({ low_disk: { graceSeconds: 30 } });
     expect(onRunQuery).toHaveBeenCalledTimes(3);
   });
 

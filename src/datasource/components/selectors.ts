@@ -53,7 +53,6 @@ export const selectors = {
         'high_latency.graceSeconds': { label: 'Latency grace (s)', id: 'tikv-override-latency-grace' },
         'low_disk.thresholdRatio': { label: 'Disk used ratio (0-1)', id: 'tikv-override-disk-threshold' },
         'low_disk.graceSeconds': { label: 'Disk grace (s)', id: 'tikv-override-disk-grace' },
-        'store_down.heartbeatTimeoutSeconds': { label: 'Heartbeat timeout (s)', id: 'tikv-override-down-timeout' },
       },
       notANumber: 'must be a number',
     },

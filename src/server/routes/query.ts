@@ -71,6 +71,14 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       current = stores.data.stores
         .filter((s) => expectedToServe(s.store, isTiFlash(s.store), o.includeTiFlash))
         .map((s) => ({ store_id: s.store.id, address: s.store.address }));
+      for (const s of stores.data.stores.filter((x) => x.status.missing.length > 0)) {
+        const unjudged =
+          s.store.last_heartbeat_ms === undefined ? '; with no heartbeat yet, only PD saying Down counts' : '';
+        notices.push({
+          severity: 'info',
+          text: `store ${s.store.id}: PD has no ${s.status.missing.join(', ')} for it yet; store_down is judged from its state and heartbeat${unjudged}`,
+        });
+      }
     } catch (err) {
       o.exporter.upstreamError('pd', 'query');
       notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
@@ -143,7 +151,8 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       }
       const status = err instanceof OperatorError ? err.statusCode : 500;
       (status >= 500 ? app.log.warn : app.log.info).call(app.log, { refId: q.refId, status }, describeError(err));
-      return { frames: [], error: describeError(err), status };
+      const code = err instanceof OperatorError ? err.code : ERROR_CODES.INTERNAL;
+      return { frames: [], error: describeError(err), status, code };
     }
   };
 

@@ -32,6 +32,8 @@ export const QueryResult = z.object({
   error: z.string().optional(),
   /** An HTTP-like status for the error (400 bad query, 502 upstream answered badly, 504 upstream timed out). */
   status: z.number().int().optional(),
+  /** The error's `TKO_ERR_*` code (src/shared/errors.ts), as in the error body of a failed request. */
+  code: z.string().optional(),
 });
 export type QueryResult = z.infer<typeof QueryResult>;
 

@@ -12,7 +12,12 @@ import { ACTIONS, AUDIT_FORMATS, AUDIT_OUTCOMES, INVARIANT_FORMATS, INVARIANTS, 
 /** Store ids to restrict a query to; absent or empty = every store. */
 export const StoreIds = z.array(z.number().int().positive()).max(1000);
 
-/** Per-query overrides of an invariant's threshold and grace period; absent = the deployment's defaults. */
+/**
+ * Per-query overrides of an invariant's threshold and grace period; absent = the deployment's defaults. store_down
+ * has none: its history is Prometheus' `up == 0` (no heartbeat age to compare with a timeout) and its live state is
+ * the one checker's, whose heartbeat timeout is the deployment's (STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS) — a
+ * per-query timeout could change neither, so the wire refuses it (400 naming `store_down`) rather than ignore it.
+ */
 export const InvariantOverrides = z
   .object({
     high_latency: z
@@ -33,16 +38,17 @@ export const InvariantOverrides = z
       })
       .strict()
       .optional(),
-    store_down: z
-      .object({
-        /** Heartbeat age that counts as down, in seconds (default 20, PD's storeDisconnectDuration). */
-        heartbeatTimeoutSeconds: z.number().positive().max(86_400).optional(),
-      })
-      .strict()
-      .optional(),
   })
   .strict();
 export type InvariantOverrides = z.infer<typeof InvariantOverrides>;
+
+/** The deployment's overrides (from the environment): the per-query ones plus store_down's heartbeat timeout. */
+export interface DeploymentOverrides extends InvariantOverrides {
+  store_down?: {
+    /** Heartbeat age that counts as down, in seconds (default 20, PD's storeDisconnectDuration). */
+    heartbeatTimeoutSeconds?: number;
+  };
+}
 
 const RefId = z.string().min(1).max(64);
 
@@ -91,17 +97,29 @@ export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, Invaria
 export type WireQuery = z.infer<typeof WireQuery>;
 export type WireQueryInput = z.input<typeof WireQuery>;
 
+/**
+ * Prometheus' longest duration (Go's time.Duration, int64 ns: ~292 years) in ms: a longer range or step is refused
+ * by Prometheus ("overflows int64"), so the range and the interval are bounded by it here and get a 400.
+ */
+export const MAX_RANGE_MS = 9_223_372_036_854;
+/** The last time a JS Date holds (year 275760): times in frames and logs must be dates. */
+const MAX_TIME_MS = 8_640_000_000_000_000;
+
 /** `POST /api/query` body; times are epoch milliseconds, like Grafana's `/api/ds/query`. */
 export const QueryRequest = z
   .object({
     from: z.number().int().nonnegative(),
-    to: z.number().int().nonnegative(),
-    intervalMs: z.number().positive().optional(),
+    to: z.number().int().nonnegative().max(MAX_TIME_MS),
+    intervalMs: z.number().positive().max(MAX_RANGE_MS).optional(),
     maxDataPoints: z.number().int().positive().max(100_000).optional(),
     queries: z.array(WireQuery).min(1).max(100),
   })
   .strict()
   .refine((r) => r.from <= r.to, { error: '`from` must not be after `to`', path: ['from'] })
+  .refine((r) => r.to - r.from <= MAX_RANGE_MS, {
+    error: `the range must be at most ${MAX_RANGE_MS} ms (~292 years, Prometheus' longest duration)`,
+    path: ['to'],
+  })
   .refine((r) => new Set(r.queries.map((q) => q.refId)).size === r.queries.length, {
     error: 'refIds must be unique within a request',
     path: ['queries'],

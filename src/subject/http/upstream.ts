@@ -129,7 +129,9 @@ export class UpstreamHttp {
     }
     let pending = o.fresh ? this.send('GET', path, { ...o, schema: undefined, signal: undefined }) : this.inflight.get(key);
     if (!pending) {
-      // The shared request must not be cancelled by one caller's signal; each caller still gets its own timeout.
+      // The shared request must not be cancelled by one caller's signal, and it runs with the *first* caller's
+      // timeout: a caller joining it waits at most that long (and less only through its own signal, as the health
+      // probe's deadline() does), whatever its own `timeoutMs`.
       pending = this.send('GET', path, { ...o, schema: undefined, signal: undefined }).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }

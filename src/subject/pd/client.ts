@@ -13,6 +13,7 @@ import {
   UpstreamSchemaError,
   UpstreamStatusError,
 } from '../../shared/errors';
+import { redactUserInfo } from '../../shared/redact';
 import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import { parseJsonBig } from './parse';
 import {
@@ -142,7 +143,7 @@ export function pdApiBase(url: string): string {
     parsed = new URL(url.trim());
   } catch {
     // Echo the text without anything that looks like credentials (`//user:pass@`).
-    throw new ConfigError('PD_URL', `not a URL: ${JSON.stringify(url.slice(0, 80).replace(/\/\/[^/]*@/, '//***@'))}`);
+    throw new ConfigError('PD_URL', `not a URL: ${JSON.stringify(redactUserInfo(url.slice(0, 80)))}`);
   }
   if (parsed.username || parsed.password) {
     throw new ConfigError('PD_URL', 'credentials in a PD member URL are not supported (PD has no HTTP auth)');

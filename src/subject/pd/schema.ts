@@ -138,21 +138,26 @@ const StoreWire = z.object({
   state_name: z.enum(STATE_NAMES),
 });
 
-/** `status` as PD writes it: pkg/response/store.go StoreStatus. Non-omitempty fields PD always writes are required. */
+/**
+ * `status` as PD writes it: pkg/response/store.go StoreStatus. PD always writes the sizes and counts, except for a
+ * store it holds no statistics for yet (after a PD restart, or a store that never heartbeated): then `status` is
+ * `{}`, the weights only, or `{"region_count": 1}` (answers of PD v4.0–v8.5). Such a store is kept, its unknown
+ * fields undefined and named in `missing` (STATUS_FIELDS), rather than failing the whole answer.
+ */
 const StoreStatusWire = z.object({
   /** ByteSize text. `min(fs size, raftstore.capacity)`. */
-  capacity: ByteSizeText,
+  capacity: ByteSizeText.optional(),
   /** ByteSize text. `min(capacity − used_size, fs free)`. */
-  available: ByteSizeText,
+  available: ByteSizeText.optional(),
   /** ByteSize text. TiKV's own data only (kv + raft + snapshots). */
-  used_size: ByteSizeText,
-  leader_count: z.number().int(),
+  used_size: ByteSizeText.optional(),
+  leader_count: z.number().int().optional(),
   /** Absent = 1. */
   leader_weight: num,
   leader_score: num,
   /** MiB. */
   leader_size: num,
-  region_count: z.number().int(),
+  region_count: z.number().int().optional(),
   /** Absent = 1. */
   region_weight: num,
   region_score: num,
@@ -179,8 +184,13 @@ const StoreStatusWire = z.object({
   pause_leader_transfer_out: bool,
 });
 
-/** What PD sends for one store (the simulator writes this shape). */
-const StoreInfoWire = z.object({ store: StoreWire, status: StoreStatusWire });
+/** What PD sends for one store (the simulator writes this shape). A missing `status` reads as `{}`. */
+const StoreInfoWire = z.object({ store: StoreWire, status: StoreStatusWire.optional() });
+
+/** The status fields a store with statistics always has; absent ones are listed in `StoreStatus.missing`. */
+export const STATUS_FIELDS = ['capacity', 'available', 'used_size', 'leader_count', 'region_count'] as const;
+export type StatusField = (typeof STATUS_FIELDS)[number];
+const COMPLETE: readonly StatusField[] = Object.freeze([]);
 
 const NS_PER_MS = 1_000_000;
 /** One shared, frozen `{}` for the stores without network slow scores (most of them, and all before PD v8.5). */
@@ -215,10 +225,17 @@ export type Store = ReturnType<typeof normalizeStore>;
 
 /** PD's store status with sizes in bytes and the uptime in seconds (its times in ms are on the store). */
 function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
+  let missing = COMPLETE;
+  for (const f of STATUS_FIELDS) {
+    if (s[f] === undefined) {
+      missing = missing === COMPLETE ? [f] : [...missing, f];
+    }
+  }
   return {
-    capacity: parseByteSize(s.capacity),
-    available: parseByteSize(s.available),
-    used_size: parseByteSize(s.used_size),
+    /** Undefined while PD has no statistics for the store (listed in `missing`), like the other STATUS_FIELDS. */
+    capacity: s.capacity === undefined ? undefined : parseByteSize(s.capacity),
+    available: s.available === undefined ? undefined : parseByteSize(s.available),
+    used_size: s.used_size === undefined ? undefined : parseByteSize(s.used_size),
     leader_count: s.leader_count,
     leader_weight: s.leader_weight ?? 1,
     leader_score: s.leader_score ?? 0,
@@ -247,20 +264,25 @@ function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
     network_slow_score: s.network_slow_score ?? NO_SCORES,
     pause_leader_transfer_in: s.pause_leader_transfer_in ?? false,
     pause_leader_transfer_out: s.pause_leader_transfer_out ?? false,
+    /** STATUS_FIELDS PD left out of this store's status (empty for a store with statistics). */
+    missing,
   };
 }
 export type StoreStatus = ReturnType<typeof normalizeStoreStatus>;
 
 function normalizeStoreInfo(s: z.input<typeof StoreInfoWire>) {
-  return { store: normalizeStore(s.store), status: normalizeStoreStatus(s.status) };
+  return { store: normalizeStore(s.store), status: normalizeStoreStatus(s.status ?? {}) };
 }
 
 /** `/store/{id}`: one store, normalized. */
 export const StoreInfo = compiledSchema(StoreInfoWire, normalizeStoreInfo);
 export type StoreInfo = z.output<typeof StoreInfo>;
 
-/** `/stores`, `/stores/check`: `count` is the length of the (filtered) list; `stores` is null when empty. */
-const StoresInfoWire = z.object({ count: z.number().int(), stores: z.array(StoreInfoWire).nullish() });
+/**
+ * `/stores`, `/stores/check`: `count` is the length of the (filtered) list; `stores` is null when empty but always
+ * written (no omitempty), so an answer without it is not PD's.
+ */
+const StoresInfoWire = z.object({ count: z.number().int(), stores: z.array(StoreInfoWire).nullable() });
 export const StoresInfo = compiledSchema(StoresInfoWire, (v) => ({
   count: v.count,
   stores: (v.stores ?? []).map(normalizeStoreInfo),

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 
 import { BadQueryError, ConfigError, UpstreamStatusError } from '../../shared/errors';
 import { ENV } from '../../shared/names';
+import { redactUserInfo } from '../../shared/redact';
 import { type TlsOptions, UpstreamHttp } from '../http/upstream';
 import {
   BuildInfoAnswer,
@@ -260,7 +261,7 @@ function splitCredentials(raw: string, auth: PrometheusAuth | undefined): { url:
   try {
     u = new URL(raw);
   } catch {
-    throw new ConfigError(ENV.PROMETHEUS_URL, `not a URL: ${JSON.stringify(raw.replace(/\/\/[^@/]*@/, '//***@'))}`);
+    throw new ConfigError(ENV.PROMETHEUS_URL, `not a URL: ${JSON.stringify(redactUserInfo(raw))}`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new ConfigError(ENV.PROMETHEUS_URL, `only http and https are supported, not ${u.protocol}`);

@@ -35,16 +35,16 @@ export function renderMatcher(m: LabelMatcher): string {
   return `${m.name}${m.op}${quote(m.value)}`;
 }
 
-/** `metric{a="b",c=~"d"}`; a later matcher on the same label and operator replaces an earlier one. */
+/**
+ * `metric{a="b",c=~"d"}`. Every matcher applies (PromQL ANDs matchers on the same label): a PROMETHEUS_SELECTOR
+ * matcher on `job` or `instance` narrows ours rather than being replaced by it. Exact repeats are written once.
+ */
 export function renderSelector(metric: string, matchers: LabelMatcher[] = []): string {
   if (!METRIC_NAME.test(metric)) {
     throw new BadQueryError(`invalid metric name ${JSON.stringify(metric)}`, 'metric');
   }
-  const unique = new Map<string, LabelMatcher>();
-  for (const m of matchers) {
-    unique.set(`${m.name}${m.op}`, m);
-  }
-  return `${metric}{${[...unique.values()].map(renderMatcher).join(',')}}`;
+  const unique = new Set(matchers.map(renderMatcher));
+  return `${metric}{${[...unique].join(',')}}`;
 }
 
 /**

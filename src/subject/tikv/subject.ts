@@ -14,7 +14,6 @@ import { expectedToServe, isTiFlash } from '../pd/storeState';
 import type { PrometheusClient } from '../prometheus/client';
 import { rangeStep } from '../prometheus/step';
 import type { CallContext, Subject } from '../subject';
-import { type ActionResult, executeAction, UNKNOWN_USER } from './actions';
 import { ObservationParams, TIKV_CONFIG } from './config';
 import type { InstanceMapping } from './instances';
 import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetrics';
@@ -42,6 +41,8 @@ export interface StoresResult {
   /** PD's clock (its Date header) the heartbeat ages are measured against, epoch ms. */
   pd_now: number;
   clock: 'pd' | 'local';
+  /** What the rows cannot show: stores PD holds no statistics for (fields named), duplicate store ids. */
+  notices: string[];
 }
 
 export interface RegionHealthResult {
@@ -97,11 +98,6 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     }
   }
 
-  /** Runs an action through PD after repeating its preflight (refused with ActionUnsafeError when unsafe). */
-  async act(name: ActionName, params: unknown, ctx: CallContext = {}): Promise<ActionResult> {
-    return executeAction(this.pd, name, params, { caller: ctx.caller ?? UNKNOWN_USER });
-  }
-
   /** PD's stores in every state with heartbeat age (PD's clock) and disk used ratio; TiFlash listed unless excluded. */
   async getStores(params: ObservationParamsOf<'get_stores'> = {}, ctx: CallContext = {}): Promise<StoresResult> {
     const p = validate('get_stores', params);
@@ -126,7 +122,12 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
           }
         })
     );
-    return { stores: rows.sort((a, b) => a.store_id - b.store_id), pd_now: answer.pdNow, clock: answer.clock };
+    return {
+      stores: rows.sort((a, b) => a.store_id - b.store_id),
+      pd_now: answer.pdNow,
+      clock: answer.clock,
+      notices: storeNotices(rows),
+    };
   }
 
   /** Top-N hot write regions, one row per region, from PD's hotspot API (never a scan of all regions). */
@@ -203,6 +204,30 @@ function validate<N extends ObservationName>(name: N, params: unknown): z.output
     throw new BadQueryError(issue.message, fieldPath(issue.path) || '(root)');
   }
   return parsed.data as z.output<(typeof ObservationParams)[N]>;
+}
+
+/**
+ * A store with a partial status (PD restarted, or the store never heartbeated) is shown with its unknown fields
+ * empty and named here; an id PD lists twice (PD keeps stores in a map, so only a broken proxy or PD bug does) is
+ * shown twice and named too, rather than one row silently hiding the other.
+ */
+function storeNotices(rows: StoreRow[]): string[] {
+  const notices: string[] = [];
+  const seen = new Set<number>();
+  const duplicates = new Set<number>();
+  for (const r of rows) {
+    if (seen.has(r.store_id)) {
+      duplicates.add(r.store_id);
+    }
+    seen.add(r.store_id);
+    if (r.partial) {
+      notices.push(`store ${r.store_id} (${r.address}): PD has no ${r.partial} for it yet (PD restarted, or no heartbeat since it joined); shown empty`);
+    }
+  }
+  for (const id of duplicates) {
+    notices.push(`store ${id} is listed more than once by PD; every entry is shown`);
+  }
+  return notices;
 }
 
 /** The stores with the given ids (all when none given); an id PD does not know is a StoreNotFoundError. */

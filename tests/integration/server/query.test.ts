@@ -84,7 +84,7 @@ describe('observations', () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.json.results.A).toEqual({ frames: [], error: 'store 999 not found in PD', status: 404 });
+    expect(res.json.results.A).toEqual({ frames: [], error: 'store 999 not found in PD', status: 404, code: 'TKO_ERR_STORE_NOT_FOUND' });
     expect(res.json.results.B.error).toBeUndefined();
     expect(res.json.results.B.frames.length).toBeGreaterThan(0);
   });
@@ -284,8 +284,10 @@ test('health through the token reports PD and Prometheus ok, and no secret appea
   const res = await b.request('GET', '/api/health', { token: API_TOKEN });
   expect(res.json).toMatchObject({ status: 'ok', pd: { ok: true }, prometheus: { ok: true } });
   await b.request('GET', '/api/health', { token: 'a-wrong-guess-token' });
+  // Probes log at debug; a refused request to another route is logged (at info), and carries no token either.
+  await b.request('GET', '/api/subject', { token: 'a-wrong-guess-token' });
   const logs = b.logs();
-  expect(logs).toContain('"url":"/api/health"');
+  expect(logs).toContain('"url":"/api/subject"');
   for (const secret of [API_TOKEN, ACTIONS_TOKEN, PROM_SECRET, 'a-wrong-guess-token']) {
     expect(logs).not.toContain(secret);
     expect(res.text).not.toContain(secret);

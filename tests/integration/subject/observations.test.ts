@@ -65,7 +65,7 @@ describe('get_stores against the simulator', () => {
       expect(row.heartbeat_age_seconds).toBeGreaterThanOrEqual(0);
       expect(row.heartbeat_age_seconds).toBeLessThanOrEqual(STORE_HEARTBEAT_MS / 1000 + 1);
       // PD rounds sizes to ByteSize strings (3 significant digits).
-      expect(row.capacity_bytes / st.capacity).toBeCloseTo(1, 2);
+      expect(row.capacity_bytes! / st.capacity).toBeCloseTo(1, 2);
       expect(row.disk_used_ratio!).toBeCloseTo(stack.sim.cluster.usedRatio(st, Date.now()), 2);
     }
   });
@@ -169,13 +169,13 @@ describe('get_cluster_metrics, get_hot_write_regions and get_region_health again
     expect(r.store_count).toBe(4);
     expect(r.stores_by_state).toEqual({ Up: 4, Disconnected: 0, Down: 0, Offline: 0, Tombstone: 0 });
     expect(r.region_count).toBe(200);
-    const leaders = r.per_store.map((s) => s.leader_count);
+    const leaders = r.per_store.map((s) => s.leader_count!);
     expect(leaders.reduce((a, b) => a + b, 0)).toBe(200);
     expect(r.leaders.max).toBe(Math.max(...leaders));
     expect(r.leaders.min).toBe(Math.min(...leaders));
     expect(r.leaders.spread).toBe(r.leaders.max - r.leaders.min);
     // Three replicas of each region.
-    expect(r.per_store.map((s) => s.region_count).reduce((a, b) => a + b, 0)).toBe(600);
+    expect(r.per_store.map((s) => s.region_count!).reduce((a, b) => a + b, 0)).toBe(600);
   });
 
   it("ranks hot write regions by flow, with each region's leader and peers as PD has them", async () => {

@@ -130,7 +130,7 @@ describe('a removed store', () => {
     const cluster = await stack.subject.getClusterMetrics();
     expect(cluster.stores_by_state.Tombstone).toBe(1);
     expect(cluster.per_store.map((s) => s.store_id)).not.toContain(5);
-    expect(cluster.per_store.map((s) => s.leader_count).reduce((a, b) => a + b, 0)).toBe(200);
+    expect(cluster.per_store.map((s) => s.leader_count!).reduce((a, b) => a + b, 0)).toBe(200);
 
     // Not a serving store, so not missing from the metrics; asked for by id, it has none (once its target is gone).
     const metrics = await stack.subject.getStoreMetrics();

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../../src/shared/errors';
 import { parseSelector, renderSelector } from '../../../src/subject/prometheus/selector';
+import { PrometheusClient } from '../../../src/subject/prometheus/client';
 import { instanceMatcher } from '../../../src/subject/tikv/instances';
 
 describe('PROMETHEUS_SELECTOR parsing', () => {
@@ -68,5 +69,25 @@ describe('rendering selectors', () => {
     expect(re.test('a|b.*:20180')).toBe(true);
     expect(re.test('a')).toBe(false);
     expect(instanceMatcher([], 'status_address').value).toBe('$.^');
+  });
+});
+
+describe("PROMETHEUS_SELECTOR and the backend's own matchers", () => {
+  it('are ANDed: a selector matcher on job or instance narrows ours instead of being replaced', () => {
+    const client = new PrometheusClient({
+      url: 'http://127.0.0.1:9',
+      selector: parseSelector('cluster="prod",job="tikv-canary",instance=~"10\\\\.0\\\\.1\\\\..*"'),
+      jobs: { tikv: 'tikv', pd: 'pd' },
+    });
+    const instance = { name: 'instance', op: '=~' as const, value: '10.0.1.21:20180|10.0.9.1:20180' };
+    expect(client.selector('up', [instance], 'tikv')).toBe(
+      'up{cluster="prod",job="tikv-canary",instance=~"10\\\\.0\\\\.1\\\\..*",job="tikv",instance=~"10.0.1.21:20180|10.0.9.1:20180"}'
+    );
+    void client.close();
+  });
+
+  it('writes an exact repeat once', () => {
+    const job = { name: 'job', op: '=' as const, value: 'tikv' };
+    expect(renderSelector('up', [job, job])).toBe('up{job="tikv"}');
   });
 });

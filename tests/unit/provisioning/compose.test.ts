@@ -101,6 +101,13 @@ describe('docker-compose.yaml', () => {
     }
   });
 
+  it('runs the Grafana release whose SDK (@grafana/data, runtime, ui) the plugin is built and tested with', () => {
+    const pkg = readJson<{ dependencies: Record<string, string> }>(join(ROOT, 'package.json'));
+    const sdk = ['@grafana/data', '@grafana/runtime', '@grafana/ui'].map((p) => pkg.dependencies[p]);
+    expect(new Set(sdk).size).toBe(1);
+    expect(services.grafana.image).toBe(`grafana/grafana:${sdk[0]}`);
+  });
+
   it('mounts only paths that exist in the repository (dist/ after `npm run build`)', () => {
     const mounts = Object.values(services).flatMap(bindMounts);
     expect(mounts.length).toBeGreaterThan(0);
@@ -121,10 +128,16 @@ describe('docker-compose.yaml', () => {
     expect(env.GF_AUTH_ANONYMOUS_ENABLED === 'false' || env.GF_AUTH_ANONYMOUS_ORG_ROLE === 'Viewer').toBe(true);
     const targets = new Map(bindMounts(services.grafana).map((m) => [m.target, m.source]));
     expect(targets.get(`/var/lib/grafana/plugins/${APP_PLUGIN_ID}`)).toBe('./dist');
-    for (const dir of ['datasources', 'plugins', 'dashboards']) {
+    for (const dir of ['plugins', 'dashboards']) {
       expect(targets.get(`/etc/grafana/provisioning/${dir}`)).toBe(`./provisioning/${dir}`);
     }
     expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(2);
+    // The copy-safe data source file and the compose-only Prometheus data source, file by file.
+    const dataSourceMounts = [...targets].filter(([t]) => t.startsWith('/etc/grafana/provisioning/datasources/'));
+    expect(dataSourceMounts.map(([, source]) => source).sort()).toEqual([
+      './provisioning/compose/datasources/prometheus.yaml',
+      './provisioning/datasources/tikv-operator.yaml',
+    ]);
   });
 
   it('mounts the built plugin, app and nested data source, where Grafana looks for the app id', () => {
@@ -201,19 +214,27 @@ describe('docker-compose.yaml', () => {
     expect(ds.datasources.map((d) => d.uid)).toEqual(shared.datasources.map((d) => d.uid));
     expect(ds.datasources.find((d) => d.uid === 'tikv-operator')?.jsonData?.backendUrl).toBe('http://backend-lb:3100');
     const mounts = new Map(bindMounts(services['grafana-replicas']).map((m) => [m.target, m.source]));
-    expect(mounts.get('/etc/grafana/provisioning/datasources')).toBe('./provisioning/compose/replicas/datasources');
+    expect(mounts.get('/etc/grafana/provisioning/datasources/tikv-operator.yaml')).toBe(
+      './provisioning/compose/replicas/datasources/tikv-operator.yaml'
+    );
+    expect(mounts.get('/etc/grafana/provisioning/datasources/compose-prometheus.yaml')).toBe(
+      './provisioning/compose/datasources/prometheus.yaml'
+    );
     expect(services['grafana-replicas'].ports).toEqual(['127.0.0.1:3001:3000']);
   });
 
-  it('builds the backend from this repo on the official Node 20 image: npm ci, then npm start', () => {
+  it('builds the backend from this repo on official Node images: npm ci, the bundle, then node runs it', () => {
     const build = services.backend.build as { context: string; dockerfile: string };
     expect(build.context).toBe('.');
     const dockerfile = readFileSync(join(ROOT, build.dockerfile), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20\.\d+\.\d+-\w+$/m);
+    // Node versions and the runtime stage: tests/integration/provisioning/backendImage.test.ts.
+    expect(dockerfile).toMatch(/^FROM node:\d+\.\d+\.\d+-[\w-]+/m);
     const ci = dockerfile.search(/^RUN npm ci\b/m);
-    const start = dockerfile.search(/^CMD \["npm", "start"\]$/m);
+    const bundle = dockerfile.search(/^RUN npm run build:server$/m);
+    const start = dockerfile.search(/^CMD \["node", .*"build\/server\.js"\]$/m);
     expect(ci).toBeGreaterThan(0);
-    expect(start).toBeGreaterThan(ci);
+    expect(bundle).toBeGreaterThan(ci);
+    expect(start).toBeGreaterThan(bundle);
     // The build context leaves out host node_modules (native modules for another system) and local secrets.
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git']));

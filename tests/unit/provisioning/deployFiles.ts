@@ -57,6 +57,7 @@ export interface ProvisionedDataSource {
   access?: string;
   orgId?: number;
   url?: string;
+  isDefault?: boolean;
   jsonData?: Record<string, unknown>;
   secureJsonData?: Record<string, string>;
 }
@@ -85,8 +86,23 @@ export interface AlertRuleFile {
   groups: Array<{ orgId: number; name: string; folder: string; interval: string; rules: AlertRule[] }>;
 }
 
+/** The data sources the compose Grafana gets: the copy-safe files and the compose-only ones. */
 export function dataSources(): ProvisionedDataSource[] {
-  return filesUnder(join(PROVISIONING, 'datasources'), ['.yaml', '.yml']).flatMap(
+  return [...sharedDataSources(), ...composeDataSources()];
+}
+
+/** provisioning/datasources/: the files the quick start tells users to copy into their own Grafana. */
+export function sharedDataSources(): ProvisionedDataSource[] {
+  return dataSourcesUnder(join(PROVISIONING, 'datasources'));
+}
+
+/** provisioning/compose/datasources/: for the compose stack only. */
+export function composeDataSources(): ProvisionedDataSource[] {
+  return dataSourcesUnder(join(PROVISIONING, 'compose', 'datasources'));
+}
+
+function dataSourcesUnder(dir: string): ProvisionedDataSource[] {
+  return filesUnder(dir, ['.yaml', '.yml']).flatMap(
     (f) => readYaml<{ datasources: ProvisionedDataSource[] }>(f).datasources
   );
 }

@@ -10,6 +10,7 @@ import {
 import {
   bindMounts,
   compose,
+  composeDataSources,
   dashboards,
   dataSources,
   environmentOf,
@@ -18,6 +19,7 @@ import {
   PROVISIONING,
   readYaml,
   ROOT,
+  sharedDataSources,
   stringsIn,
 } from './deployFiles';
 
@@ -36,6 +38,7 @@ describe('provisioning YAML files', () => {
         'dashboards/tikv-operator.yaml',
         'alerting/tikv-operator-rules.yaml',
         'compose/alerting/notifications.yaml',
+        'compose/datasources/prometheus.yaml',
         'prometheus/prometheus.yml',
         'prometheus/tikv-operator.rules.yml',
         'prometheus/tikv-operator.rules.test.yml',
@@ -78,6 +81,23 @@ describe('provisioned data sources', () => {
     expect(ds.uid).toBe('tikv-prometheus');
     expect(new URL(ds.url!).host).toBe('prometheus:9090');
     expect(compose().services.prometheus).toBeDefined();
+  });
+
+  it('are safe to copy into an existing Grafana: no default data source, no name Grafana users already have', () => {
+    // A second isDefault makes Grafana reject all data source provisioning; a data source provisioned with the
+    // name of an existing one (e.g. "Prometheus") overwrites it.
+    for (const ds of sharedDataSources()) {
+      expect({ name: ds.name, isDefault: ds.isDefault ?? false }).toEqual({ name: ds.name, isDefault: false });
+      expect(ds.name).toMatch(/^TiKV Operator/);
+      expect(ds.type).toBe(DATASOURCE_PLUGIN_ID);
+    }
+  });
+
+  it('keep the compose-only Prometheus next to the compose-only notification policy, with a name of its own', () => {
+    expect(composeDataSources().map((d) => [d.type, d.name])).toEqual([
+      ['prometheus', 'TiKV Operator Prometheus (compose)'],
+    ]);
+    expect(composeDataSources().every((d) => !d.isDefault)).toBe(true);
   });
 
   it('have unique uids and names', () => {
@@ -189,6 +209,8 @@ describe('Grafana alert rules on violations', () => {
       expect(rule.labels.store).toMatch(/\{\{.*store_id.*\}\}/);
       expect(rule.annotations.summary).toMatch(/\{\{.*store_id.*\}\}/);
       expect(rule.annotations.summary).toContain(invariant);
+      // Like the Prometheus rules: a sentence on what the violation means.
+      expect(rule.annotations.description).toMatch(/\{\{.*store_id.*\}\}.*threshold|timeout/);
     }
   );
 

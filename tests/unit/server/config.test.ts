@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ConfigError } from '../../../src/shared/errors';
-import { isLoopback, loadConfig, safeUrl } from '../../../src/server/config';
+import { configSecrets, isLoopback, loadConfig, safeUrl } from '../../../src/server/config';
+import { addSecrets, redact } from '../../../src/shared/redact';
 
 const dir = mkdtempSync(join(tmpdir(), 'tikv-operator-config-'));
 const file = (name: string, text: string) => {
@@ -162,5 +163,33 @@ describe('config helpers', () => {
 
   test('safeUrl drops user info and query strings', () => {
     expect(safeUrl('https://user:pass@prom:9090/prometheus/?token=x')).toBe('https://prom:9090/prometheus');
+  });
+});
+
+describe('secrets', () => {
+  test('tokens shorter than 16 characters are refused off loopback, naming the variable, and fine on loopback', () => {
+    for (const name of ['API_TOKEN', 'ACTIONS_TOKEN', 'METRICS_TOKEN']) {
+      const err = configError(() => loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'a'.repeat(24), [name]: 'short-token-15c' }));
+      expect(err.variable).toBe(name);
+      expect(err.message).toMatch(/is 15 characters; with HOST=0\.0\.0\.0 \(not loopback\) tokens need at least 16/);
+      expect(err.message).not.toContain('short-token-15c');
+    }
+    expect(loadConfig({ HOST: '0.0.0.0', API_TOKEN: 'x'.repeat(16) }).apiToken).toHaveLength(16);
+    expect(loadConfig({ HOST: '127.0.0.1', API_TOKEN: 'short' }).apiToken).toBe('short');
+  });
+
+  test('every configured secret is redacted by value, Basic auth also in its base64 form', () => {
+    const c = loadConfig({
+      API_TOKEN: 'api-token-value-1',
+      METRICS_TOKEN: 'metrics-token-value-2',
+      PROMETHEUS_URL: 'http://prom:9090',
+      PROMETHEUS_USERNAME: 'grafana',
+      PROMETHEUS_PASSWORD: 'prom-password-3',
+    });
+    addSecrets(...configSecrets(c));
+    const basic = Buffer.from('grafana:prom-password-3').toString('base64');
+    const echo = `api-token-value-1 metrics-token-value-2 prom-password-3 Basic ${basic} ${encodeURIComponent('prom-password-3')}`;
+    expect(redact(echo)).toBe('[redacted] [redacted] [redacted] Basic [redacted] [redacted]');
+    expect(redact('GET /x?api_key=k1&page=2 https://u:p@host/')).toBe('GET /x?api_key=[redacted]&page=2 https://***@host/');
   });
 });

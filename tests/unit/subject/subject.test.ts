@@ -277,10 +277,14 @@ describe('get_region_health', () => {
 });
 
 describe('the Subject protocol', () => {
-  it('runs observations by name and validates action parameters before PD is asked', async () => {
+  it('runs observations by name, validating their parameters before PD is asked', async () => {
     const r = await subject.observe('get_hot_write_regions', { limit: 1 });
     expect(r.regions).toHaveLength(1);
     await expect(subject.observe('get_hot_write_regions', { limit: 0 })).rejects.toThrow(/^limit: /);
-    await expect(subject.act('drain_store', { store_id: 4, mode: 'sideways' })).rejects.toThrow(/mode/);
+  });
+
+  it('offers no write that skips the audit log: actions run only through the audited action route', () => {
+    expect('act' in subject).toBe(false);
+    expect(Object.keys(subject.config.actions).length).toBeGreaterThan(0);
   });
 });

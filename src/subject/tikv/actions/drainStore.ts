@@ -49,7 +49,11 @@ async function preflight(pd: ActionPd, params: Params) {
   if (!info) {
     return done(`store ${store_id} cannot be drained: it does not exist`);
   }
-  const counts = { state_name: state, leader_count: info.status.leader_count, region_count: info.status.region_count };
+  const counts = {
+    state_name: state,
+    leader_count: info.status.leader_count ?? null,
+    region_count: info.status.region_count ?? null,
+  };
 
   if (mode === 'leaders' || mode === 'undo_leaders') {
     const [schedulers, stores] = await Promise.all([pd.getSchedulers(), pd.getStores()]);
@@ -74,7 +78,7 @@ async function preflight(pd: ActionPd, params: Params) {
         }
       );
       return done(
-        `PD would add store ${store_id} to ${EVICT_LEADER}: its ${info.status.leader_count} leaders move to other voters (watch leader_count fall to 0); regions stay where they are. Undo with mode undo_leaders`,
+        `PD would add store ${store_id} to ${EVICT_LEADER}: its ${info.status.leader_count ?? '(unknown number of)'} leaders move to other voters (watch leader_count fall to 0); regions stay where they are. Undo with mode undo_leaders`,
         { ...counts, evict_leader_scheduler: running }
       );
     }
@@ -129,7 +133,7 @@ async function preflight(pd: ActionPd, params: Params) {
       }
     );
     return done(
-      `PD would mark store ${store_id} Offline and move its ${info.status.region_count} region replicas (${info.status.leader_count} leaders) to other stores; with none left it becomes Tombstone. Undo with mode undo_store while it is Offline`,
+      `PD would mark store ${store_id} Offline and move its ${info.status.region_count ?? '(unknown number of)'} region replicas (${info.status.leader_count ?? '?'} leaders) to other stores; with none left it becomes Tombstone. Undo with mode undo_store while it is Offline`,
       { ...counts, up_stores_after: upLeft, 'max-replicas': maxReplicas }
     );
   }

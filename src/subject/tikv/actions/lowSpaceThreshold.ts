@@ -5,6 +5,7 @@
  * would be low-space at once (used ratio above the new value): PD stops moving data onto those.
  */
 import { isTiFlash } from '../../pd/storeState';
+import { diskUsedRatio } from '../observations/stores';
 import { executeAfterPreflight, makePreflight, type Steps } from './run';
 import type { ActionModule, Check } from './types';
 
@@ -31,10 +32,12 @@ const steps: Steps<'set_low_space_threshold'> = {
       },
       { name: 'at_most_one', ok: next <= 1, detail: next <= 1 ? `${next} ≤ 1` : `${next} is above 1` },
     ];
+    // A store without statistics (no capacity yet) cannot be judged and is left out, as PD's own check does.
     const lowSpace = stores.data.stores
-      .filter((s) => !isTiFlash(s.store) && s.status.capacity > 0 && s.store.state_name !== 'Tombstone')
-      .filter((s) => 1 - s.status.available / s.status.capacity > next)
-      .map((s) => `store ${s.store.id} (${pct(1 - s.status.available / s.status.capacity)} used)`);
+      .filter((s) => !isTiFlash(s.store) && s.store.state_name !== 'Tombstone')
+      .map((s) => ({ id: s.store.id, used: diskUsedRatio(s.status.capacity, s.status.available) }))
+      .filter((s) => s.used !== null && s.used > next)
+      .map((s) => `store ${s.id} (${pct(s.used!)} used)`);
     checks.push({
       name: 'stores_low_space_after',
       ok: true,

@@ -85,8 +85,8 @@ export async function observationFrames(
   const storeIds = q.storeIds && q.storeIds.length > 0 ? q.storeIds : undefined;
   switch (q.observation) {
     case 'get_stores': {
-      const { stores, pd_now } = await subject.getStores({ storeIds });
-      return [
+      const { stores, pd_now, notices } = await subject.getStores({ storeIds });
+      const frames = [
         frame(
           q.refId,
           'stores',
@@ -146,10 +146,18 @@ export async function observationFrames(
               displayName: 'Drain left',
               unit: 's',
             }),
+            col(stores, 'partial', 'string', (r) => r.partial, { displayName: 'Unknown (PD has no statistics)' }),
           ],
           { ...TABLE, custom: { pdNow: pd_now } }
         ),
       ];
+      if (notices.length > 0) {
+        frames[0].schema.meta = {
+          ...frames[0].schema.meta,
+          notices: notices.map((text): Notice => ({ severity: 'warning', text })),
+        };
+      }
+      return frames;
     }
 
     case 'get_hot_write_regions': {

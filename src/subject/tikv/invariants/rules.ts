@@ -4,7 +4,7 @@
  *   interface InvariantRule { invariant, severity, threshold, graceMs, keepFiringForMs }
  *   type InvariantRules = Readonly<Record<InvariantName, InvariantRule>>
  *   DEFAULT_RULES: InvariantRules
- *   resolveRules(base: InvariantRules, overrides?: InvariantOverrides): InvariantRules
+ *   resolveRules(base: InvariantRules, overrides?: DeploymentOverrides): InvariantRules
  *   observe(rule, value): Observation — the sample with `holds = value > threshold`
  *
  * A condition holds when the value is above the threshold (heartbeat age, P99 seconds, used ratio). Deployment
@@ -12,7 +12,7 @@
  * deployment), query.overrides)`.
  */
 import { INVARIANT_SEVERITY, type InvariantName, type Severity } from '../../../shared/names';
-import type { InvariantOverrides } from '../../../shared/schema/query';
+import type { DeploymentOverrides } from '../../../shared/schema/query';
 
 export interface InvariantRule {
   invariant: InvariantName;
@@ -47,8 +47,8 @@ function rule(invariant: InvariantName, threshold: number, graceMs: number): Inv
   return Object.freeze({ invariant, severity: INVARIANT_SEVERITY[invariant], threshold, graceMs, keepFiringForMs: 0 });
 }
 
-/** `base` with the overrides applied (a per-deployment or per-query layer); units as in InvariantOverrides. */
-export function resolveRules(base: InvariantRules, overrides?: InvariantOverrides): InvariantRules {
+/** `base` with the overrides applied (a per-deployment or per-query layer); units as in DeploymentOverrides. */
+export function resolveRules(base: InvariantRules, overrides?: DeploymentOverrides): InvariantRules {
   if (!overrides) {
     return base;
   }

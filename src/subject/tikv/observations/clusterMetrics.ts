@@ -36,9 +36,13 @@ export function clusterMetrics(rows: StoreRow[], regionCount: number, pdNow: num
       byState[r.state_name as StateName]++;
     }
   }
-  const serving = rows.filter((r) => r.engine === 'tikv' && r.state_name !== 'Tombstone');
-  let min: StoreRow | undefined;
-  let max: StoreRow | undefined;
+  // A store PD has no statistics for (leader_count unknown) is left out of the spread rather than counted as 0.
+  const serving = rows.filter(
+    (r): r is StoreRow & { leader_count: number } =>
+      r.engine === 'tikv' && r.state_name !== 'Tombstone' && r.leader_count !== null
+  );
+  let min: (typeof serving)[number] | undefined;
+  let max: (typeof serving)[number] | undefined;
   for (const r of serving) {
     if (!min || r.leader_count < min.leader_count) {
       min = r;

@@ -29,17 +29,18 @@ export interface StoreRow {
   /** Process start, epoch ms. */
   start_time: number | null;
   uptime_seconds: number;
-  capacity_bytes: number;
-  available_bytes: number;
-  used_bytes: number;
-  /** 1 − available/capacity; null while capacity is unknown (0). */
+  /** The sizes and counts are null while PD has no statistics for the store (see `partial`). */
+  capacity_bytes: number | null;
+  available_bytes: number | null;
+  used_bytes: number | null;
+  /** 1 − available/capacity; null while capacity is unknown (0 or absent). */
   disk_used_ratio: number | null;
-  leader_count: number;
+  leader_count: number | null;
   leader_score: number;
   leader_weight: number;
   /** MiB, as PD reports region sizes. */
   leader_size: number;
-  region_count: number;
+  region_count: number | null;
   region_score: number;
   region_weight: number;
   region_size: number;
@@ -48,15 +49,22 @@ export interface StoreRow {
   drain_progress: number | null;
   /** Offline stores: PD's estimate of the seconds left (null when PD cannot tell: no progress yet). */
   drain_left_seconds: number | null;
+  /**
+   * The status fields PD left out (`capacity, region_count`): PD holds no statistics for the store yet (a PD
+   * restart, or no heartbeat since it joined); null when the status is complete.
+   */
+  partial: string | null;
 }
 
-export function diskUsedRatio(capacity: number, available: number): number | null {
-  return capacity > 0 ? 1 - available / capacity : null;
+export function diskUsedRatio(capacity: number | undefined, available: number | undefined): number | null {
+  return capacity !== undefined && available !== undefined && capacity > 0 ? 1 - available / capacity : null;
 }
 
 // PD writes sizes with 4 significant digits and the uptime with ns: rows keep whole bytes, the ratio to 0.01 % and
 // the uptime to the ms. More digits would be noise, and a sixth of a 1,000-store answer (npm run bench, scenario a).
 const round = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
+
+const bytes = (v: number | undefined) => (v === undefined ? null : Math.round(v));
 
 function labelRecord(labels: ReadonlyArray<{ key: string; value: string }>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -85,18 +93,19 @@ export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
     heartbeat_age_seconds: age === undefined ? null : age / 1000,
     start_time: store.start_ms ?? null,
     uptime_seconds: round(status.uptime, 3),
-    capacity_bytes: Math.round(status.capacity),
-    available_bytes: Math.round(status.available),
-    used_bytes: Math.round(status.used_size),
+    capacity_bytes: bytes(status.capacity),
+    available_bytes: bytes(status.available),
+    used_bytes: bytes(status.used_size),
     disk_used_ratio: ratio === null ? null : round(ratio, 4),
-    leader_count: status.leader_count,
+    leader_count: status.leader_count ?? null,
     leader_score: status.leader_score,
     leader_weight: status.leader_weight,
     leader_size: status.leader_size,
-    region_count: status.region_count,
+    region_count: status.region_count ?? null,
     region_score: status.region_score,
     region_weight: status.region_weight,
     region_size: status.region_size,
     slow_score: status.slow_score,
+    partial: status.missing.length > 0 ? status.missing.join(', ') : null,
   };
 }
