@@ -13,6 +13,8 @@ export const OBSERVATIONS = [
   'get_store_metrics',
   'get_cluster_metrics',
   'get_region_health',
+  'get_operators',
+  'get_schedulers',
 ] as const;
 export type ObservationName = (typeof OBSERVATIONS)[number];
 

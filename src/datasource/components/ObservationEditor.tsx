@@ -10,7 +10,11 @@ import type { KindEditorProps } from './kindEditor';
 const s = selectors.queryEditor;
 
 /** Observations whose answer is a ranked or truncated list, so a row limit applies (src/subject/tikv/config.ts). */
-const LIMITED: ReadonlySet<ObservationName> = new Set(['get_hot_write_regions', 'get_region_health']);
+const LIMITED: ReadonlySet<ObservationName> = new Set([
+  'get_hot_write_regions',
+  'get_region_health',
+  'get_operators',
+]);
 
 export function ObservationEditor({ query, subject, errorFor, onNotANumber, onChange }: KindEditorProps) {
   const options: Array<SelectableValue<ObservationName>> = OBSERVATIONS.map((name) => ({

@@ -30,6 +30,8 @@ export const ObservationParams = {
     .strict(),
   get_cluster_metrics: z.object({}).strict(),
   get_region_health: z.object({ limit: z.number().int().min(0).max(10_000).default(100) }).strict(),
+  get_operators: z.object({ limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+  get_schedulers: z.object({}).strict(),
 } satisfies Record<ObservationName, z.ZodType>;
 
 /** PD's split policies (`POST /operators` split-region; case-insensitive in PD, lower-case here). */
@@ -38,6 +40,10 @@ export const SPLIT_POLICIES = ['scan', 'approximate', 'usekey'] as const;
 export const DRAIN_MODES = ['leaders', 'store', 'undo_leaders', 'undo_store'] as const;
 
 const Limit = z.number().int().min(0).max(1_000_000);
+/** PD scheduler names: `balance-leader-scheduler`, `evict-leader-scheduler`, … (the name PD's URL path takes). */
+export const SchedulerName = z.string().regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
+/** A pause is bounded (30 days): an operator who wants a scheduler gone removes it with pd-ctl instead. */
+export const MAX_PAUSE_SECONDS = 30 * 86_400;
 
 export const ActionParams = {
   transfer_leader: z.object({ region_id: Id, to_store_id: Id }).strict(),
@@ -83,6 +89,15 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
     get_region_health: {
       description: 'Regions with missing, pending, down, offline and extra peers (counts and ids), from PD',
       params: ObservationParams.get_region_health,
+    },
+    get_operators: {
+      description: "PD's running operators: region, kind, desc/brief, steps, create/start time, status",
+      params: ObservationParams.get_operators,
+    },
+    get_schedulers: {
+      description:
+        "PD's schedulers with their paused state, evict-leader stores, per-store limits and the schedule config",
+      params: ObservationParams.get_schedulers,
     },
   },
   actions: {

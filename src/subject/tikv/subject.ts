@@ -21,6 +21,12 @@ import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetri
 import { type HotWriteRegionRow, hotWriteRegionRows } from './observations/hotWriteRegions';
 import { REGION_HEALTH_KINDS, type RegionHealthRow, regionHealthRow } from './observations/regionHealth';
 import { type StoreMetricsResult, storeMetrics } from './observations/storeMetrics';
+import {
+  type OperatorsResult,
+  readOperators,
+  readSchedulers,
+  type SchedulersResult,
+} from './observations/scheduling';
 import { type StoreRow, storeRow } from './observations/stores';
 import { DEFAULT_RATE_WINDOW, parsePromDuration } from './promql';
 
@@ -54,6 +60,8 @@ export interface ObservationResults {
   get_store_metrics: StoreMetricsResult;
   get_cluster_metrics: ClusterMetrics;
   get_region_health: RegionHealthResult;
+  get_operators: OperatorsResult;
+  get_schedulers: SchedulersResult;
 }
 
 /** Every state, so Tombstone stores are listed too (PD's `/stores` hides them by default). */
@@ -92,6 +100,10 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
         return this.getClusterMetrics(params as ObservationParamsOf<'get_cluster_metrics'>, ctx);
       case 'get_region_health':
         return this.getRegionHealth(params as ObservationParamsOf<'get_region_health'>, ctx);
+      case 'get_operators':
+        return this.getOperators(params as ObservationParamsOf<'get_operators'>, ctx);
+      case 'get_schedulers':
+        return this.getSchedulers(params as ObservationParamsOf<'get_schedulers'>, ctx);
       default:
         throw new BadQueryError(`unknown observation ${JSON.stringify(name)}`, 'observation');
     }
@@ -193,6 +205,21 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       REGION_HEALTH_KINDS.map((kind) => this.pd.checkRegions(kind, { signal: ctx.signal }))
     );
     return { kinds: REGION_HEALTH_KINDS.map((kind, i) => regionHealthRow(kind, answers[i].data, p.limit)) };
+  }
+
+  /** PD's running operators, one row per region (`GET /operators`, each operator's text parsed). */
+  async getOperators(params: ObservationParamsOf<'get_operators'> = {}, ctx: CallContext = {}): Promise<OperatorsResult> {
+    const p = validate('get_operators', params);
+    return readOperators(this.pd, p.limit, { signal: ctx.signal });
+  }
+
+  /** Schedulers with their paused state, evict-leader stores, store limits and the schedule config. */
+  async getSchedulers(
+    params: ObservationParamsOf<'get_schedulers'> = {},
+    ctx: CallContext = {}
+  ): Promise<SchedulersResult> {
+    validate('get_schedulers', params);
+    return readSchedulers(this.pd, { signal: ctx.signal });
   }
 }
 
