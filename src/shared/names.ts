@@ -44,6 +44,9 @@ export const ACTIONS = [
   'set_replica_schedule_limit',
   'drain_store',
   'set_low_space_threshold',
+  'cancel_operator',
+  'pause_scheduler',
+  'resume_scheduler',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

@@ -78,6 +78,9 @@ export const selectors = {
     set_replica_schedule_limit: 'Set replica-schedule-limit',
     drain_store: 'Drain store',
     set_low_space_threshold: 'Set low-space-ratio',
+    cancel_operator: 'Cancel operator',
+    pause_scheduler: 'Pause scheduler',
+    resume_scheduler: 'Resume scheduler',
   } satisfies Record<ActionName, string>,
   /** The audit log's outcome words (src/server/audit/frames.ts shows the same). */
   outcomeNames: {

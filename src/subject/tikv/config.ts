@@ -41,7 +41,7 @@ export const DRAIN_MODES = ['leaders', 'store', 'undo_leaders', 'undo_store'] as
 
 const Limit = z.number().int().min(0).max(1_000_000);
 /** PD scheduler names: `balance-leader-scheduler`, `evict-leader-scheduler`, … (the name PD's URL path takes). */
-export const SchedulerName = z.string().regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
+const SchedulerName = z.string().regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
 /** A pause is bounded (30 days): an operator who wants a scheduler gone removes it with pd-ctl instead. */
 export const MAX_PAUSE_SECONDS = 30 * 86_400;
 
@@ -64,6 +64,15 @@ export const ActionParams = {
   set_replica_schedule_limit: z.object({ 'replica-schedule-limit': Limit }).strict(),
   drain_store: z.object({ store_id: Id, mode: z.enum(DRAIN_MODES) }).strict(),
   set_low_space_threshold: z.object({ 'low-space-ratio': z.number().gt(0).lte(1) }).strict(),
+  cancel_operator: z.object({ region_id: Id }).strict(),
+  pause_scheduler: z
+    .object({
+      name: SchedulerName,
+      /** Seconds; PD resumes the scheduler on its own after this. */
+      delay: z.number().int().min(1).max(MAX_PAUSE_SECONDS),
+    })
+    .strict(),
+  resume_scheduler: z.object({ name: SchedulerName }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = {
@@ -129,6 +138,18 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
     set_low_space_threshold: {
       description: 'Set low-space-ratio: above this used ratio PD stops moving data onto a store (must exceed high-space-ratio)',
       params: ActionParams.set_low_space_threshold,
+    },
+    cancel_operator: {
+      description: 'Cancel the operator PD runs on a region (DELETE /operators/{region_id}); finished steps stay done',
+      params: ActionParams.cancel_operator,
+    },
+    pause_scheduler: {
+      description: 'Pause a PD scheduler for `delay` seconds (POST /schedulers/{name} {"delay": s}); PD resumes it after',
+      params: ActionParams.pause_scheduler,
+    },
+    resume_scheduler: {
+      description: 'Resume a paused PD scheduler (POST /schedulers/{name} {"delay": 0}); the scheduler is never removed',
+      params: ActionParams.resume_scheduler,
     },
   },
   slos: {

@@ -52,6 +52,14 @@ async function observe(observation: string): Promise<Frame[]> {
   return res.json.results.A.frames as Frame[];
 }
 
+async function action(name: string, step: 'preflight' | 'execute', body: unknown, user = 'carol') {
+  return backend.request('POST', `/api/actions/${name}/${step}`, {
+    token: ACTIONS_TOKEN,
+    body,
+    headers: { 'X-Grafana-User': user },
+  });
+}
+
 async function pd(path: string): Promise<any> {
   return (await fetch(`${backend.sim.pdUrl}${path}`)).json();
 }
@@ -112,6 +120,103 @@ describe('observations', () => {
       expect(config['max-store-down-time']).toBe('1800s');
     } finally {
       await fetch(`${backend.sim.pdUrl}/schedulers/balance-region-scheduler`, { method: 'POST', body: '{"delay":0}' });
+      await fetch(`${backend.sim.pdUrl}/schedulers/evict-leader-scheduler`, { method: 'DELETE' });
+    }
+  });
+});
+
+async function auditRows(): Promise<Array<Record<string, any>>> {
+  const res = await backend.request('POST', '/api/query', {
+    token: API_TOKEN,
+    body: { from: Date.now() - 3_600_000, to: Date.now() + 60_000, queries: [{ refId: 'T', kind: 'audit', format: 'table' }] },
+  });
+  expect(res.status).toBe(200);
+  return rows(res.json.results.T.frames[0]);
+}
+
+describe('cancel_operator', () => {
+  it('refuses a region without an operator, then cancels a running one, audited', async () => {
+    const none = await action('cancel_operator', 'preflight', { region_id: 1017 });
+    expect(none.status).toBe(200);
+    expect(none.json.safe).toBe(false);
+    expect(none.json.checks[0]).toMatchObject({ name: 'operator_running', ok: false });
+    const refused = await action('cancel_operator', 'execute', { region_id: 1017 });
+    expect(refused.status).toBe(409);
+
+    await startOperator(1017);
+    const pre = await action('cancel_operator', 'preflight', { region_id: 1017 });
+    expect(pre.json.safe).toBe(true);
+    expect(pre.json.current).toMatchObject({ desc: 'admin-transfer-leader', status: 'STARTED' });
+    const run = await action('cancel_operator', 'execute', { region_id: 1017 }, 'dave');
+    expect(run.status).toBe(200);
+    expect(run.json.pdAnswer).toBe('The pending operator is canceled.');
+    expect(run.json.effect).toEqual({ operator_running: false });
+    expect((await pd('/operators')).some((t: string) => t.includes('region:1017('))).toBe(false);
+    expect(await pd('/operators/1017')).toMatch(/^status: CANCEL, /);
+
+    const audit = (await auditRows()).filter((r) => r.action === 'cancel_operator');
+    expect(audit.map((r) => [r.who, r.outcome])).toContainEqual(['dave', 'ok']);
+  });
+
+  it('names a bad region id', async () => {
+    const bad = await action('cancel_operator', 'preflight', { region_id: -3 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toMatch(/region_id/);
+  });
+});
+
+describe('pause_scheduler and resume_scheduler', () => {
+  it('pauses a scheduler for the delay and resumes it with delay 0, keeping it, both audited', async () => {
+    const pre = await action('pause_scheduler', 'preflight', { name: 'balance-hot-region-scheduler', delay: 900 });
+    expect(pre.json.safe).toBe(true);
+    expect(pre.json.current).toEqual({ paused: false, resume_at: null });
+    const run = await action('pause_scheduler', 'execute', { name: 'balance-hot-region-scheduler', delay: 900 }, 'erin');
+    expect(run.status).toBe(200);
+    expect(run.json.pdAnswer).toBe('Pause or resume the scheduler successfully.');
+    expect(run.json.effect.paused).toBe(true);
+    const [period] = await pd('/schedulers?status=paused&timestamp');
+    expect(period.name).toBe('balance-hot-region-scheduler');
+    expect(Date.parse(period.resume_at) - Date.parse(period.paused_at)).toBe(900_000);
+
+    const resume = await action('resume_scheduler', 'execute', { name: 'balance-hot-region-scheduler' }, 'erin');
+    expect(resume.status).toBe(200);
+    expect(resume.json.effect).toEqual({ paused: false, resume_at: null });
+    expect(await pd('/schedulers?status=paused')).toEqual([]);
+    // Resumed, not removed.
+    expect(await pd('/schedulers')).toContain('balance-hot-region-scheduler');
+
+    const audit = (await auditRows()).filter((r) => r.who === 'erin').map((r) => [r.action, r.outcome]);
+    expect(audit).toEqual(expect.arrayContaining([['pause_scheduler', 'ok'], ['resume_scheduler', 'ok']]));
+  });
+
+  it('refuses a scheduler PD does not run (and `all`) without calling PD', async () => {
+    for (const name of ['no-such-scheduler', 'all']) {
+      const pre = await action('pause_scheduler', 'preflight', { name, delay: 60 });
+      expect(pre.json.safe).toBe(false);
+      expect(pre.json.checks[0]).toMatchObject({ name: 'scheduler_exists', ok: false });
+      expect((await action('pause_scheduler', 'execute', { name, delay: 60 })).status).toBe(409);
+    }
+    expect(await pd('/schedulers?status=paused')).toEqual([]);
+    const bad = await action('pause_scheduler', 'preflight', { name: 'balance-leader-scheduler', delay: 0 });
+    expect(bad.status).toBe(400);
+  });
+
+  it('warns, without refusing, when balance-leader is paused while a store drains its leaders', async () => {
+    const quiet = await action('pause_scheduler', 'preflight', { name: 'balance-leader-scheduler', delay: 60 });
+    expect(quiet.json.checks.map((c: { name: string }) => c.name)).not.toContain('drain_in_progress');
+
+    await fetch(`${backend.sim.pdUrl}/schedulers`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'evict-leader-scheduler', store_id: 3 }),
+    });
+    try {
+      const pre = await action('pause_scheduler', 'preflight', { name: 'balance-leader-scheduler', delay: 60 });
+      expect(pre.json.safe).toBe(true);
+      expect(pre.json.summary).toMatch(/^Warning: a drain is running/);
+      const warning = pre.json.checks.find((c: { name: string }) => c.name === 'drain_in_progress');
+      expect(warning).toMatchObject({ ok: true, warning: true });
+      expect(warning.detail).toMatch(/store 3 having leaders evicted/);
+    } finally {
       await fetch(`${backend.sim.pdUrl}/schedulers/evict-leader-scheduler`, { method: 'DELETE' });
     }
   });
