@@ -15,6 +15,7 @@ export const OBSERVATIONS = [
   'get_region_health',
   'get_operators',
   'get_schedulers',
+  'get_forecasts',
 ] as const;
 export type ObservationName = (typeof OBSERVATIONS)[number];
 

@@ -32,6 +32,13 @@ export const ObservationParams = {
   get_region_health: z.object({ limit: z.number().int().min(0).max(10_000).default(100) }).strict(),
   get_operators: z.object({ limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
   get_schedulers: z.object({}).strict(),
+  get_forecasts: z
+    .object({
+      storeIds: StoreIds.optional(),
+      /** Trend window, a Prometheus duration (default 6h). */
+      window: z.string().optional(),
+    })
+    .strict(),
 } satisfies Record<ObservationName, z.ZodType>;
 
 /** PD's split policies (`POST /operators` split-region; case-insensitive in PD, lower-case here). */
@@ -107,6 +114,11 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
       description:
         "PD's schedulers with their paused state, evict-leader stores, per-store limits and the schedule config",
       params: ObservationParams.get_schedulers,
+    },
+    get_forecasts: {
+      description:
+        'Per store: time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend), and for a disconnected store the time until PD marks it Down',
+      params: ObservationParams.get_forecasts,
     },
   },
   actions: {

@@ -7,7 +7,7 @@
  * - get_cluster_metrics: single-row frames for stat panels (stores by state; counts and leader spread) plus one
  *   frame of leader and region counts per store;
  * - get_region_health: a table of counts per kind with the listed region ids;
- * - get_operators, get_schedulers: tables (frames/scheduling.ts).
+ * - get_operators, get_schedulers: tables (frames/scheduling.ts); get_forecasts: a table (frames/forecasts.ts).
  * Every frame carries the query's refId.
  */
 import { rangeStep, type StepRange } from '../../prometheus/step';
@@ -16,6 +16,7 @@ import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
+import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
 
 type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
@@ -214,6 +215,9 @@ export async function observationFrames(
 
     case 'get_schedulers':
       return schedulerFrames(q.refId, await subject.getSchedulers({}));
+
+    case 'get_forecasts':
+      return forecastFrames(q.refId, await subject.getForecasts({ storeIds, window: q.window }));
   }
 }
 
