@@ -6,7 +6,7 @@
 import { parseGoDurationMs } from './format';
 import { LatencyCounters } from './latency';
 import { AffinePermutation, hash3, hash32, unit } from './random';
-import { OperatorBook, type OpKindName, SchedulerPauses } from './scheduling';
+import { OperatorBook, type OpKindName, SchedulerPauses, scheduledOperators } from './scheduling';
 import {
   deriveStateName,
   NODE_REMOVED,
@@ -248,7 +248,7 @@ export class Cluster {
     this.regionsAtStart = r;
     this.drainMs = o.drainMs ?? 10_000;
     this.evictMs = o.evictMs ?? 3_000;
-    this.operatorBook = new OperatorBook(o.operatorMs ?? 1_000, now);
+    this.operatorBook = new OperatorBook(o.operatorMs ?? 1_000, now, (t) => scheduledOperators(this, t));
     this.startedAt = now;
     this.bootstrapMs = now - 86_400_000 * (30 + (hash32(this.seed, 90) % 100));
     this.clusterId =

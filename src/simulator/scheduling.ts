@@ -10,7 +10,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { PdError } from './cluster';
+import { type Cluster, PdError } from './cluster';
+import { NODE_REMOVING, STATE_UP } from './storeState';
 
 /** PD `OpStatus` (`pkg/schedule/operator/status.go`): the integers of the `?object` form. */
 export const OP_STATUS = { CREATED: 0, STARTED: 1, SUCCESS: 2, CANCELED: 3, REPLACED: 4, EXPIRED: 5, TIMEOUT: 6 } as const;
@@ -80,10 +81,15 @@ export class OperatorBook {
   /** Ended operators by region, kept like PD's records (10 min) for `GET /operators/{region_id}`. */
   private readonly ended = new Map<number, SimOperator>();
 
+  /** Regions whose scheduler-made operator was cancelled, until when (PD's checkers make a new one later). */
+  private readonly suppressed = new Map<number, number>();
+
   constructor(
     /** How long an operator stays running after it is created. */
     readonly operatorMs: number,
-    private readonly processStartMs: number
+    private readonly processStartMs: number,
+    /** Operators PD's schedulers and checkers run right now (drains, evictions), made on each read. */
+    private readonly scheduled: (now: number) => SimOperator[] = () => []
   ) {}
 
   /** Adds an operator; one already running on the region is replaced (PD: REPLACED). */
@@ -101,12 +107,21 @@ export class OperatorBook {
   /** The operators still running at `now`, ordered by region id. */
   list(now: number): SimOperator[] {
     this.expire(now);
-    return [...this.running.values()].sort((a, b) => a.regionId - b.regionId);
+    const byRegion = new Map<number, SimOperator>();
+    for (const op of this.scheduled(now)) {
+      if ((this.suppressed.get(op.regionId) ?? 0) <= now) {
+        byRegion.set(op.regionId, op);
+      }
+    }
+    // An admin operator replaces a scheduler's on the same region (PD: one operator per region).
+    for (const op of this.running.values()) {
+      byRegion.set(op.regionId, op);
+    }
+    return [...byRegion.values()].sort((a, b) => a.regionId - b.regionId);
   }
 
   get(regionId: number, now: number): SimOperator | undefined {
-    this.expire(now);
-    return this.running.get(regionId);
+    return this.list(now).find((op) => op.regionId === regionId);
   }
 
   /** `DELETE /operators/{region_id}`: PD `RemoveOperator` → ErrOperatorNotFound when none runs. */
@@ -114,6 +129,10 @@ export class OperatorBook {
     const op = this.get(regionId, now);
     if (!op) {
       throw new PdError(500, '[PD:operator:ErrOperatorNotFound]operator not found');
+    }
+    if (!this.running.has(regionId)) {
+      // A scheduler's operator: gone now; the scheduler makes a new one for the region a little later.
+      this.suppressed.set(regionId, now + SCHEDULED_RETRY_MS);
     }
     this.finish(op, OP_STATUS.CANCELED, now);
   }
@@ -167,6 +186,92 @@ export class OperatorBook {
     this.running.delete(op.regionId);
     this.ended.set(op.regionId, op);
   }
+}
+
+/** How long a cancelled scheduler operator's region stays without one. */
+const SCHEDULED_RETRY_MS = 10_000;
+/** Operators listed per draining or evicting store (PD runs a few at a time, bounded by its store limits). */
+const SCHEDULED_PER_STORE = 4;
+/** Regions looked at to find them (the first ones in key order). */
+const SCHEDULED_SCAN = 512;
+
+/**
+ * The operators PD's schedulers and checkers would be running for the simulator's drains: evict-leader-scheduler's
+ * leader transfers (`pkg/schedule/schedulers/evict_leader.go`, kind leader) while an eviction is in progress, and the
+ * rule checker's `replace-rule-offline-peer` moves (kind replica,region: add learner, promote, remove) while a
+ * store is Removing — on regions that still have the leader or a peer there.
+ */
+export function scheduledOperators(c: Cluster, now: number): SimOperator[] {
+  const evicting = [...c.evicting].filter(([, t]) => now - t < c.evictMs);
+  const removing = c.stores.filter((st) => c.nodeState(st, now) === NODE_REMOVING && st.removal);
+  if (evicting.length === 0 && removing.length === 0) {
+    return [];
+  }
+  const up = c.stores
+    .filter((st) => st.stoppedAt === undefined && c.legacyState(st, now) === STATE_UP && c.nodeState(st, now) !== NODE_REMOVING)
+    .map((st) => st.id);
+  const regions = c.scan('', '', SCHEDULED_SCAN, now);
+  const out: SimOperator[] = [];
+  const taken = new Set<number>();
+  const base = (r: (typeof regions)[number]) => ({
+    regionId: r.id,
+    epoch: { version: r.version, conf_ver: r.confVer },
+    sizeMiB: r.sizeMiB,
+    timeout: '10s',
+    status: OP_STATUS.STARTED,
+  });
+  for (const [storeId, startedAt] of evicting) {
+    let n = 0;
+    for (const r of regions) {
+      if (n >= SCHEDULED_PER_STORE || taken.has(r.id) || r.leader?.store_id !== storeId) {
+        continue;
+      }
+      const targets = r.peers.map((p) => p.store_id).filter((id) => id !== storeId && up.includes(id));
+      if (targets.length === 0) {
+        continue;
+      }
+      taken.add(r.id);
+      n++;
+      out.push({
+        ...base(r),
+        desc: 'evict-leader-scheduler',
+        brief: `evict leader: from store ${storeId} to one in [${targets.join(' ')}], or to ${targets[0]} (for compatibility)`,
+        kinds: ['leader'],
+        steps: [`transfer leader from store ${storeId} to store ${targets[0]}`],
+        createdAt: startedAt,
+      });
+    }
+  }
+  for (const st of removing) {
+    let n = 0;
+    for (const r of regions) {
+      if (n >= SCHEDULED_PER_STORE || taken.has(r.id) || !r.peers.some((p) => p.store_id === st.id)) {
+        continue;
+      }
+      const target = up.find((id) => !r.peers.some((p) => p.store_id === id));
+      if (target === undefined) {
+        continue;
+      }
+      taken.add(r.id);
+      n++;
+      // PD allocates the new peer's id; any id the simulator never uses for regions does.
+      const peerId = r.id * 10 + target;
+      out.push({
+        ...base(r),
+        desc: 'replace-rule-offline-peer',
+        brief: `mv peer: store [${st.id}] to [${target}]`,
+        kinds: ['replica', 'region'],
+        steps: [
+          `add learner peer ${peerId} on store ${target}`,
+          `promote learner peer ${peerId} on store ${target} to voter`,
+          `remove peer on store ${st.id}`,
+        ],
+        timeout: '6m0s',
+        createdAt: st.removal!.startedAt,
+      });
+    }
+  }
+  return out;
 }
 
 /** Paused schedulers: name → Unix seconds paused at and until (PD `SetDelay(delayAt, delayUntil)`). */

@@ -119,3 +119,39 @@ describe('scheduler pauses', () => {
     expect((await call(`${sim.pdUrl}/schedulers/balance-leader-scheduler`, 'POST', { delay: 'x' })).status).toBe(400);
   });
 });
+
+describe("operators of PD's schedulers and checkers", () => {
+  let drainSim: Simulator;
+  beforeAll(async () => {
+    drainSim = await createSimulator({ stores: 4, regions: 200, seed: 9, drainMs: 60_000, evictMs: 60_000 });
+  });
+  afterAll(async () => {
+    await drainSim.close();
+  });
+
+  it('lists evict-leader transfers while leaders are evicted and replica moves while a store is removed; cancels one', async () => {
+    await call(`${drainSim.pdUrl}/schedulers`, 'POST', { name: 'evict-leader-scheduler', store_id: 2 });
+    await call(`${drainSim.pdUrl}/store/3`, 'DELETE');
+    const ops = ((await call(`${drainSim.pdUrl}/operators`)).json() as string[]).map((t) => parseOperatorText(t)!);
+    const evict = ops.filter((o) => o.desc === 'evict-leader-scheduler');
+    const moves = ops.filter((o) => o.desc === 'replace-rule-offline-peer');
+    expect(evict.length).toBeGreaterThan(0);
+    expect(moves.length).toBeGreaterThan(0);
+    for (const o of evict) {
+      expect(o.kind).toEqual(['leader']);
+      expect(o.steps[0]).toMatch(/^transfer leader from store 2 to store [134]$/);
+      const region = (await call(`${drainSim.pdUrl}/region/id/${o.region_id}`)).json();
+      expect(region.leader.store_id).toBe(2);
+    }
+    for (const o of moves) {
+      expect(o.kind).toEqual(['replica', 'region']);
+      expect(o.brief).toMatch(/^mv peer: store \[3\] to \[[124]\]$/);
+      expect(o.steps).toHaveLength(3);
+      expect(o.steps[2]).toBe('remove peer on store 3');
+    }
+    const target = moves[0].region_id;
+    expect((await call(`${drainSim.pdUrl}/operators/${target}`, 'DELETE')).status).toBe(200);
+    const after = ((await call(`${drainSim.pdUrl}/operators`)).json() as string[]).map((t) => parseOperatorText(t)!);
+    expect(after.some((o) => o.region_id === target)).toBe(false);
+  });
+});
