@@ -259,6 +259,7 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       lowDiskRatio: this.lowDiskRatio,
       maxStoreDownSeconds: schedule.data['max-store-down-time'],
       pdNow: answer.pdNow,
+      clock: answer.clock,
       signal: ctx.signal,
     });
   }

@@ -39,8 +39,9 @@ test("PD's Down countdown for a stopped store lands within one check interval of
   // 25 s without a heartbeat: Disconnected (PD: 20 s), 10 s before Down.
   stack.sim.stopStore(3, { secondsAgo: 25 });
   try {
-    const f = await subject.getForecasts({ storeIds: [2, 3] });
+    // The countdown is as of PD's answer, which comes first (the Prometheus queries follow it).
     const asked = Date.now();
+    const f = await subject.getForecasts({ storeIds: [2, 3] });
     const row = f.rows.find((r) => r.store_id === 3)!;
     expect(row.down_in_seconds).not.toBeNull();
     expect(row.down_in_seconds!).toBeGreaterThan(5);

@@ -41,6 +41,8 @@ test("Down countdown: max-store-down-time minus heartbeat age for Disconnected, 
   expect(downInSeconds({ state_name: 'Up', heartbeat_age_seconds: 1 }, 1800)).toBeNull();
   expect(downInSeconds({ state_name: 'Offline', heartbeat_age_seconds: 100 }, 1800)).toBeNull();
   expect(downInSeconds({ state_name: 'Disconnected', heartbeat_age_seconds: null }, 1800)).toBeNull();
+  // Ages on PD's whole-second Date header read 0–1 s short: centred on the half second.
+  expect(downInSeconds({ state_name: 'Disconnected', heartbeat_age_seconds: 25 }, 1800, 0.5)).toBe(1774.5);
 });
 
 test('the first column follows the configured low_disk threshold', () => {

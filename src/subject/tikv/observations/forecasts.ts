@@ -12,7 +12,8 @@
  *
  * Down: PD declares a store Down once its heartbeat is older than `max-store-down-time` (PD
  * `pkg/core/store.go` IsUnhealthy/DownTime, `/config/schedule`); a Disconnected store's countdown is that minus its
- * heartbeat age by PD's clock (the `Date` header), 0 when already Down, null for any other state.
+ * heartbeat age by PD's clock (the `Date` header, whole seconds: centred on the half second), 0 when already Down,
+ * null for any other state.
  */
 import type { PrometheusClient, Sample } from '../../prometheus/client';
 import type { LabelMatcher } from '../../prometheus/selector';
@@ -100,15 +101,25 @@ export function fitConfidence(fit: Fit, scrapeIntervalMs: number, windowMs: numb
   return coverage * r2;
 }
 
-/** Down countdown of one store row (PD's clock). */
-export function downInSeconds(row: Pick<StoreRow, 'state_name' | 'heartbeat_age_seconds'>, maxStoreDownSeconds: number): number | null {
+/**
+ * PD's `Date` header has whole seconds, so a heartbeat age measured on it reads 0–1 s short; the countdown is
+ * centred on the half second (±0.5 s instead of 0…1 s late).
+ */
+export const PD_DATE_HALF_SECOND = 0.5;
+
+/** Down countdown of one store row; `dateCorrection` is PD_DATE_HALF_SECOND when the ages are on PD's clock. */
+export function downInSeconds(
+  row: Pick<StoreRow, 'state_name' | 'heartbeat_age_seconds'>,
+  maxStoreDownSeconds: number,
+  dateCorrection = 0
+): number | null {
   if (row.state_name === 'Down') {
     return 0;
   }
   if (row.state_name !== 'Disconnected' || row.heartbeat_age_seconds === null) {
     return null;
   }
-  return Math.max(0, maxStoreDownSeconds - row.heartbeat_age_seconds);
+  return Math.max(0, maxStoreDownSeconds - row.heartbeat_age_seconds - dateCorrection);
 }
 
 export function forecastExprs(sel: SelectorFn, window: string): Record<'used' | 'deriv' | 'line' | 'count' | 'stdvar' | 'capacity', string> {
@@ -136,6 +147,8 @@ export interface ForecastRequest {
   lowDiskRatio: number;
   maxStoreDownSeconds: number;
   pdNow: number;
+  /** Whether the heartbeat ages were measured on PD's clock (its whole-second `Date` header) or the local one. */
+  clock: 'pd' | 'local';
   signal?: AbortSignal;
 }
 
@@ -202,7 +215,7 @@ export async function forecasts(req: ForecastRequest): Promise<ForecastsResult> 
       used_ratio: m.used ?? null,
       times,
       confidence,
-      down_in_seconds: downInSeconds(row, req.maxStoreDownSeconds),
+      down_in_seconds: downInSeconds(row, req.maxStoreDownSeconds, req.clock === 'pd' ? PD_DATE_HALF_SECOND : 0),
     };
   });
   return { levels, columns, window, rows, at: evalAt, pd_now: req.pdNow, warnings };
