@@ -518,7 +518,7 @@ export class Cluster {
       evict[i] =
         ev === undefined
           ? 0
-          : Math.max(1 / PROGRESS_STEPS, Math.min(1, Math.floor(((now - ev) / this.evictMs) * 10) / 10));
+          : Math.max(1 / PROGRESS_STEPS, Math.min(1, Math.floor((this.evictElapsedMs(ev, now) / this.evictMs) * 10) / 10));
       if (drain[i] || closed[i] || leaderless[i] || downAgeMs[i] || evict[i]) {
         affected[i] = 1;
         parts.push(`${i}:${drain[i]}:${closed[i]}:${leaderless[i]}:${downAgeMs[i] > 0 ? 1 : 0}:${evict[i]}`);
@@ -977,6 +977,11 @@ export class Cluster {
       st.migrated = Math.floor(this.drainFraction(st, now) * PROGRESS_STEPS) / PROGRESS_STEPS;
       st.removal = undefined;
     }
+  }
+
+  /** Time evict-leader-scheduler has worked on a store since `startedAt`: its paused spans do not count. */
+  evictElapsedMs(startedAt: number, now: number): number {
+    return this.pauses.activeMs('evict-leader-scheduler', startedAt, now);
   }
 
   addEvictLeader(st: SimStore, now: number): void {

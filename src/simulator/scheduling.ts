@@ -202,7 +202,10 @@ const SCHEDULED_SCAN = 512;
  * store is Removing — on regions that still have the leader or a peer there.
  */
 export function scheduledOperators(c: Cluster, now: number): SimOperator[] {
-  const evicting = [...c.evicting].filter(([, t]) => now - t < c.evictMs);
+  // A paused evict-leader-scheduler makes no new operators, and its eviction waits (Cluster.evictElapsedMs).
+  const evicting = c.pauses.isPaused('evict-leader-scheduler', now)
+    ? []
+    : [...c.evicting].filter(([, t]) => c.evictElapsedMs(t, now) < c.evictMs);
   const removing = c.stores.filter((st) => c.nodeState(st, now) === NODE_REMOVING && st.removal);
   if (evicting.length === 0 && removing.length === 0) {
     return [];
@@ -277,15 +280,24 @@ export function scheduledOperators(c: Cluster, now: number): SimOperator[] {
 /** Paused schedulers: name → Unix seconds paused at and until (PD `SetDelay(delayAt, delayUntil)`). */
 export class SchedulerPauses {
   private readonly delays = new Map<string, { at: number; until: number }>();
+  /** Every pause's span in ms (cut short by a resume), for the effects: a paused evict-leader stops evicting. */
+  private readonly spans = new Map<string, Array<{ from: number; to: number }>>();
 
   /** PD PauseOrResumeScheduler: t > 0 pauses for t seconds from now, t ≤ 0 resumes. */
   set(name: string, delaySeconds: number, nowMs: number): void {
+    const spans = this.spans.get(name) ?? [];
+    const last = spans.at(-1);
+    if (last && last.to > nowMs) {
+      last.to = nowMs;
+    }
     if (delaySeconds > 0) {
       const at = Math.floor(nowMs / 1000);
       this.delays.set(name, { at, until: at + delaySeconds });
+      spans.push({ from: nowMs, to: (at + delaySeconds) * 1000 });
     } else {
       this.delays.delete(name);
     }
+    this.spans.set(name, spans);
   }
 
   /** PD `IsSchedulerPaused`: paused while now < delayUntil. */
@@ -298,8 +310,18 @@ export class SchedulerPauses {
     return this.delays.get(name);
   }
 
+  /** Milliseconds of [from, to] during which the scheduler was not paused. */
+  activeMs(name: string, from: number, to: number): number {
+    let paused = 0;
+    for (const s of this.spans.get(name) ?? []) {
+      paused += Math.max(0, Math.min(to, s.to) - Math.max(from, s.from));
+    }
+    return Math.max(0, to - from - paused);
+  }
+
   forget(name: string): void {
     this.delays.delete(name);
+    this.spans.delete(name);
   }
 }
 

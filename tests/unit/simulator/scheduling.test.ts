@@ -155,3 +155,31 @@ describe("operators of PD's schedulers and checkers", () => {
     expect(after.some((o) => o.region_id === target)).toBe(false);
   });
 });
+
+describe('a paused evict-leader-scheduler', () => {
+  let s: Simulator;
+  beforeAll(async () => {
+    s = await createSimulator({ stores: 4, regions: 200, seed: 5, evictMs: 2_000 });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  const leadersOn = async (id: number) => (await call(`${s.pdUrl}/store/${id}`)).json().status.leader_count ?? 0;
+
+  it('stops evicting while paused and finishes after the resume', async () => {
+    const before = await leadersOn(2);
+    expect(before).toBeGreaterThan(0);
+    await call(`${s.pdUrl}/schedulers`, 'POST', { name: 'evict-leader-scheduler', store_id: 2 });
+    await call(`${s.pdUrl}/schedulers/evict-leader-scheduler`, 'POST', { delay: 60 });
+    const paused = await leadersOn(2);
+    await new Promise((r) => setTimeout(r, 2_500));
+    // Longer than evictMs has passed, but the paused scheduler moved nothing more.
+    expect(await leadersOn(2)).toBe(paused);
+    expect(paused).toBeGreaterThan(0);
+    expect((await call(`${s.pdUrl}/operators`)).json()).toEqual([]);
+
+    await call(`${s.pdUrl}/schedulers/evict-leader-scheduler`, 'POST', { delay: 0 });
+    await pollUntil('the eviction to finish', async () => ((await leadersOn(2)) === 0 ? true : undefined), 10_000);
+  });
+});
