@@ -28,6 +28,12 @@ export const selectors = {
       id: 'tikv-query-limit',
       placeholder: 'default',
     },
+    window: {
+      label: 'Window',
+      tooltip: 'Trend window of the disk forecast, a Prometheus duration (e.g. 6h, 30m)',
+      id: 'tikv-query-window',
+      placeholder: '6h',
+    },
     invariants: { label: 'Invariants', placeholder: 'All invariants', id: 'tikv-query-invariants' },
     format: {
       label: 'Format',
