@@ -139,6 +139,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       instanceMapping: config.instanceMapping,
       rateWindow,
       includeTiFlash: config.includeTiFlash,
+      scrapeIntervalMs: config.scrapeIntervalMs,
+      lowDiskRatio: resolveRules(DEFAULT_RULES, config.invariants).low_disk.threshold,
     });
   const rules = resolveRules(DEFAULT_RULES, config.invariants);
   const liveChecker = deps.liveChecker ?? new LiveChecker({ rules, includeTiFlash: config.includeTiFlash });

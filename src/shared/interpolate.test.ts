@@ -13,6 +13,16 @@ describe('toWireQuery', () => {
     expect(r).toEqual({ query: { refId: 'A', kind: 'observation', observation: 'get_stores', storeIds: [1, 4] } });
   });
 
+  it('passes the forecast window with its template variable expanded, and drops an empty one', () => {
+    const saved = { refId: 'F', kind: 'observation' as const, observation: 'get_forecasts' as const, window: '$win' };
+    expect(toWireQuery(saved, replaceWith({ win: '12h' }))).toEqual({
+      query: { refId: 'F', kind: 'observation', observation: 'get_forecasts', window: '12h' },
+    });
+    expect(toWireQuery({ ...saved, window: ' ' }, noVars)).toEqual({
+      query: { refId: 'F', kind: 'observation', observation: 'get_forecasts' },
+    });
+  });
+
   it('expands a multi-value variable given in csv', () => {
     const r = toWireQuery(
       { refId: 'A', kind: 'invariant', invariants: ['low_disk'], stores: '$store' },

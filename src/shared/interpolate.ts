@@ -13,7 +13,7 @@ import { type SavedQuery, WireQuery } from './schema/query';
 export type SavedQueryFields = Pick<
   SavedQuery,
   'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides' | 'actions' | 'outcomes'
->;
+> & { window?: string };
 
 export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
 
@@ -111,6 +111,7 @@ export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => 
           observation: saved.observation,
           storeIds,
           limit: saved.limit,
+          window: saved.window === undefined || saved.window.trim() === '' ? undefined : replace(saved.window).trim(),
         };
   return parseWire(candidate);
 }

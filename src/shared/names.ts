@@ -13,6 +13,9 @@ export const OBSERVATIONS = [
   'get_store_metrics',
   'get_cluster_metrics',
   'get_region_health',
+  'get_operators',
+  'get_schedulers',
+  'get_forecasts',
 ] as const;
 export type ObservationName = (typeof OBSERVATIONS)[number];
 
@@ -42,6 +45,9 @@ export const ACTIONS = [
   'set_replica_schedule_limit',
   'drain_store',
   'set_low_space_threshold',
+  'cancel_operator',
+  'pause_scheduler',
+  'resume_scheduler',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

@@ -6,6 +6,7 @@
 import { parseGoDurationMs } from './format';
 import { LatencyCounters } from './latency';
 import { AffinePermutation, hash3, hash32, unit } from './random';
+import { OperatorBook, type OpKindName, SchedulerPauses, scheduledOperators } from './scheduling';
 import {
   deriveStateName,
   NODE_REMOVED,
@@ -50,6 +51,8 @@ export interface ClusterOptions {
   drainMs?: number;
   /** Time evict-leader-scheduler needs to move all leaders off a store. */
   evictMs?: number;
+  /** How long an operator stays in PD's running list after it is created (default 1 s). */
+  operatorMs?: number;
 }
 
 export interface StoreLimit {
@@ -221,7 +224,9 @@ export class Cluster {
   ]);
   /** evict-leader-scheduler: store id → when eviction started. */
   readonly evicting = new Map<number, number>();
-  readonly operators: Array<{ regionId: number; desc: string; createdAt: number }> = [];
+  /** Running operators (scheduling.ts) and scheduler pauses (`POST /schedulers/{name} {"delay": s}`). */
+  readonly operatorBook: OperatorBook;
+  readonly pauses = new SchedulerPauses();
   private readonly initialPeers: number;
   private readonly overrides = new Map<number, RegionRecord[]>();
   private readonly splitIds = new Map<number, number>();
@@ -243,6 +248,7 @@ export class Cluster {
     this.regionsAtStart = r;
     this.drainMs = o.drainMs ?? 10_000;
     this.evictMs = o.evictMs ?? 3_000;
+    this.operatorBook = new OperatorBook(o.operatorMs ?? 1_000, now, (t) => scheduledOperators(this, t));
     this.startedAt = now;
     this.bootstrapMs = now - 86_400_000 * (30 + (hash32(this.seed, 90) % 100));
     this.clusterId =
@@ -512,7 +518,7 @@ export class Cluster {
       evict[i] =
         ev === undefined
           ? 0
-          : Math.max(1 / PROGRESS_STEPS, Math.min(1, Math.floor(((now - ev) / this.evictMs) * 10) / 10));
+          : Math.max(1 / PROGRESS_STEPS, Math.min(1, Math.floor((this.evictElapsedMs(ev, now) / this.evictMs) * 10) / 10));
       if (drain[i] || closed[i] || leaderless[i] || downAgeMs[i] || evict[i]) {
         affected[i] = 1;
         parts.push(`${i}:${drain[i]}:${closed[i]}:${leaderless[i]}:${downAgeMs[i] > 0 ? 1 : 0}:${evict[i]}`);
@@ -857,7 +863,14 @@ export class Cluster {
     }
     const rec = this.materialize(regionId, now);
     rec.leaderStore = toStoreId - 1;
-    this.recordOperator(regionId, `transfer-leader-from-${v.leader?.store_id ?? 0}-to-${toStoreId}`, now);
+    const from = v.leader?.store_id ?? 0;
+    // PD handler.go: CreateTransferLeaderOperator("admin-transfer-leader", …, OpAdmin); the builder adds OpLeader.
+    this.recordOperator(v, now, {
+      desc: 'admin-transfer-leader',
+      brief: `transfer leader: store ${from} to ${toStoreId}`,
+      kinds: ['admin', 'leader'],
+      steps: [`transfer leader from store ${from} to store ${toStoreId}`],
+    });
   }
 
   /** split-region: at the middle (scan/approximate) or at the given keys (usekey). Returns the new region ids. */
@@ -868,8 +881,18 @@ export class Cluster {
         ? keys.map((k) => k.toUpperCase()).filter((k) => k > rec.startKey && (rec.endKey === '' || k < rec.endKey))
         : [middleKey(rec.startKey, rec.endKey)];
     splitKeys = [...new Set(splitKeys)].sort();
+    const splitOp = {
+      desc: 'admin-split-region',
+      // PD CreateSplitRegionOperator: the policy is pdpb.CheckPolicy's name; keys as `%v` of the hex strings.
+      brief: `split: region ${regionId} use policy ${policy.toUpperCase()}${
+        policy === 'usekey' && keys.length > 0 ? ` and keys [${keys.join(' ')}]` : ''
+      }`,
+      kinds: ['admin', 'split'] as OpKindName[],
+      steps: [`split region with policy ${policy.toUpperCase()}`],
+    };
+    const before = { id: rec.id, version: rec.version, confVer: rec.confVer, sizeMiB: rec.sizeMiB };
     if (splitKeys.length === 0) {
-      this.recordOperator(regionId, `split-region`, now);
+      this.recordOperator(before, now, splitOp);
       return [];
     }
     const bounds = [rec.startKey, ...splitKeys, rec.endKey];
@@ -898,7 +921,7 @@ export class Cluster {
     const list = this.recordsOf(rec.baseIndex).flatMap((r) => (r.id === rec.id ? created : [r]));
     this.overrides.set(rec.baseIndex, list);
     this.overridesVersion++;
-    this.recordOperator(regionId, 'split-region', now);
+    this.recordOperator(before, now, splitOp);
     return created.filter((r) => r.id !== rec.id).map((r) => r.id);
   }
 
@@ -908,11 +931,18 @@ export class Cluster {
     return id;
   }
 
-  private recordOperator(regionId: number, desc: string, now: number): void {
-    this.operators.push({ regionId, desc, createdAt: now });
-    while (this.operators.length > 1000) {
-      this.operators.shift();
-    }
+  private recordOperator(
+    region: { id: number; version: number; confVer: number; sizeMiB: number },
+    now: number,
+    op: { desc: string; brief: string; kinds: OpKindName[]; steps: string[] }
+  ): void {
+    this.operatorBook.add({
+      ...op,
+      regionId: region.id,
+      epoch: { version: region.version, conf_ver: region.confVer },
+      sizeMiB: region.sizeMiB,
+      createdAt: now,
+    });
   }
 
   /** DELETE /store/{id}: Offline (Removing), refused when Up stores would drop below max-replicas. */
@@ -949,6 +979,11 @@ export class Cluster {
     }
   }
 
+  /** Time evict-leader-scheduler has worked on a store since `startedAt`: its paused spans do not count. */
+  evictElapsedMs(startedAt: number, now: number): number {
+    return this.pauses.activeMs('evict-leader-scheduler', startedAt, now);
+  }
+
   addEvictLeader(st: SimStore, now: number): void {
     if (!this.evicting.has(st.id)) {
       this.evicting.set(st.id, now);
@@ -963,6 +998,7 @@ export class Cluster {
       this.evicting.delete(Number(m[1]));
       if (this.evicting.size === 0) {
         this.schedulers.delete('evict-leader-scheduler');
+        this.pauses.forget('evict-leader-scheduler');
       }
       return;
     }
@@ -970,29 +1006,10 @@ export class Cluster {
       throw new PdError(500, '[PD:scheduler:ErrSchedulerNotFound]scheduler not found');
     }
     this.schedulers.delete(name);
+    this.pauses.forget(name);
     if (name === 'evict-leader-scheduler') {
       this.evicting.clear();
     }
-  }
-
-  /** Operators PD would still be running: those created in the last second, and drain/evict moves in flight. */
-  runningOperators(now: number): string[] {
-    const out = this.operators
-      .filter((o) => now - o.createdAt < 1000)
-      .map(
-        (o) => `"${o.desc}" (kind:admin,leader, region:${o.regionId}, createAt:${new Date(o.createdAt).toISOString()})`
-      );
-    for (const st of this.stores) {
-      if (this.nodeState(st, now) === NODE_REMOVING) {
-        out.push(`"replace-offline-replica" (kind:region,replica, store:${st.id})`);
-      }
-    }
-    for (const [id, t] of this.evicting) {
-      if (now - t < this.evictMs) {
-        out.push(`"evict-leader-scheduler" (kind:leader, store:${id})`);
-      }
-    }
-    return out;
   }
 
   storeIsUnhealthy(st: SimStore, now: number): boolean {

@@ -18,6 +18,7 @@ import {
   storeInfo,
 } from './pdJson';
 import { type PdFaults } from './pdFaults';
+import { registerScheduling } from './scheduling';
 import { NODE_REMOVING, STATE_OFFLINE, STATE_TOMBSTONE, STATE_UP } from './storeState';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -504,7 +505,15 @@ export function registerPdApi(app: FastifyInstance, ctx: PdApiContext): void {
   });
 
   // ---- operators -----------------------------------------------------------------------------------------------
-  app.get('/operators', async (_req, reply) => send(reply, 200, c.runningOperators(ctx.now())));
+  registerScheduling(app, {
+    book: c.operatorBook,
+    pauses: c.pauses,
+    schedulers: () => c.schedulers,
+    now: ctx.now,
+    send,
+    parseId,
+    parseBody,
+  });
   app.post('/operators', async (req, reply) => {
     const body = parseBody(req);
     const name = body.name;
@@ -547,7 +556,6 @@ export function registerPdApi(app: FastifyInstance, ctx: PdApiContext): void {
   });
 
   // ---- schedulers ----------------------------------------------------------------------------------------------
-  app.get('/schedulers', async (_req, reply) => send(reply, 200, [...c.schedulers].sort()));
   app.post('/schedulers', async (req, reply) => {
     const body = parseBody(req);
     const name = body.name;

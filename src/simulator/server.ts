@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   drainMs?: number;
   /** How long evict-leader-scheduler takes to move all leaders off a store (default 3 s). */
   evictMs?: number;
+  /** How long an operator stays in PD's running list after it is created (default 1 s). */
+  operatorMs?: number;
 }
 
 /** One entry of Prometheus' HTTP service discovery answer. */
@@ -97,7 +99,7 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 export async function createSimulator(o: SimulatorOptions = {}): Promise<Simulator> {
   const now = () => Date.now();
   const cluster = new Cluster(
-    { stores: o.stores, regions: o.regions, seed: o.seed, drainMs: o.drainMs, evictMs: o.evictMs },
+    { stores: o.stores, regions: o.regions, seed: o.seed, drainMs: o.drainMs, evictMs: o.evictMs, operatorMs: o.operatorMs },
     now()
   );
   const faults = new PdFaults();

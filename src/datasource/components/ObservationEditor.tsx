@@ -1,6 +1,6 @@
 import React from 'react';
 import type { SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Select } from '@grafana/ui';
+import { InlineField, InlineFieldRow, Input, Select } from '@grafana/ui';
 
 import { OBSERVATIONS, type ObservationName } from '../../shared/names';
 import { NumberInput } from './NumberInput';
@@ -10,7 +10,14 @@ import type { KindEditorProps } from './kindEditor';
 const s = selectors.queryEditor;
 
 /** Observations whose answer is a ranked or truncated list, so a row limit applies (src/subject/tikv/config.ts). */
-const LIMITED: ReadonlySet<ObservationName> = new Set(['get_hot_write_regions', 'get_region_health']);
+const LIMITED: ReadonlySet<ObservationName> = new Set([
+  'get_hot_write_regions',
+  'get_region_health',
+  'get_operators',
+]);
+
+/** The observation with a trend window (`window`, default 6h). */
+const FORECASTS: ObservationName = 'get_forecasts';
 
 export function ObservationEditor({ query, subject, errorFor, onNotANumber, onChange }: KindEditorProps) {
   const options: Array<SelectableValue<ObservationName>> = OBSERVATIONS.map((name) => ({
@@ -39,6 +46,7 @@ export function ObservationEditor({ query, subject, errorFor, onNotANumber, onCh
               ...query,
               observation: v.value,
               limit: v.value && LIMITED.has(v.value) ? query.limit : undefined,
+              window: v.value === FORECASTS ? query.window : undefined,
             })
           }
         />
@@ -58,6 +66,29 @@ export function ObservationEditor({ query, subject, errorFor, onNotANumber, onCh
             invalid={Boolean(errorFor('limit'))}
             onNotANumber={(text) => onNotANumber('limit', text)}
             onCommit={(limit) => onChange({ ...query, limit })}
+          />
+        </InlineField>
+      )}
+      {observation === FORECASTS && (
+        <InlineField
+          label={s.window.label}
+          tooltip={s.window.tooltip}
+          htmlFor={s.window.id}
+          invalid={Boolean(errorFor('window'))}
+          error={errorFor('window')}
+        >
+          <Input
+            id={s.window.id}
+            width={12}
+            defaultValue={query.window ?? ''}
+            placeholder={s.window.placeholder}
+            onBlur={(e) => {
+              const text = e.currentTarget.value.trim();
+              const window = text === '' ? undefined : text;
+              if (window !== query.window) {
+                onChange({ ...query, window });
+              }
+            }}
           />
         </InlineField>
       )}

@@ -100,10 +100,19 @@ describe('QueryEditor, observations', () => {
     expect(onRunQuery).not.toHaveBeenCalled();
   });
 
+  it('sets the forecast window on blur and runs the query; other observations have no window', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'observation', observation: 'get_forecasts' });
+    await typeAndBlur(s.window.label, '30m');
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'observation', observation: 'get_forecasts', window: '30m' });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    expect(screen.queryByLabelText(s.limit.label)).not.toBeInTheDocument();
+  });
+
   it('has no limit for observations that return every store', async () => {
     setup({ refId: 'A', kind: 'observation', observation: 'get_stores' });
     await screen.findByLabelText(s.observation.label, COMBOBOX, SLOW);
     expect(screen.queryByLabelText(s.limit.label)).not.toBeInTheDocument();
+    expect(screen.queryByLabelText(s.window.label)).not.toBeInTheDocument();
   });
 
   it('asks for an observation when a saved query has none', async () => {

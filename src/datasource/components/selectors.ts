@@ -28,6 +28,12 @@ export const selectors = {
       id: 'tikv-query-limit',
       placeholder: 'default',
     },
+    window: {
+      label: 'Window',
+      tooltip: 'Trend window of the disk forecast, a Prometheus duration (e.g. 6h, 30m)',
+      id: 'tikv-query-window',
+      placeholder: '6h',
+    },
     invariants: { label: 'Invariants', placeholder: 'All invariants', id: 'tikv-query-invariants' },
     format: {
       label: 'Format',
@@ -77,6 +83,9 @@ export const selectors = {
     set_replica_schedule_limit: 'Set replica-schedule-limit',
     drain_store: 'Drain store',
     set_low_space_threshold: 'Set low-space-ratio',
+    cancel_operator: 'Cancel operator',
+    pause_scheduler: 'Pause scheduler',
+    resume_scheduler: 'Resume scheduler',
   } satisfies Record<ActionName, string>,
   /** The audit log's outcome words (src/server/audit/frames.ts shows the same). */
   outcomeNames: {

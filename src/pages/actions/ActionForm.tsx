@@ -42,7 +42,7 @@ export function ActionForm({ action, values, problem, onChange }: Props) {
             ) : (
               <Input
                 id={id}
-                width={f.type === 'keys' ? 48 : 20}
+                width={f.type === 'keys' ? 48 : f.type === 'text' ? 32 : 20}
                 value={values[f.name] ?? ''}
                 inputMode={f.type === 'number' ? 'decimal' : undefined}
                 onChange={(e) => set(f.name, e.currentTarget.value)}

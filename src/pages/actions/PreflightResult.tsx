@@ -34,9 +34,14 @@ export function PreflightResult({ preflight }: { preflight: PreflightAnswer }) {
         <ul className={styles.checks}>
           {preflight.checks.map((c) => (
             <li key={c.name}>
-              <Icon name={c.ok ? 'check-circle' : 'times-circle'} className={c.ok ? styles.ok : styles.failed} />{' '}
+              <Icon
+                name={!c.ok ? 'times-circle' : c.warning ? 'exclamation-triangle' : 'check-circle'}
+                className={!c.ok ? styles.failed : c.warning ? styles.warning : styles.ok}
+              />{' '}
               <Text weight="medium">{c.name}</Text>{' '}
-              <Text color={c.ok ? 'secondary' : 'error'}>{c.ok ? 'ok' : 'failed'}</Text>
+              <Text color={!c.ok ? 'error' : c.warning ? 'warning' : 'secondary'}>
+                {!c.ok ? 'failed' : c.warning ? 'warning' : 'ok'}
+              </Text>
               {': '}
               <Text>{c.detail}</Text>
             </li>
@@ -71,6 +76,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   checks: css({ listStyle: 'none', margin: 0, padding: 0, 'li + li': { marginTop: theme.spacing(0.5) } }),
   ok: css({ color: theme.colors.success.text }),
   failed: css({ color: theme.colors.error.text }),
+  warning: css({ color: theme.colors.warning.text }),
   table: css({
     borderCollapse: 'collapse',
     'th, td': {

@@ -10,6 +10,8 @@ import { ACTIONS, type ActionName } from '../../shared/names';
 export type FieldSpec =
   | { name: string; type: 'number'; hint: string }
   | { name: string; type: 'choice'; options: readonly string[]; hint: string }
+  /** Free text (a scheduler name); the backend's schema and preflight check it. */
+  | { name: string; type: 'text'; hint: string }
   /** Hex keys, comma- or space-separated; only asked when `when` holds. */
   | { name: string; type: 'keys'; hint: string; when: (values: FormValues) => boolean };
 
@@ -46,6 +48,12 @@ export const ACTION_FIELDS: Record<ActionName, FieldSpec[]> = {
   set_low_space_threshold: [
     { name: 'low-space-ratio', type: 'number', hint: 'used ratio above which PD stops moving data onto a store' },
   ],
+  cancel_operator: [{ name: 'region_id', type: 'number', hint: 'the region whose running operator PD cancels' }],
+  pause_scheduler: [
+    { name: 'name', type: 'text', hint: 'a scheduler PD runs, e.g. balance-leader-scheduler' },
+    { name: 'delay', type: 'number', hint: 'seconds until PD resumes it on its own' },
+  ],
+  resume_scheduler: [{ name: 'name', type: 'text', hint: 'a paused scheduler, e.g. balance-leader-scheduler' }],
 };
 
 /** The first value of each choice, so a form starts valid where PD has a usual choice. */

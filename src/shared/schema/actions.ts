@@ -12,6 +12,8 @@ export const PreflightCheck = z.object({
   name: z.string(),
   ok: z.boolean(),
   detail: z.string(),
+  /** A passed check that still deserves attention (e.g. pausing balance-leader during a drain); never blocks. */
+  warning: z.boolean().optional(),
 });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 

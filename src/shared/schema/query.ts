@@ -60,6 +60,8 @@ export const ObservationQuery = z
     storeIds: StoreIds.optional(),
     /** Row limit (hot regions: top-N, default 20; region health: ids listed per kind, default 100). */
     limit: z.number().int().min(1).max(10_000).optional(),
+    /** get_forecasts: the trend window, a Prometheus duration (default 6h). */
+    window: z.string().min(1).max(32).optional(),
   })
   .strict();
 export type ObservationQuery = z.infer<typeof ObservationQuery>;
@@ -145,6 +147,8 @@ export const SavedQuery = z
     /** Store filter: comma-separated store ids and/or template variables, e.g. `$store` or `1,4`. Empty = all. */
     stores: z.string().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
+    /** get_forecasts: trend window (`6h`; template variables allowed). */
+    window: z.string().optional(),
     overrides: InvariantOverrides.optional(),
   })
   .loose()

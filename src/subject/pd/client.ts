@@ -43,6 +43,7 @@ import {
   StoresLimit,
   type StoreStateWord,
 } from './schema';
+import { type Operator, OperatorTexts, type PausedScheduler, PausedSchedulers } from './schedulingSchema';
 
 /** PD's API prefix; appended to a member URL that does not already end with it. */
 export const PD_API_PREFIX = '/pd/api/v1';
@@ -430,6 +431,16 @@ export class PDClient {
     return { ...a, data: Object.keys(a.data['store-id-ranges']).map(Number).sort((x, y) => x - y) };
   }
 
+  /** `GET /operators`, each `Operator.String()` parsed (region, kind, steps, times, status; schedulingSchema.ts). */
+  async getOperatorDetails(o: ReadOptions = {}): Promise<PdAnswer<Operator[]>> {
+    return this.read('/operators', OperatorTexts, undefined, o);
+  }
+
+  /** `GET /schedulers?status=paused&timestamp`: the paused schedulers with when they resume. */
+  async getPausedSchedulers(o: ReadOptions = {}): Promise<PdAnswer<PausedScheduler[]>> {
+    return this.read('/schedulers', PausedSchedulers, { status: 'paused', timestamp: '' }, o);
+  }
+
   // ── writes (never retried on another member once one answered) ───────────────────────────────────────────────
 
   /** `POST /operators` → `"The operator is created."`. */
@@ -458,6 +469,25 @@ export class PDClient {
       throw new BadQueryError('scheduler names are lower-case letters, digits and dashes', 'name');
     }
     return this.write('DELETE', `/schedulers/${name}`, {}, o);
+  }
+
+  /** `DELETE /operators/{region_id}` → `"The pending operator is canceled."` (500 ErrOperatorNotFound when none). */
+  async cancelOperator(regionId: number, o: WriteOptions = {}): Promise<string> {
+    return this.write('DELETE', `/operators/${checkId(regionId, 'region_id')}`, {}, o);
+  }
+
+  /**
+   * `POST /schedulers/{name} {"delay": seconds}`: pause for `delay` seconds; 0 resumes (PD PauseOrResumeScheduler).
+   * Never `DELETE /schedulers/{name}`, which removes the scheduler.
+   */
+  async pauseScheduler(name: string, delaySeconds: number, o: WriteOptions = {}): Promise<string> {
+    if (!/^[a-z0-9-]+$/.test(name)) {
+      throw new BadQueryError('scheduler names are lower-case letters, digits and dashes', 'name');
+    }
+    if (!Number.isSafeInteger(delaySeconds) || delaySeconds < 0) {
+      throw new BadQueryError('delay is a whole number of seconds, 0 or more', 'delay');
+    }
+    return this.write('POST', `/schedulers/${name}`, { body: { delay: delaySeconds } }, o);
   }
 
   /** `DELETE /store/{id}`: drain the store (Up → Offline); `force` = physically destroyed, cannot be undone. */

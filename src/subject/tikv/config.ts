@@ -30,6 +30,15 @@ export const ObservationParams = {
     .strict(),
   get_cluster_metrics: z.object({}).strict(),
   get_region_health: z.object({ limit: z.number().int().min(0).max(10_000).default(100) }).strict(),
+  get_operators: z.object({ limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+  get_schedulers: z.object({}).strict(),
+  get_forecasts: z
+    .object({
+      storeIds: StoreIds.optional(),
+      /** Trend window, a Prometheus duration (default 6h). */
+      window: z.string().optional(),
+    })
+    .strict(),
 } satisfies Record<ObservationName, z.ZodType>;
 
 /** PD's split policies (`POST /operators` split-region; case-insensitive in PD, lower-case here). */
@@ -38,6 +47,10 @@ export const SPLIT_POLICIES = ['scan', 'approximate', 'usekey'] as const;
 export const DRAIN_MODES = ['leaders', 'store', 'undo_leaders', 'undo_store'] as const;
 
 const Limit = z.number().int().min(0).max(1_000_000);
+/** PD scheduler names: `balance-leader-scheduler`, `evict-leader-scheduler`, … (the name PD's URL path takes). */
+const SchedulerName = z.string().regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
+/** A pause is bounded (30 days): an operator who wants a scheduler gone removes it with pd-ctl instead. */
+export const MAX_PAUSE_SECONDS = 30 * 86_400;
 
 export const ActionParams = {
   transfer_leader: z.object({ region_id: Id, to_store_id: Id }).strict(),
@@ -58,6 +71,15 @@ export const ActionParams = {
   set_replica_schedule_limit: z.object({ 'replica-schedule-limit': Limit }).strict(),
   drain_store: z.object({ store_id: Id, mode: z.enum(DRAIN_MODES) }).strict(),
   set_low_space_threshold: z.object({ 'low-space-ratio': z.number().gt(0).lte(1) }).strict(),
+  cancel_operator: z.object({ region_id: Id }).strict(),
+  pause_scheduler: z
+    .object({
+      name: SchedulerName,
+      /** Seconds; PD resumes the scheduler on its own after this. */
+      delay: z.number().int().min(1).max(MAX_PAUSE_SECONDS),
+    })
+    .strict(),
+  resume_scheduler: z.object({ name: SchedulerName }).strict(),
 } satisfies Record<ActionName, z.ZodType>;
 
 export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = {
@@ -83,6 +105,20 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
     get_region_health: {
       description: 'Regions with missing, pending, down, offline and extra peers (counts and ids), from PD',
       params: ObservationParams.get_region_health,
+    },
+    get_operators: {
+      description: "PD's running operators: region, kind, desc/brief, steps, create/start time, status",
+      params: ObservationParams.get_operators,
+    },
+    get_schedulers: {
+      description:
+        "PD's schedulers with their paused state, evict-leader stores, per-store limits and the schedule config",
+      params: ObservationParams.get_schedulers,
+    },
+    get_forecasts: {
+      description:
+        'Per store: time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend), and for a disconnected store the time until PD marks it Down',
+      params: ObservationParams.get_forecasts,
     },
   },
   actions: {
@@ -114,6 +150,18 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
     set_low_space_threshold: {
       description: 'Set low-space-ratio: above this used ratio PD stops moving data onto a store (must exceed high-space-ratio)',
       params: ActionParams.set_low_space_threshold,
+    },
+    cancel_operator: {
+      description: 'Cancel the operator PD runs on a region (DELETE /operators/{region_id}); finished steps stay done',
+      params: ActionParams.cancel_operator,
+    },
+    pause_scheduler: {
+      description: 'Pause a PD scheduler for `delay` seconds (POST /schedulers/{name} {"delay": s}); PD resumes it after',
+      params: ActionParams.pause_scheduler,
+    },
+    resume_scheduler: {
+      description: 'Resume a paused PD scheduler (POST /schedulers/{name} {"delay": 0}); the scheduler is never removed',
+      params: ActionParams.resume_scheduler,
     },
   },
   slos: {

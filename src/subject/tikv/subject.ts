@@ -17,10 +17,18 @@ import type { CallContext, Subject } from '../subject';
 import { ObservationParams, TIKV_CONFIG } from './config';
 import type { InstanceMapping } from './instances';
 import { type ClusterMetrics, clusterMetrics } from './observations/clusterMetrics';
+import { DEFAULT_FORECAST_WINDOW, forecasts, type ForecastsResult } from './observations/forecasts';
 import { type HotWriteRegionRow, hotWriteRegionRows } from './observations/hotWriteRegions';
 import { REGION_HEALTH_KINDS, type RegionHealthRow, regionHealthRow } from './observations/regionHealth';
 import { type StoreMetricsResult, storeMetrics } from './observations/storeMetrics';
+import {
+  type OperatorsResult,
+  readOperators,
+  readSchedulers,
+  type SchedulersResult,
+} from './observations/scheduling';
 import { type StoreRow, storeRow } from './observations/stores';
+import { DEFAULT_RULES } from './invariants/rules';
 import { DEFAULT_RATE_WINDOW, parsePromDuration } from './promql';
 
 export interface TiKVSubjectOptions {
@@ -32,6 +40,10 @@ export interface TiKVSubjectOptions {
   rateWindow?: string;
   /** Count TiFlash stores as TiKV stores in store metrics and invariants (default false; they are always listed). */
   includeTiFlash?: boolean;
+  /** Prometheus' scrape interval (default 15 s): the forecasts' sample spacing. */
+  scrapeIntervalMs?: number;
+  /** The low_disk threshold (default 0.7): the forecasts' first level. */
+  lowDiskRatio?: number;
 }
 
 export type ObservationParamsOf<N extends ObservationName> = z.input<(typeof ObservationParams)[N]>;
@@ -55,6 +67,9 @@ export interface ObservationResults {
   get_store_metrics: StoreMetricsResult;
   get_cluster_metrics: ClusterMetrics;
   get_region_health: RegionHealthResult;
+  get_operators: OperatorsResult;
+  get_schedulers: SchedulersResult;
+  get_forecasts: ForecastsResult;
 }
 
 /** Every state, so Tombstone stores are listed too (PD's `/stores` hides them by default). */
@@ -70,6 +85,8 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
   readonly instanceMapping: InstanceMapping;
   readonly rateWindow: string;
   readonly includeTiFlash: boolean;
+  readonly scrapeIntervalMs: number;
+  readonly lowDiskRatio: number;
 
   constructor(opts: TiKVSubjectOptions) {
     this.pd = opts.pd;
@@ -78,6 +95,8 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     this.rateWindow = opts.rateWindow ?? DEFAULT_RATE_WINDOW;
     parsePromDuration(this.rateWindow, 'rateWindow');
     this.includeTiFlash = opts.includeTiFlash ?? false;
+    this.scrapeIntervalMs = opts.scrapeIntervalMs ?? MIN_DEFAULT_STEP_MS;
+    this.lowDiskRatio = opts.lowDiskRatio ?? DEFAULT_RULES.low_disk.threshold;
   }
 
   observe<N extends ObservationName>(name: N, params: unknown, ctx?: CallContext): Promise<ObservationResults[N]>;
@@ -93,6 +112,12 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
         return this.getClusterMetrics(params as ObservationParamsOf<'get_cluster_metrics'>, ctx);
       case 'get_region_health':
         return this.getRegionHealth(params as ObservationParamsOf<'get_region_health'>, ctx);
+      case 'get_operators':
+        return this.getOperators(params as ObservationParamsOf<'get_operators'>, ctx);
+      case 'get_schedulers':
+        return this.getSchedulers(params as ObservationParamsOf<'get_schedulers'>, ctx);
+      case 'get_forecasts':
+        return this.getForecasts(params as ObservationParamsOf<'get_forecasts'>, ctx);
       default:
         throw new BadQueryError(`unknown observation ${JSON.stringify(name)}`, 'observation');
     }
@@ -194,6 +219,50 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       REGION_HEALTH_KINDS.map((kind) => this.pd.checkRegions(kind, { signal: ctx.signal }))
     );
     return { kinds: REGION_HEALTH_KINDS.map((kind, i) => regionHealthRow(kind, answers[i].data, p.limit)) };
+  }
+
+  /** PD's running operators, one row per region (`GET /operators`, each operator's text parsed). */
+  async getOperators(params: ObservationParamsOf<'get_operators'> = {}, ctx: CallContext = {}): Promise<OperatorsResult> {
+    const p = validate('get_operators', params);
+    return readOperators(this.pd, p.limit, { signal: ctx.signal });
+  }
+
+  /** Schedulers with their paused state, evict-leader stores, store limits and the schedule config. */
+  async getSchedulers(
+    params: ObservationParamsOf<'get_schedulers'> = {},
+    ctx: CallContext = {}
+  ): Promise<SchedulersResult> {
+    validate('get_schedulers', params);
+    return readSchedulers(this.pd, { signal: ctx.signal });
+  }
+
+  /** Per store: time to the disk levels (linear trend over `window`) and the countdown to PD's Down. */
+  async getForecasts(params: ObservationParamsOf<'get_forecasts'> = {}, ctx: CallContext = {}): Promise<ForecastsResult> {
+    const p = validate('get_forecasts', params);
+    const o = { signal: ctx.signal };
+    const [answer, schedule] = await Promise.all([
+      this.pd.getStores({ states: [...ALL_STATES] }, o),
+      this.pd.getScheduleConfig(o),
+    ]);
+    const all = answer.data.stores;
+    const filtered = p.storeIds !== undefined && p.storeIds.length > 0;
+    const targets = filtered
+      ? selectStores(all, p.storeIds)
+      : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
+    return forecasts({
+      prometheus: this.prometheus,
+      allStores: all,
+      targets: targets.map((s) => storeRow(s, answer.pdNow)).sort((a, b) => a.store_id - b.store_id),
+      filtered,
+      mapping: this.instanceMapping,
+      window: p.window ?? DEFAULT_FORECAST_WINDOW,
+      scrapeIntervalMs: this.scrapeIntervalMs,
+      lowDiskRatio: this.lowDiskRatio,
+      maxStoreDownSeconds: schedule.data['max-store-down-time'],
+      pdNow: answer.pdNow,
+      clock: answer.clock,
+      signal: ctx.signal,
+    });
   }
 }
 

@@ -270,13 +270,14 @@ test('the subject description lists observations with JSON Schema params and thi
   expect(res.status).toBe(200);
   expect(res.json.observations.map((o: any) => o.name)).toEqual([
     'get_stores', 'get_hot_write_regions', 'get_store_metrics', 'get_cluster_metrics', 'get_region_health',
+    'get_operators', 'get_schedulers', 'get_forecasts',
   ]);
   const hot = res.json.observations.find((o: any) => o.name === 'get_hot_write_regions');
   expect(hot.params.type).toBe('object');
   expect(hot.params.properties.limit).toMatchObject({ type: 'integer', default: 20 });
   expect(res.json.invariants.find((i: any) => i.name === 'high_latency')).toMatchObject({ threshold: 0.25, graceSeconds: 60, severity: 'warning' });
   expect(res.json.invariants.find((i: any) => i.name === 'store_down')).toMatchObject({ threshold: 20, severity: 'critical' });
-  expect(res.json.actions.length).toBe(7);
+  expect(res.json.actions.length).toBe(10);
   expect(res.json.slos.map((s: any) => s.name)).toEqual(['write_latency_p99', 'disk_usage', 'store_availability']);
 });
 

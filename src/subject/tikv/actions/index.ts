@@ -9,9 +9,11 @@ import { BadQueryError } from '../../../shared/errors';
 import { fieldPath } from '../../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../../shared/names';
 import { ActionParams } from '../config';
+import { cancelOperator } from './cancelOperator';
 import { drainStore } from './drainStore';
 import { freshReads } from './fresh';
 import { setLowSpaceThreshold } from './lowSpaceThreshold';
+import { pauseScheduler, resumeScheduler } from './pauseScheduler';
 import { setLeaderScheduleLimit, setRegionScheduleLimit, setReplicaScheduleLimit } from './scheduleLimit';
 import { splitRegion } from './splitRegion';
 import { transferLeader } from './transferLeader';
@@ -30,6 +32,9 @@ export const ACTION_MODULES: { [A in ActionName]: ActionModule<A> } = {
   set_replica_schedule_limit: setReplicaScheduleLimit,
   drain_store: drainStore,
   set_low_space_threshold: setLowSpaceThreshold,
+  cancel_operator: cancelOperator,
+  pause_scheduler: pauseScheduler,
+  resume_scheduler: resumeScheduler,
 };
 
 export function isActionName(name: string): name is ActionName {

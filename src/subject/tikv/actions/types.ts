@@ -25,6 +25,10 @@ export type ActionPd = Pick<
   | 'removeScheduler'
   | 'deleteStore'
   | 'setStoreState'
+  | 'getOperatorDetails'
+  | 'cancelOperator'
+  | 'getPausedSchedulers'
+  | 'pauseScheduler'
 >;
 
 export type ParamsOf<A extends ActionName> = z.output<(typeof ActionParams)[A]>;
@@ -35,6 +39,8 @@ export interface Check {
   ok: boolean;
   /** In words, with the values read from PD. */
   detail: string;
+  /** A passed check that still deserves attention (shown as a warning; it does not block). */
+  warning?: boolean;
 }
 
 export interface Preflight<A extends ActionName = ActionName> {

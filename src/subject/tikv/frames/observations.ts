@@ -6,7 +6,8 @@
  *   stores and instances and Prometheus warnings become frame notices (and an unmatched instance keeps its series);
  * - get_cluster_metrics: single-row frames for stat panels (stores by state; counts and leader spread) plus one
  *   frame of leader and region counts per store;
- * - get_region_health: a table of counts per kind with the listed region ids.
+ * - get_region_health: a table of counts per kind with the listed region ids;
+ * - get_operators, get_schedulers: tables (frames/scheduling.ts); get_forecasts: a table (frames/forecasts.ts).
  * Every frame carries the query's refId.
  */
 import { rangeStep, type StepRange } from '../../prometheus/step';
@@ -15,6 +16,8 @@ import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
+import { forecastFrames } from './forecasts';
+import { operatorFrames, schedulerFrames } from './scheduling';
 
 type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
 
@@ -214,6 +217,15 @@ export async function observationFrames(
         ),
       ];
     }
+
+    case 'get_operators':
+      return operatorFrames(q.refId, await subject.getOperators({ limit: q.limit ?? 1000 }));
+
+    case 'get_schedulers':
+      return schedulerFrames(q.refId, await subject.getSchedulers({}));
+
+    case 'get_forecasts':
+      return forecastFrames(q.refId, await subject.getForecasts({ storeIds, window: q.window }));
   }
 }
 
