@@ -37,19 +37,31 @@ export function randomSchedules(stores: number, spanMs: number, stepMs: number, 
     fc.integer({ min: 20, max: 120 }),
     fc.integer({ min: 200, max: 900 })
   );
-  const interval = fc.tuple(fc.integer({ min: 0, max: steps - 1 }), duration).map(([a, d]): Interval => [a * stepMs, (a + d) * stepMs]);
+  const interval = fc
+    .tuple(fc.integer({ min: 0, max: steps - 1 }), duration)
+    .map(([a, d]): Interval => [a * stepMs, (a + d) * stepMs]);
   const schedule = fc.record({
     down: fc.array(interval, { maxLength: 3 }),
-    latency: fc.array(fc.tuple(interval, fc.constantFrom('high', 'idle', 'flap') as fc.Arbitrary<'high' | 'idle' | 'flap'>), { maxLength: 3 }),
-    disk: fc.array(
-      fc.tuple(interval, fc.constantFrom<number | 'nan' | 'flap'>(0.8, 0.95, 0.69, 'nan', 'flap')),
+    latency: fc.array(
+      fc.tuple(interval, fc.constantFrom('high', 'idle', 'flap') as fc.Arbitrary<'high' | 'idle' | 'flap'>),
       { maxLength: 3 }
     ),
+    disk: fc.array(fc.tuple(interval, fc.constantFrom<number | 'nan' | 'flap'>(0.8, 0.95, 0.69, 'nan', 'flap')), {
+      maxLength: 3,
+    }),
     gaps: fc.array(
-      fc.tuple(fc.integer({ min: 0, max: steps - 1 }), fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 60, max: 300 }))).map(([a, d]): Interval => [a * stepMs, (a + d) * stepMs]),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: steps - 1 }),
+          fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 60, max: 300 }))
+        )
+        .map(([a, d]): Interval => [a * stepMs, (a + d) * stepMs]),
       { maxLength: 2 }
     ),
-    stopAt: fc.option(fc.integer({ min: 1, max: steps - 1 }).map((a) => a * stepMs), { freq: 6 }),
+    stopAt: fc.option(
+      fc.integer({ min: 1, max: steps - 1 }).map((a) => a * stepMs),
+      { freq: 6 }
+    ),
   });
   return fc.sample(schedule, { seed, numRuns: stores }).map((s, i) => ({
     instance: `10.0.${Math.floor(i / 250)}.${i % 250}:20180`,
@@ -83,7 +95,9 @@ export function writeFaultHistory(
   for (const off of offsets) {
     for (const st of o.stores) {
       if (present(st, off)) {
-        line(`up{job="tikv",instance="${st.instance}"} ${st.down.some((d) => inside(off, d)) ? 0 : 1} ${ts(o.startMs + off)}`);
+        line(
+          `up{job="tikv",instance="${st.instance}"} ${st.down.some((d) => inside(off, d)) ? 0 : 1} ${ts(o.startMs + off)}`
+        );
       }
     }
   }

@@ -54,7 +54,13 @@ const fixed: StoreSchedule[] = [
     gaps: [],
   },
   // High latency on both sides of an hour without any sample: one violation (a gap never clears).
-  { instance: '10.9.0.5:20180', down: [], latency: [[1 * HOUR, 3 * HOUR, 'high']], disk: [], gaps: [[1.5 * HOUR, 2.5 * HOUR]] },
+  {
+    instance: '10.9.0.5:20180',
+    down: [],
+    latency: [[1 * HOUR, 3 * HOUR, 'high']],
+    disk: [],
+    gaps: [[1.5 * HOUR, 2.5 * HOUR]],
+  },
 ];
 const stores = [...fixed, ...randomSchedules(STORES - fixed.length, SPAN, STEP, SEED)];
 const storeIdOf = new Map(stores.map((s, i) => [s.instance, i + 1]));
@@ -150,10 +156,20 @@ describe('gaps and NaN between candidate windows', () => {
     const { violations } = await invariantHistoryReport(options({ storeIds: [3, 4, 5] }));
     const of = (id: number) => violations.filter((v) => v.store_id === id);
     expect(of(3)).toEqual([
-      expect.objectContaining({ invariant: 'low_disk', first_seen: startMs + HOUR, last_seen: startMs + 3.5 * HOUR - STEP, active: false }),
+      expect.objectContaining({
+        invariant: 'low_disk',
+        first_seen: startMs + HOUR,
+        last_seen: startMs + 3.5 * HOUR - STEP,
+        active: false,
+      }),
     ]);
     expect(of(4)).toEqual([
-      expect.objectContaining({ invariant: 'low_disk', first_seen: startMs + 4 * HOUR, last_seen: startMs + 4.5 * HOUR - STEP, active: true }),
+      expect.objectContaining({
+        invariant: 'low_disk',
+        first_seen: startMs + 4 * HOUR,
+        last_seen: startMs + 4.5 * HOUR - STEP,
+        active: true,
+      }),
     ]);
     const latency = of(5).filter((v) => v.invariant === 'high_latency');
     expect(latency).toHaveLength(1);
@@ -164,8 +180,11 @@ describe('gaps and NaN between candidate windows', () => {
 
 describe('a series that stops', () => {
   const down = async (to: number) =>
-    (await invariantHistoryReport(options({ invariants: ['store_down'], storeIds: [1, 2], range: { from: startMs, to } })))
-      .violations;
+    (
+      await invariantHistoryReport(
+        options({ invariants: ['store_down'], storeIds: [1, 2], range: { from: startMs, to } })
+      )
+    ).violations;
 
   it('ends a firing violation at its last sample with ended_by "no_data" once the series is gone', async () => {
     const vs = await down(endMs);

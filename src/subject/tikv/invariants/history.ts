@@ -157,7 +157,12 @@ export function historyPlan(invariant: InvariantName, o: PlanInputs): HistoryGri
   if (!(o.range.from <= o.range.to)) {
     throw new BadQueryError('`from` must not be after `to`', 'range');
   }
-  return historyGrid({ ...o.range, graceMs: o.rules[invariant].graceMs, lookbackMs, scrapeIntervalMs: o.scrapeIntervalMs });
+  return historyGrid({
+    ...o.range,
+    graceMs: o.rules[invariant].graceMs,
+    lookbackMs,
+    scrapeIntervalMs: o.scrapeIntervalMs,
+  });
 }
 
 export interface HistoryReport {
@@ -188,7 +193,12 @@ export async function invariantHistoryReport(o: HistoryOptions): Promise<History
     const s = historySeries(invariant, { selector: o.prometheus.selector, rules: o.rules, window });
     const grid = historyPlan(invariant, o);
     const coarseStepMs = coarseStep(grid);
-    const coarse = await coarseWindows(o.prometheus, s, grid, { coarseStepMs, maxSamples, concurrency, signal: o.signal });
+    const coarse = await coarseWindows(o.prometheus, s, grid, {
+      coarseStepMs,
+      maxSamples,
+      concurrency,
+      signal: o.signal,
+    });
     if (storeFilter) {
       for (const instance of coarse.windows.keys()) {
         if (!storeFilter.has(resolve(instance).store_id)) {

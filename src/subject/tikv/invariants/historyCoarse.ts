@@ -15,8 +15,7 @@
  * concurrency; only the windows are kept.
  */
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
-import type { PrometheusHistory } from './historyGrid';
-import { type HistoryGrid } from './historyGrid';
+import type { HistoryGrid, PrometheusHistory } from './historyGrid';
 import { isSampleLimitError, mapLimit, namedLimitError, samplesLimitError } from './historyLimits';
 import { coarseExpr, type HistorySeries } from './historySeries';
 

@@ -28,7 +28,13 @@ export interface HistoryGrid {
   end: number;
 }
 
-export function historyGrid(o: { from: number; to: number; graceMs: number; lookbackMs: number; scrapeIntervalMs: number }): HistoryGrid {
+export function historyGrid(o: {
+  from: number;
+  to: number;
+  graceMs: number;
+  lookbackMs: number;
+  scrapeIntervalMs: number;
+}): HistoryGrid {
   const stepMs = Math.max(1000, Math.ceil(o.scrapeIntervalMs / 1000) * 1000);
   const earliest = Math.max(0, o.from - o.graceMs - o.lookbackMs);
   return {

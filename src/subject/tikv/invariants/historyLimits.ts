@@ -44,7 +44,11 @@ export function namedLimitError(err: unknown, what: string): unknown {
 /** config.ts' variable for the upstream answer size limit. */
 const ENV_NAME = 'UPSTREAM_MAX_BODY_BYTES';
 
-export async function mapLimit<T, R>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T, i: number) => Promise<R>
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

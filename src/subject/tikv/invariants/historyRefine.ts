@@ -47,7 +47,12 @@ const MAX_INSTANCES_PER_QUERY = 100;
 const CLEARED = { value: Number.NEGATIVE_INFINITY, holds: false };
 
 /** Per instance, padded windows merged into segments on the R grid. */
-export function toSegments(windows: Array<[number, number]>, grid: HistoryGrid, padMs: number, mergeGapMs: number): Segment[] {
+export function toSegments(
+  windows: Array<[number, number]>,
+  grid: HistoryGrid,
+  padMs: number,
+  mergeGapMs: number
+): Segment[] {
   const R = grid.stepMs;
   const sorted = [...windows].sort((a, b) => a[0] - b[0]);
   const out: Segment[] = [];
@@ -138,8 +143,7 @@ export async function refineHistory(
         continue;
       }
       const next = segs[k + 1];
-      const realAfter = (upTo: number) =>
-        count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
+      const realAfter = (upTo: number) => count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
       if (next) {
         const firstReal = (data.get(`${instance}|${next[0]}`) ?? []).find(([, v]) => !Number.isNaN(v));
         if (firstReal && !s.toObservation(firstReal[1]).holds) {
@@ -153,7 +157,9 @@ export async function refineHistory(
           r.push(seg[1] + R, CLEARED);
         } else if (!(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
           const since = Math.max(o.to - STALENESS_MS, seg[1] + 1);
-          reporting = since <= grid.end && (await count(presentCountExpr(s, [instance], Math.max(1, grid.end - since), R), grid.end));
+          reporting =
+            since <= grid.end &&
+            (await count(presentCountExpr(s, [instance], Math.max(1, grid.end - since), R), grid.end));
         }
       }
     }

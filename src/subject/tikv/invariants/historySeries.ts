@@ -13,13 +13,7 @@
  */
 import type { InvariantName } from '../../../shared/names';
 import type { LabelMatcher } from '../../prometheus/selector';
-import {
-  diskUsedRatioExpr,
-  formatPromDuration,
-  p99WriteLatencyExpr,
-  tikvUpExpr,
-  type SelectorFn,
-} from '../promql';
+import { diskUsedRatioExpr, formatPromDuration, p99WriteLatencyExpr, tikvUpExpr, type SelectorFn } from '../promql';
 import { observe, type InvariantRule, type InvariantRules, type Observation } from './rules';
 
 export interface HistorySeries {
