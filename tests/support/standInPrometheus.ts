@@ -6,7 +6,8 @@
  * raw series × evaluation steps, subquery steps included (HTTP 422, "query processing would load too many samples
  * into memory in query execution").
  *
- * Shapes (historySeries.ts): `count_over_time((EXPR COND)[S:R])` (range, coarse), EXPR with an optional
+ * Shapes (historySeries.ts, historyData.ts): `count(up{…})` (range, coverage), `max(count_over_time(up{…}[W]))`
+ * (instant, sample spacing), `count(instance:…)` (instant, recording rules: none here), `count_over_time((EXPR COND)[S:R])` (range, coarse), EXPR with an optional
  * `instance=~"…"` (range, precise), `count_over_time((EXPR >= -Inf)[D:R])` and `count_over_time((EXPR)[D:R])`
  * (instant counts), `max_over_time(count(RAW)[D:R])` (instant, the series estimate). A subquery's steps are the
  * multiples of R in [t − D, t], as in Prometheus 2.
@@ -44,9 +45,10 @@ export interface StandInCall {
 }
 
 const kindOf = (expr: string): Kind =>
-  expr.includes('tikv_storage_engine_async_request_duration_seconds')
+  expr.includes('tikv_storage_engine_async_request_duration_seconds') ||
+  expr.includes('instance:tikv_storage_async_write_duration_seconds')
     ? 'latency'
-    : expr.includes('tikv_store_size_bytes')
+    : expr.includes('tikv_store_size_bytes') || expr.includes('instance:tikv_store_used')
       ? 'disk'
       : 'up';
 
@@ -70,7 +72,11 @@ export class StandInEvaluator {
   readonly calls: StandInCall[] = [];
   constructor(
     private readonly data: StandInData,
-    private readonly maxSamples = 50_000_000
+    private readonly maxSamples = 50_000_000,
+    /** The raw samples' spacing behind the signals. */
+    private readonly scrapeMs = 15_000,
+    /** Whether the history recording rules are loaded (their series answer from the same signals). */
+    private readonly recorded = false
   ) {}
 
   private series(expr: string): Array<[string, Signal]> {
@@ -79,7 +85,8 @@ export class StandInEvaluator {
   }
 
   private charge(expr: string, steps: number): void {
-    const cost = this.series(expr).length * RAW_SERIES[kindOf(expr)] * steps;
+    const perInstance = expr.includes('instance:') ? 1 : RAW_SERIES[kindOf(expr)];
+    const cost = this.series(expr).length * perInstance * steps;
     if (cost > this.maxSamples) {
       throw new StandInError(422, 'execution', TOO_MANY_SAMPLES);
     }
@@ -93,6 +100,18 @@ export class StandInEvaluator {
         'bad_data',
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'
       );
+    }
+    const countUp = /^count\((up\{.*\})\)$/.exec(expr);
+    if (countUp) {
+      this.charge(countUp[1], (end - start) / step + 1);
+      const samples: Array<[number, number]> = [];
+      for (let t = start; t <= end; t += step) {
+        const n = this.series(countUp[1]).filter(([, f]) => f(t) !== undefined).length;
+        if (n > 0) {
+          samples.push([t, n]);
+        }
+      }
+      return samples.length ? [{ labels: {}, samples }] : [];
     }
     const coarse = /^count_over_time\(\((.*) (>|==) (\S+)\)\[(\w+):(\w+)\]\)$/.exec(expr);
     if (coarse) {
@@ -132,8 +151,25 @@ export class StandInEvaluator {
     this.calls.push({ type: 'instant', expr, start: t, end: t, step: 0 });
     const estimate = /^max_over_time\(count\((.*)\)\[\w+:\w+\]\)$/.exec(expr);
     if (estimate) {
-      const n = Object.keys(this.data[kindOf(estimate[1])] ?? {}).length * RAW_SERIES[kindOf(estimate[1])];
+      const perInstance = estimate[1].includes('instance:') ? 1 : RAW_SERIES[kindOf(estimate[1])];
+      const n = Object.keys(this.data[kindOf(estimate[1])] ?? {}).length * perInstance;
       return n > 0 ? [{ labels: {}, v: n }] : [];
+    }
+    const perHour = /^max\(count_over_time\((up\{.*\})\[(\w+)\]\)\)$/.exec(expr);
+    if (perHour) {
+      const span = parsePromDuration(perHour[2]);
+      // One raw sample per scrape interval while a series reports.
+      const counts = this.series(perHour[1]).map(([, f]) => {
+        let n = 0;
+        for (let x = Math.ceil((t - span) / this.scrapeMs) * this.scrapeMs; x <= t; x += this.scrapeMs) {
+          n += f(x) !== undefined ? 1 : 0;
+        }
+        return n;
+      });
+      return counts.length ? [{ labels: {}, v: Math.max(...counts) }] : [];
+    }
+    if (/^count\(instance:/.test(expr)) {
+      return this.recorded ? [{ labels: {}, v: 1 }] : [];
     }
     const count = /^count_over_time\(\((.*?)( >= -Inf)?\)\[(\w+):(\w+)\]\)$/.exec(expr);
     if (!count) {

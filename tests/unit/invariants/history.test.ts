@@ -2,7 +2,12 @@ import { MAX_POINTS_PER_SERIES } from '../../../src/subject/prometheus/client';
 import fc from 'fast-check';
 
 import { BadQueryError, ERROR_CODES, UpstreamTooLargeError } from '../../../src/shared/errors';
-import { invariantHistory, planRange, rateWindowMs } from '../../../src/subject/tikv/invariants/history';
+import {
+  invariantHistory,
+  invariantHistoryReport,
+  planRange,
+  rateWindowMs,
+} from '../../../src/subject/tikv/invariants/history';
 import { DEFAULT_RULES, resolveRules } from '../../../src/subject/tikv/invariants/rules';
 import { type Signal, StandInPrometheus } from '../../support/standInPrometheus';
 
@@ -188,8 +193,9 @@ describe('invariant history over Prometheus range data', () => {
       step: 2 * MIN,
     });
     // The precise pass reads only the store that violated, around its windows, at the scrape interval.
-    const precise = prometheus.calls.filter((c) => c.type === 'range' && c.step === 15 * S);
+    const precise = prometheus.calls.filter((c) => c.type === 'range' && c.expr.startsWith('histogram_quantile'));
     expect(precise).toHaveLength(1);
+    expect(precise[0].step).toBe(15 * S);
     expect(precise[0].expr).toBe(latency.replace('type="write",', 'type="write",instance=~"tikv-1:20180",'));
     expect(precise[0].end - precise[0].start).toBeLessThan(15 * MIN);
   });
@@ -355,6 +361,51 @@ describe('invariant history over Prometheus range data', () => {
       code: ERROR_CODES.UPSTREAM_TOO_LARGE,
       message: expect.stringMatching(/--query\.max-samples.*storeIds/),
     });
+  });
+
+  it('reads the recording rules when Prometheus has them, with the same answer', async () => {
+    const data = {
+      latency: { 'tikv-1:20180': between(FROM + MIN, FROM + 5 * MIN, 0.3, 0.01) },
+      disk: { 'tikv-2:20180': between(FROM + 2 * MIN, FROM + 3 * MIN, 0.9, 0.5) },
+    };
+    const base = { rules: DEFAULT_RULES, range, scrapeIntervalMs: 15 * S, resolveInstance };
+    const raw = new StandInPrometheus(data);
+    const withRules = new StandInPrometheus(data, undefined, undefined, true);
+    const [a, b] = await Promise.all([
+      invariantHistoryReport({ ...base, prometheus: raw }),
+      invariantHistoryReport({ ...base, prometheus: withRules }),
+    ]);
+    expect(b.violations).toEqual(a.violations);
+    expect(a.violations).toHaveLength(2);
+    expect(a.recorded).toEqual([]);
+    expect(b.recorded).toEqual(['high_latency', 'low_disk']);
+    expect(withRules.calls.map((c) => c.expr)).toContain(
+      'count_over_time((max by (instance) (instance:tikv_storage_async_write_duration_seconds:p99_rate1m{cluster="prod",job="tikv"}) > 0.1)[2m:15s])'
+    );
+    expect(withRules.calls.some((c) => c.expr.includes('tikv_store_size_bytes'))).toBe(false);
+    // A deployment can turn them off.
+    const off = await invariantHistoryReport({ ...base, prometheus: withRules, recordingRules: false });
+    expect(off.recorded).toEqual([]);
+  });
+
+  it('says how much of the range had data, and widens the rate window over sparse samples', async () => {
+    const sparse = new StandInPrometheus(
+      { up: { 'tikv-1:20180': (t) => (t >= FROM + 15 * MIN ? 1 : undefined) } },
+      undefined,
+      60_000
+    );
+    const r = await invariantHistoryReport({
+      prometheus: sparse,
+      rules: DEFAULT_RULES,
+      range,
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+    });
+    expect(r.notices).toEqual([
+      expect.stringMatching(/^Prometheus has TiKV data for 50\.\d % of this range .*retention/),
+      expect.stringMatching(/one sample every 1m .* computed over 4m instead of 1m/),
+    ]);
+    expect(sparse.calls.some((c) => c.expr.includes('[4m]'))).toBe(true);
   });
 
   it('names the answer size limit instead of a bare byte count', async () => {

@@ -34,10 +34,11 @@ import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
 import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../promql';
 import { coarseWindows } from './historyCoarse';
+import { dataCoverage, recordedCovers } from './historyData';
 import { coarseStep, historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
-import { PROMETHEUS_MAX_SAMPLES } from './historyLimits';
+import { namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
 import { refineHistory } from './historyRefine';
-import { historySeries } from './historySeries';
+import { historySeries, recordedSelector } from './historySeries';
 import type { StoreIdentity } from './replay';
 import type { InvariantRules } from './rules';
 
@@ -139,6 +140,8 @@ export interface HistoryOptions {
   concurrency?: number;
   /** Samples one query may make Prometheus hold (default 25,000,000: half its --query.max-samples default). */
   maxSamples?: number;
+  /** Use the recording rules of tikv-operator-history.rules.yml when Prometheus has them (default true). */
+  recordingRules?: boolean;
 }
 
 /** The inputs that decide how an invariant's past is queried (its step and chunks). */
@@ -171,6 +174,10 @@ export interface HistoryReport {
   warnings: string[];
   /** Requests sent to Prometheus. */
   queries: number;
+  /** What the answer cannot vouch for (data missing for part of the range, a widened rate window), for a notice. */
+  notices: string[];
+  /** Invariants answered from recording rules. */
+  recorded: InvariantName[];
 }
 
 /** Evaluations a coarse chunk may make Prometheus hold: half of `--query.max-samples`' default, for headroom. */
@@ -181,17 +188,58 @@ export async function invariantHistory(o: HistoryOptions): Promise<Violation[]> 
 }
 
 export async function invariantHistoryReport(o: HistoryOptions): Promise<HistoryReport> {
-  const window = formatPromDuration(rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs));
+  try {
+    return await historyReport(o);
+  } catch (err) {
+    throw namedLimitError(err, 'the invariant history');
+  }
+}
+
+async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const wanted = o.invariants?.length ? INVARIANTS.filter((i) => o.invariants!.includes(i)) : INVARIANTS;
   const storeFilter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
   const resolve = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
   const concurrency = o.concurrency ?? 4;
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
-  const report: HistoryReport = { violations: [], warnings: [], queries: 0 };
+  const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
+  const coverage = await dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal });
+  let windowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
+  if (coverage.share < 0.99) {
+    const when =
+      coverage.firstMs === undefined
+        ? ''
+        : ` (from ${new Date(coverage.firstMs).toISOString()} to ${new Date(coverage.lastMs!).toISOString()})`;
+    report.notices.push(
+      `Prometheus has TiKV data for ${(coverage.share * 100).toFixed(1)} % of this range${when}: no violation ` +
+        'can be seen where there is no data (Prometheus keeps 15 days by default, see its --storage.tsdb.retention.time)'
+    );
+  }
+  if (coverage.sampleIntervalMs !== undefined && coverage.sampleIntervalMs > 1.5 * o.scrapeIntervalMs) {
+    // Downsampled or sparser than the configured scrape interval: a rate needs two samples in its window.
+    const widened = Math.max(windowMs, 4 * coverage.sampleIntervalMs);
+    if (widened > windowMs && wanted.includes('high_latency')) {
+      report.notices.push(
+        `the data has one sample every ${formatPromDuration(coverage.sampleIntervalMs)} (scrape interval ` +
+          `${formatPromDuration(o.scrapeIntervalMs)}): P99 latency is computed over ${formatPromDuration(widened)} ` +
+          `instead of ${formatPromDuration(windowMs)}, which smooths spikes shorter than that`
+      );
+    }
+    windowMs = widened;
+  }
+  const window = formatPromDuration(windowMs);
   // One invariant after another: each already runs `concurrency` queries at a time.
   for (const invariant of wanted) {
-    const s = historySeries(invariant, { selector: o.prometheus.selector, rules: o.rules, window });
-    const grid = historyPlan(invariant, o);
+    const grid = historyPlan(invariant, { ...o, window });
+    // The recorded latency is a 1m rate: usable only when the history's window is 1m.
+    const recordable =
+      (invariant === 'low_disk' || (invariant === 'high_latency' && windowMs === 60_000)) && o.recordingRules !== false;
+    const recorded =
+      recordable &&
+      (await recordedCovers(o.prometheus, recordedSelector(invariant, o.prometheus.selector), grid, o.signal));
+    if (recorded) {
+      report.recorded.push(invariant);
+    }
+    const s = historySeries(invariant, { selector: o.prometheus.selector, rules: o.rules, window, recorded });
     const coarseStepMs = coarseStep(grid);
     const coarse = await coarseWindows(o.prometheus, s, grid, {
       coarseStepMs,

@@ -35,6 +35,19 @@ export interface SeriesOptions {
   rules: InvariantRules;
   /** Rate window for the latency quantile, a Prometheus duration. */
   window: string;
+  /** Read the recording rule's series (provisioning/prometheus/tikv-operator-history.rules.yml) instead. */
+  recorded?: boolean;
+}
+
+/** The series of provisioning/prometheus/tikv-operator-history.rules.yml (latency: the 1m rate). */
+export const RECORDED = {
+  high_latency: 'instance:tikv_storage_async_write_duration_seconds:p99_rate1m',
+  low_disk: 'instance:tikv_store_used:ratio',
+} as const;
+
+/** The recorded series of an invariant with the deployment's matchers (job, PROMETHEUS_SELECTOR). */
+export function recordedSelector(invariant: keyof typeof RECORDED, sel: SelectorFn, instances?: readonly string[]) {
+  return sel(RECORDED[invariant], instances ? [instanceMatcher(instances)] : [], 'tikv');
 }
 
 /** A PromQL number literal that parses back to exactly `n` (Go's ParseFloat reads JS's shortest form). */
@@ -65,30 +78,49 @@ export function historySeries(invariant: InvariantName, o: SeriesOptions): Histo
         seriesPerInstance: 1,
       };
     case 'high_latency':
-      return {
-        invariant,
-        rule: o.rules.high_latency,
-        expr: (instances) => p99WriteLatencyExpr(restricted(instances), o.window),
-        condition: `> ${promNumber(o.rules.high_latency.threshold)}`,
-        toObservation: (v) => observe(o.rules.high_latency, v),
-        rawSelector: o.selector(
-          'tikv_storage_engine_async_request_duration_seconds_bucket',
-          [{ name: 'type', op: '=', value: 'write' }],
-          'tikv'
-        ),
-        seriesPerInstance: 40,
-      };
     case 'low_disk':
-      return {
-        invariant,
-        rule: o.rules.low_disk,
-        expr: (instances) => diskUsedRatioExpr(restricted(instances)),
-        condition: `> ${promNumber(o.rules.low_disk.threshold)}`,
-        toObservation: (v) => observe(o.rules.low_disk, v),
-        rawSelector: o.selector('tikv_store_size_bytes', [], 'tikv'),
-        seriesPerInstance: 4,
-      };
+      if (o.recorded) {
+        return {
+          invariant,
+          rule: o.rules[invariant],
+          // One series per instance, as the raw expressions answer (a recorded series keeps all other labels).
+          expr: (instances) => `max by (instance) (${recordedSelector(invariant, o.selector, instances)})`,
+          condition: `> ${promNumber(o.rules[invariant].threshold)}`,
+          toObservation: (v) => observe(o.rules[invariant], v),
+          rawSelector: recordedSelector(invariant, o.selector),
+          seriesPerInstance: 1,
+        };
+      }
+      return invariant === 'high_latency' ? latencySeries(o, restricted) : diskSeries(o, restricted);
   }
+}
+
+function latencySeries(o: SeriesOptions, restricted: (instances?: readonly string[]) => SelectorFn): HistorySeries {
+  return {
+    invariant: 'high_latency',
+    rule: o.rules.high_latency,
+    expr: (instances) => p99WriteLatencyExpr(restricted(instances), o.window),
+    condition: `> ${promNumber(o.rules.high_latency.threshold)}`,
+    toObservation: (v) => observe(o.rules.high_latency, v),
+    rawSelector: o.selector(
+      'tikv_storage_engine_async_request_duration_seconds_bucket',
+      [{ name: 'type', op: '=', value: 'write' }],
+      'tikv'
+    ),
+    seriesPerInstance: 40,
+  };
+}
+
+function diskSeries(o: SeriesOptions, restricted: (instances?: readonly string[]) => SelectorFn): HistorySeries {
+  return {
+    invariant: 'low_disk',
+    rule: o.rules.low_disk,
+    expr: (instances) => diskUsedRatioExpr(restricted(instances)),
+    condition: `> ${promNumber(o.rules.low_disk.threshold)}`,
+    toObservation: (v) => observe(o.rules.low_disk, v),
+    rawSelector: o.selector('tikv_store_size_bytes', [], 'tikv'),
+    seriesPerInstance: 4,
+  };
 }
 
 const d = formatPromDuration;
