@@ -148,6 +148,16 @@ describe('invariant history at fleet scale, against a replay of every sample', (
     // Long violations run across coarse chunk boundaries.
     expect(reference.some((v) => v.last_seen - v.first_seen > 2 * HOUR)).toBe(true);
     expect(fast.queries).toBeGreaterThan(50);
+    expect(fast.notices).toEqual([]);
+  }, 120_000);
+
+  it('says how much of the range had data when the range reaches past retention', async () => {
+    const o = options({ range: { from: startMs - SPAN, to: endMs } });
+    const fast = await invariantHistoryReport(o);
+    expect(fast.notices).toEqual([
+      expect.stringMatching(/^Prometheus has TiKV data for 5\d\.\d % of this range \(from /),
+    ]);
+    expect(sorted(fast.violations)).toEqual(sorted(await referenceHistory(o)));
   }, 120_000);
 });
 

@@ -36,7 +36,7 @@ import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../p
 import { coarseWindows } from './historyCoarse';
 import { dataCoverage, recordedCovers } from './historyData';
 import { coarseStep, historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
-import { namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
+import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
 import { refineHistory } from './historyRefine';
 import { historySeries, recordedSelector } from './historySeries';
 import type { StoreIdentity } from './replay';
@@ -199,7 +199,7 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const wanted = o.invariants?.length ? INVARIANTS.filter((i) => o.invariants!.includes(i)) : INVARIANTS;
   const storeFilter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
   const resolve = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
-  const concurrency = o.concurrency ?? 4;
+  const limiter = new Limiter(o.concurrency ?? 4);
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
   const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
   const coverage = await dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal });
@@ -227,8 +227,8 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
     windowMs = widened;
   }
   const window = formatPromDuration(windowMs);
-  // One invariant after another: each already runs `concurrency` queries at a time.
-  for (const invariant of wanted) {
+  // The invariants side by side, sharing one limit of `concurrency` Prometheus requests in flight.
+  const perInvariant = wanted.map(async (invariant) => {
     const grid = historyPlan(invariant, { ...o, window });
     // The recorded latency is a 1m rate: usable only when the history's window is 1m.
     const recordable =
@@ -244,7 +244,7 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
     const coarse = await coarseWindows(o.prometheus, s, grid, {
       coarseStepMs,
       maxSamples,
-      concurrency,
+      limiter,
       signal: o.signal,
     });
     if (storeFilter) {
@@ -261,14 +261,16 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
       padMs: 4 * grid.stepMs + s.rule.keepFiringForMs,
       maxSamples,
       seriesPerInstance: s.seriesPerInstance,
-      concurrency,
+      limiter,
       resolve,
       signal: o.signal,
     });
     report.violations.push(...refined.violations);
     report.warnings.push(...coarse.warnings, ...refined.warnings);
     report.queries += coarse.queries + refined.queries;
-  }
+  });
+  await Promise.all(perInvariant);
+  report.recorded.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
   report.violations.sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
   report.warnings = [...new Set(report.warnings)];
   return report;

@@ -16,14 +16,14 @@
  */
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import type { HistoryGrid, PrometheusHistory } from './historyGrid';
-import { isSampleLimitError, mapLimit, namedLimitError, samplesLimitError } from './historyLimits';
+import { isSampleLimitError, type Limiter, namedLimitError, samplesLimitError } from './historyLimits';
 import { coarseExpr, type HistorySeries } from './historySeries';
 
 export interface CoarseOptions {
   coarseStepMs: number;
   /** Samples one query may make Prometheus hold. */
   maxSamples: number;
-  concurrency: number;
+  limiter: Limiter;
   signal?: AbortSignal;
 }
 
@@ -34,11 +34,11 @@ export interface CoarseResult {
 }
 
 /** Raw series behind the expression, at most, over the range (sampled every range/50; a cheap count). */
-async function seriesEstimate(p: PrometheusHistory, s: HistorySeries, grid: HistoryGrid, signal?: AbortSignal) {
+async function seriesEstimate(p: PrometheusHistory, s: HistorySeries, grid: HistoryGrid, o: CoarseOptions) {
   const span = Math.max(grid.end - grid.start, grid.stepMs);
   const step = Math.max(grid.stepMs, Math.ceil(span / 50 / 1000) * 1000);
   const expr = `max_over_time(count(${s.rawSelector})[${Math.ceil(span / 1000)}s:${step / 1000}s])`;
-  const r = await p.query(expr, grid.end, signal);
+  const r = await o.limiter.run(() => p.query(expr, grid.end, o.signal));
   return Math.max(1, ...r.samples.map((x) => x.v).filter((v) => Number.isFinite(v)));
 }
 
@@ -53,7 +53,7 @@ export async function coarseWindows(
   const first = Math.ceil(grid.start / S) * S;
   const last = Math.ceil(grid.end / S) * S;
   // Each raw series costs about twice its samples while PromQL evaluates (the rate or ratio, then the aggregation).
-  const series = 2 * (await seriesEstimate(p, s, grid, o.signal));
+  const series = 2 * (await seriesEstimate(p, s, grid, o));
   const innerStepsPerChunk = Math.floor(o.maxSamples / series);
   const points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor((innerStepsPerChunk * R - S) / S)));
   const chunks: Array<[number, number]> = [];
@@ -65,7 +65,7 @@ export async function coarseWindows(
     out.queries++;
     let answer;
     try {
-      answer = await p.queryRange(coarseExpr(s, S, R), a, b, S, o.signal);
+      answer = await o.limiter.run(() => p.queryRange(coarseExpr(s, S, R), a, b, S, o.signal));
     } catch (err) {
       if (isSampleLimitError(err)) {
         if (a === b) {
@@ -95,6 +95,6 @@ export async function coarseWindows(
       }
     }
   };
-  await mapLimit(chunks, o.concurrency, run);
+  await Promise.all(chunks.map(run));
   return out;
 }

@@ -13,6 +13,7 @@
  */
 import { tikvUpExpr } from '../promql';
 import type { HistoryGrid, PrometheusHistory } from './historyGrid';
+import { STALENESS_MS } from './replay';
 
 export interface Coverage {
   /** Share of the range's probe steps with a sample, 0..1. */
@@ -43,11 +44,14 @@ export async function dataCoverage(
     return { share: 0 };
   }
   const lastMs = times[times.length - 1];
-  // Samples per series in the last hour of data (or all of it, if shorter).
-  const spanMs = Math.max(step, Math.min(3_600_000, lastMs - times[0]));
-  const spanS = Math.ceil(spanMs / 1000);
-  const counted = await p.query(`max(count_over_time(${up}[${spanS}s]))`, lastMs, o.signal);
-  const n = counted.samples[0]?.v;
+  // Samples per series over up to an hour that surely holds data: the last covered step may be the lookback
+  // reaching 5 min past the last sample. The densest series tells the spacing (others may have gaps).
+  const at = lastMs - STALENESS_MS;
+  const spanS = Math.floor(Math.min(3_600_000, at - times[0]) / 1000);
+  let n: number | undefined;
+  if (spanS * 1000 >= 4 * o.stepMs) {
+    n = (await p.query(`max(count_over_time(${up}[${spanS}s]))`, at, o.signal)).samples[0]?.v;
+  }
   return {
     share: times.length / total,
     firstMs: times[0],

@@ -6,7 +6,7 @@
  *   isSampleLimitError(err): boolean      — Prometheus refused a query for loading too many samples
  *   namedLimitError(err, what): unknown   — UpstreamTooLargeError → an error naming UPSTREAM_MAX_BODY_BYTES
  *   samplesLimitError(what): OperatorError
- *   mapLimit(items, n, fn): Promise<R[]>  — at most n calls in flight, results in input order
+ *   class Limiter(n) — run(fn): at most n calls of every history pass in flight (Prometheus' CPU is the bottleneck)
  */
 import { ERROR_CODES, OperatorError, UpstreamStatusError, UpstreamTooLargeError } from '../../../shared/errors';
 
@@ -44,24 +44,27 @@ export function namedLimitError(err: unknown, what: string): unknown {
 /** config.ts' variable for the upstream answer size limit. */
 const ENV_NAME = 'UPSTREAM_MAX_BODY_BYTES';
 
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  n: number,
-  fn: (item: T, i: number) => Promise<R>
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i], i);
-      } catch (err) {
-        next = items.length; // the first failure stops the other workers from starting more
-        throw err;
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active++;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) {
+        next(); // the slot passes on
+      } else {
+        this.active--;
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
+  }
 }

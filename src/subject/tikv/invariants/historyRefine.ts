@@ -18,7 +18,7 @@
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import type { Violation } from '../../../shared/schema/violation';
 import type { HistoryGrid, PrometheusHistory } from './historyGrid';
-import { mapLimit, namedLimitError } from './historyLimits';
+import { type Limiter, namedLimitError } from './historyLimits';
 import { presentCountExpr, realCountExpr, type HistorySeries } from './historySeries';
 import { Replayer, STALENESS_MS, type StoreIdentity } from './replay';
 
@@ -30,7 +30,7 @@ export interface RefineOptions {
   maxSamples: number;
   /** Raw series per instance behind the expression (sizing batches). */
   seriesPerInstance: number;
-  concurrency: number;
+  limiter: Limiter;
   resolve: (instance: string) => StoreIdentity;
   signal?: AbortSignal;
 }
@@ -105,14 +105,16 @@ export async function refineHistory(
     }
   }
   const data = new Map<string, Array<[number, number]>>(); // `${instance}|${segStart}` → samples
-  const pieces = await mapLimit(tasks, o.concurrency, async (t) => {
-    result.queries++;
-    try {
-      return await p.queryRange(s.expr(t.instances), t.a, t.b, R, o.signal);
-    } catch (err) {
-      throw namedLimitError(err, `the ${s.invariant} history`);
-    }
-  });
+  const pieces = await Promise.all(
+    tasks.map(async (t) => {
+      result.queries++;
+      try {
+        return await o.limiter.run(() => p.queryRange(s.expr(t.instances), t.a, t.b, R, o.signal));
+      } catch (err) {
+        throw namedLimitError(err, `the ${s.invariant} history`);
+      }
+    })
+  );
   tasks.forEach((t, i) => {
     result.warnings.push(...pieces[i].warnings);
     for (const series of pieces[i].series) {
@@ -127,44 +129,46 @@ export async function refineHistory(
   });
   const count = async (expr: string, at: number): Promise<boolean> => {
     result.queries++;
-    const r = await p.query(expr, at, o.signal);
+    const r = await o.limiter.run(() => p.query(expr, at, o.signal));
     return r.samples.some((x) => x.v > 0);
   };
-  const perInstance = await mapLimit([...segments], o.concurrency, async ([instance, segs]) => {
-    const r = new Replayer(s.rule, o.resolve(instance));
-    let reporting: boolean | undefined;
-    for (const [k, seg] of segs.entries()) {
-      const samples = (data.get(`${instance}|${seg[0]}`) ?? []).sort((x, y) => x[0] - y[0]);
-      for (const [t, v] of samples) {
-        r.push(t, s.toObservation(v));
-      }
-      data.delete(`${instance}|${seg[0]}`);
-      if (r.alertState !== 'pending' && r.alertState !== 'firing') {
-        continue;
-      }
-      const next = segs[k + 1];
-      const realAfter = (upTo: number) => count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
-      if (next) {
-        const firstReal = (data.get(`${instance}|${next[0]}`) ?? []).find(([, v]) => !Number.isNaN(v));
-        if (firstReal && !s.toObservation(firstReal[1]).holds) {
-          continue; // the engine clears on it by itself
+  const perInstance = await Promise.all(
+    [...segments].map(async ([instance, segs]) => {
+      const r = new Replayer(s.rule, o.resolve(instance));
+      let reporting: boolean | undefined;
+      for (const [k, seg] of segs.entries()) {
+        const samples = (data.get(`${instance}|${seg[0]}`) ?? []).sort((x, y) => x[0] - y[0]);
+        for (const [t, v] of samples) {
+          r.push(t, s.toObservation(v));
         }
-        if (next[0] - R > seg[1] && (await realAfter(next[0] - R))) {
-          r.push(seg[1] + R, CLEARED);
+        data.delete(`${instance}|${seg[0]}`);
+        if (r.alertState !== 'pending' && r.alertState !== 'firing') {
+          continue;
         }
-      } else if (r.alertState === 'firing' && seg[1] < grid.end) {
-        if (await realAfter(grid.end)) {
-          r.push(seg[1] + R, CLEARED);
-        } else if (!(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
-          const since = Math.max(o.to - STALENESS_MS, seg[1] + 1);
-          reporting =
-            since <= grid.end &&
-            (await count(presentCountExpr(s, [instance], Math.max(1, grid.end - since), R), grid.end));
+        const next = segs[k + 1];
+        const realAfter = (upTo: number) => count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
+        if (next) {
+          const firstReal = (data.get(`${instance}|${next[0]}`) ?? []).find(([, v]) => !Number.isNaN(v));
+          if (firstReal && !s.toObservation(firstReal[1]).holds) {
+            continue; // the engine clears on it by itself
+          }
+          if (next[0] - R > seg[1] && (await realAfter(next[0] - R))) {
+            r.push(seg[1] + R, CLEARED);
+          }
+        } else if (r.alertState === 'firing' && seg[1] < grid.end) {
+          if (await realAfter(grid.end)) {
+            r.push(seg[1] + R, CLEARED);
+          } else if (!(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
+            const since = Math.max(o.to - STALENESS_MS, seg[1] + 1);
+            reporting =
+              since <= grid.end &&
+              (await count(presentCountExpr(s, [instance], Math.max(1, grid.end - since), R), grid.end));
+          }
         }
       }
-    }
-    return r.finish({ from: o.from, to: o.to, reporting });
-  });
+      return r.finish({ from: o.from, to: o.to, reporting });
+    })
+  );
   result.violations = perInstance.flat();
   return result;
 }
