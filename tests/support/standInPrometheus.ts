@@ -119,16 +119,22 @@ export class StandInEvaluator {
       const [S, R, threshold] = [parsePromDuration(sText), parsePromDuration(rText), Number(th)];
       this.charge(inner, (end - start + S) / R + 1);
       const holds = (v: number) => (op === '>' ? v > threshold : v === threshold);
+      // Holding inner steps as a prefix sum, so each outer window is one subtraction.
+      const first = Math.ceil((start - S) / R) * R;
+      const n = Math.floor((end - first) / R) + 1;
+      const prefix = new Uint32Array(n + 1);
       return this.series(inner).flatMap(([instance, f]) => {
+        for (let k = 0; k < n; k++) {
+          const v = f(first + k * R);
+          prefix[k + 1] = prefix[k] + (v !== undefined && holds(v) ? 1 : 0);
+        }
         const samples: Array<[number, number]> = [];
         for (let t = start; t <= end; t += step) {
-          let n = 0;
-          for (const x of subSteps(t, S, R)) {
-            const v = f(x);
-            n += v !== undefined && holds(v) ? 1 : 0;
-          }
-          if (n > 0) {
-            samples.push([t, n]);
+          const lo = Math.ceil((t - S - first) / R); // first inner step in [t − S, t]
+          const hi = Math.floor((t - first) / R);
+          const count = prefix[hi + 1] - prefix[Math.max(0, lo)];
+          if (count > 0) {
+            samples.push([t, count]);
           }
         }
         return samples.length ? [{ labels: { instance }, samples }] : [];

@@ -184,13 +184,13 @@ describe('invariant history over Prometheus range data', () => {
     ]);
     const latency =
       'histogram_quantile(0.99, sum by (instance, le) (rate(tikv_storage_engine_async_request_duration_seconds_bucket{cluster="prod",type="write",job="tikv"}[1m])))';
-    // The coarse pass asks where P99 > 0.1 held, at every 15 s inside 2 min windows, from `from − grace − window`.
+    // The coarse pass asks where P99 > 0.1 held, at every 15 s inside 1 min windows, from `from − grace − window`.
     expect(prometheus.calls).toContainEqual({
       type: 'range',
-      expr: `count_over_time((${latency} > 0.1)[2m:15s])`,
+      expr: `count_over_time((${latency} > 0.1)[1m:15s])`,
       start: FROM - 2 * MIN,
       end: FROM + 30 * MIN,
-      step: 2 * MIN,
+      step: MIN,
     });
     // The precise pass reads only the store that violated, around its windows, at the scrape interval.
     const precise = prometheus.calls.filter((c) => c.type === 'range' && c.expr.startsWith('histogram_quantile'));
@@ -239,7 +239,7 @@ describe('invariant history over Prometheus range data', () => {
       }),
     ]);
     expect(prometheus.calls.map((c) => c.expr)).toContain(
-      'count_over_time((up{cluster="prod",job="tikv"} == 0)[2m:15s])'
+      'count_over_time((up{cluster="prod",job="tikv"} == 0)[1m:15s])'
     );
   });
 
@@ -356,7 +356,10 @@ describe('invariant history over Prometheus range data', () => {
     const vs = await invariantHistory({ ...base, prometheus: strict, maxSamples: 25_000_000 });
     expect(vs).toEqual([expect.objectContaining({ store_id: 1, first_seen: FROM + 5 * MIN })]);
     expect(strict.calls.filter((c) => c.expr.startsWith('count_over_time')).length).toBeGreaterThan(2);
-    const tiny = new StandInPrometheus(data, 10);
+    // Refused precise pieces are split down to one instance at one step (2 disk series): 10 samples still answer.
+    const small = new StandInPrometheus(data, 10);
+    expect(await invariantHistory({ ...base, prometheus: small })).toEqual(vs);
+    const tiny = new StandInPrometheus(data, 1);
     await expect(invariantHistory({ ...base, prometheus: tiny })).rejects.toMatchObject({
       code: ERROR_CODES.UPSTREAM_TOO_LARGE,
       message: expect.stringMatching(/--query\.max-samples.*storeIds/),
@@ -380,7 +383,7 @@ describe('invariant history over Prometheus range data', () => {
     expect(a.recorded).toEqual([]);
     expect(b.recorded).toEqual(['high_latency', 'low_disk']);
     expect(withRules.calls.map((c) => c.expr)).toContain(
-      'count_over_time((max by (instance) (instance:tikv_storage_async_write_duration_seconds:p99_rate1m{cluster="prod",job="tikv"}) > 0.1)[2m:15s])'
+      'count_over_time((max by (instance) (instance:tikv_storage_async_write_duration_seconds:p99_rate1m{cluster="prod",job="tikv"}) > 0.1)[1m:15s])'
     );
     expect(withRules.calls.some((c) => c.expr.includes('tikv_store_size_bytes'))).toBe(false);
     // A deployment can turn them off.

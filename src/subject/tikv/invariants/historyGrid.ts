@@ -2,7 +2,7 @@
  * The grid a history is replayed on, and the part of PrometheusClient it needs.
  *
  *   historyGrid(o): HistoryGrid   — step R = the scrape interval (whole seconds), start/end aligned to R
- *   coarseStep(grid): number      — S, a multiple of R, ~range/2,000 (at least 8 R)
+ *   coarseStep(grid): number      — S, a multiple of R, ~range/10,000 (at least 4 R)
  *
  * R is the scrape interval at every range: the replay sees every sample Prometheus has, so precision does not
  * depend on the range (a grace-0 condition that held for two scrape intervals is found over 30 days as over 1 h).
@@ -46,8 +46,12 @@ export function historyGrid(o: {
 
 const NICE_S = [60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400];
 
+/**
+ * Small windows cost Prometheus nothing more (it evaluates every R step either way) and keep the precise pass
+ * short: a 20-minute outage is read as ~30 minutes of samples, not as whole hour-long windows.
+ */
 export function coarseStep(grid: HistoryGrid): number {
-  const wanted = Math.max(8 * grid.stepMs, (grid.end - grid.start) / 2000);
+  const wanted = Math.max(4 * grid.stepMs, (grid.end - grid.start) / 10_000);
   const nice = (NICE_S.find((n) => n * 1000 >= wanted) ?? Math.ceil(wanted / 1000)) * 1000;
   return Math.ceil(nice / grid.stepMs) * grid.stepMs;
 }

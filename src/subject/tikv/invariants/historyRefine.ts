@@ -18,7 +18,7 @@
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import type { Violation } from '../../../shared/schema/violation';
 import type { HistoryGrid, PrometheusHistory } from './historyGrid';
-import { type Limiter, namedLimitError } from './historyLimits';
+import { isSampleLimitError, type Limiter, namedLimitError, samplesLimitError } from './historyLimits';
 import { presentCountExpr, realCountExpr, type HistorySeries } from './historySeries';
 import { Replayer, STALENESS_MS, type StoreIdentity } from './replay';
 
@@ -42,6 +42,15 @@ export interface RefineResult {
 }
 
 type Segment = [number, number];
+interface Member {
+  instance: string;
+  seg: Segment;
+}
+interface Piece {
+  start: number;
+  t: number[];
+  v: number[];
+}
 const MAX_INSTANCES_PER_QUERY = 100;
 /** A non-holding observation: what the engine is told when real samples were seen between two segments. */
 const CLEARED = { value: Number.NEGATIVE_INFINITY, holds: false };
@@ -79,54 +88,56 @@ export async function refineHistory(
   const R = grid.stepMs;
   const result: RefineResult = { violations: [], warnings: [], queries: 0 };
   const segments = new Map<string, Segment[]>();
-  const groups = new Map<string, string[]>();
   for (const [instance, w] of windows) {
-    const segs = toSegments(w, grid, o.padMs, o.coarseStepMs);
-    segments.set(instance, segs);
-    for (const seg of segs) {
-      const key = `${seg[0]}:${seg[1]}`;
-      groups.set(key, [...(groups.get(key) ?? []), instance]);
+    segments.set(instance, toSegments(w, grid, o.padMs, o.coarseStepMs));
+  }
+  // Range queries: batches of segments close in time, in ≤ 11,000-point pieces.
+  const tasks: Array<{ members: Member[]; a: number; b: number }> = [];
+  for (const batch of batchSegments(segments, R, o)) {
+    for (let a = batch.a; a <= batch.b; a += MAX_POINTS_PER_SERIES * R) {
+      tasks.push({ members: batch.members, a, b: Math.min(batch.b, a + (MAX_POINTS_PER_SERIES - 1) * R) });
     }
   }
-  // Range queries: per distinct segment, instances in batches, time in ≤ 11,000-point pieces.
-  const tasks: Array<{ seg: Segment; instances: string[]; a: number; b: number }> = [];
-  for (const [key, instances] of groups) {
-    const seg = key.split(':').map(Number) as Segment;
-    const points = Math.min(MAX_POINTS_PER_SERIES, (seg[1] - seg[0]) / R + 1);
-    const perQuery = Math.max(
-      1,
-      Math.min(MAX_INSTANCES_PER_QUERY, Math.floor(o.maxSamples / (2 * o.seriesPerInstance * points)))
-    );
-    for (let i = 0; i < instances.length; i += perQuery) {
-      for (let a = seg[0]; a <= seg[1]; a += MAX_POINTS_PER_SERIES * R) {
-        const b = Math.min(seg[1], a + (MAX_POINTS_PER_SERIES - 1) * R);
-        tasks.push({ seg, instances: instances.slice(i, i + perQuery), a, b });
-      }
-    }
-  }
-  const data = new Map<string, Array<[number, number]>>(); // `${instance}|${segStart}` → samples
-  const pieces = await Promise.all(
-    tasks.map(async (t) => {
-      result.queries++;
-      try {
-        return await o.limiter.run(() => p.queryRange(s.expr(t.instances), t.a, t.b, R, o.signal));
-      } catch (err) {
+  // `${instance}|${segStart}` → the segment's pieces, as columns of doubles (16 bytes a point, not an array each).
+  const data = new Map<string, Piece[]>();
+  // A piece Prometheus refuses for its sample limit is split: fewer instances, then half the time.
+  const fetch = async (members: Member[], a: number, b: number): Promise<void> => {
+    result.queries++;
+    let answer;
+    try {
+      answer = await o.limiter.run(() => p.queryRange(s.expr(members.map((m) => m.instance)), a, b, R, o.signal));
+    } catch (err) {
+      if (!isSampleLimitError(err)) {
         throw namedLimitError(err, `the ${s.invariant} history`);
       }
-    })
-  );
-  tasks.forEach((t, i) => {
-    result.warnings.push(...pieces[i].warnings);
-    for (const series of pieces[i].series) {
-      const k = `${series.labels.instance ?? ''}|${t.seg[0]}`;
-      const samples = data.get(k);
-      if (samples) {
-        samples.push(...series.samples);
+      if (members.length > 1) {
+        const half = Math.ceil(members.length / 2);
+        await Promise.all([fetch(members.slice(0, half), a, b), fetch(members.slice(half), a, b)]);
+      } else if (b > a) {
+        const mid = a + Math.floor((b - a) / R / 2) * R;
+        await Promise.all([fetch(members, a, mid), fetch(members, mid + R, b)]);
       } else {
-        data.set(k, [...series.samples]);
+        throw samplesLimitError(`the ${s.invariant} history of ${members[0].instance} at one step`);
       }
+      return;
     }
-  });
+    result.warnings.push(...answer.warnings);
+    const segOf = new Map(members.map((m) => [m.instance, m.seg]));
+    for (const series of answer.series) {
+      const instance = series.labels.instance ?? '';
+      const seg = segOf.get(instance);
+      if (!seg) {
+        continue;
+      }
+      // A batch spans its members' union: each keeps only its own segment's samples.
+      const own = series.samples.filter(([t]) => t >= seg[0] && t <= seg[1]);
+      const k = `${instance}|${seg[0]}`;
+      const piece = { start: a, t: own.map((x) => x[0]), v: own.map((x) => x[1]) };
+      data.set(k, [...(data.get(k) ?? []), piece]);
+    }
+  };
+  await Promise.all(tasks.map((t) => fetch(t.members, t.a, t.b)));
+  const piecesOf = (key: string) => (data.get(key) ?? []).sort((x, y) => x.start - y.start);
   const count = async (expr: string, at: number): Promise<boolean> => {
     result.queries++;
     const r = await o.limiter.run(() => p.query(expr, at, o.signal));
@@ -137,9 +148,8 @@ export async function refineHistory(
       const r = new Replayer(s.rule, o.resolve(instance));
       let reporting: boolean | undefined;
       for (const [k, seg] of segs.entries()) {
-        const samples = (data.get(`${instance}|${seg[0]}`) ?? []).sort((x, y) => x[0] - y[0]);
-        for (const [t, v] of samples) {
-          r.push(t, s.toObservation(v));
+        for (const piece of piecesOf(`${instance}|${seg[0]}`)) {
+          piece.t.forEach((t, i) => r.push(t, s.toObservation(piece.v[i])));
         }
         data.delete(`${instance}|${seg[0]}`);
         if (r.alertState !== 'pending' && r.alertState !== 'firing') {
@@ -148,8 +158,10 @@ export async function refineHistory(
         const next = segs[k + 1];
         const realAfter = (upTo: number) => count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
         if (next) {
-          const firstReal = (data.get(`${instance}|${next[0]}`) ?? []).find(([, v]) => !Number.isNaN(v));
-          if (firstReal && !s.toObservation(firstReal[1]).holds) {
+          const firstReal = piecesOf(`${instance}|${next[0]}`)
+            .flatMap((piece) => piece.v)
+            .find((v) => !Number.isNaN(v));
+          if (firstReal !== undefined && !s.toObservation(firstReal).holds) {
             continue; // the engine clears on it by itself
           }
           if (next[0] - R > seg[1] && (await realAfter(next[0] - R))) {
@@ -171,4 +183,44 @@ export async function refineHistory(
   );
   result.violations = perInstance.flat();
   return result;
+}
+
+/**
+ * Segments of different instances close in time, asked together: sorted by start, a batch takes the next segment
+ * while its union stays within 1.5× its longest segment plus one coarse step (each member reads at most that much
+ * more than its own), at most one segment per instance, 100 instances, and the sample budget.
+ */
+function batchSegments(
+  segments: Map<string, Segment[]>,
+  R: number,
+  o: Pick<RefineOptions, 'maxSamples' | 'seriesPerInstance' | 'coarseStepMs'>
+): Array<{ a: number; b: number; members: Member[] }> {
+  const items = [...segments]
+    .flatMap(([instance, segs]) => segs.map((seg) => ({ instance, seg })))
+    .sort((x, y) => x.seg[0] - y.seg[0]);
+  const out: Array<{ a: number; b: number; members: Member[]; longest: number; instances: Set<string> }> = [];
+  for (const m of items) {
+    const g = out.at(-1);
+    const len = m.seg[1] - m.seg[0];
+    if (g) {
+      const b = Math.max(g.b, m.seg[1]);
+      const longest = Math.max(g.longest, len);
+      const samples =
+        (g.members.length + 1) * 2 * o.seriesPerInstance * Math.min(MAX_POINTS_PER_SERIES, (b - g.a) / R + 1);
+      if (
+        !g.instances.has(m.instance) &&
+        g.members.length < MAX_INSTANCES_PER_QUERY &&
+        b - g.a <= 1.5 * longest + o.coarseStepMs &&
+        samples <= o.maxSamples
+      ) {
+        g.b = b;
+        g.longest = longest;
+        g.members.push(m);
+        g.instances.add(m.instance);
+        continue;
+      }
+    }
+    out.push({ a: m.seg[0], b: m.seg[1], members: [m], longest: len, instances: new Set([m.instance]) });
+  }
+  return out;
 }
