@@ -46,11 +46,11 @@ const episode = (period: number, duration: number, i: number, prime: number): Ep
   phase: ((i * prime) % (period / STEP)) * STEP,
 });
 const inEpisode = (e: Episode, t: number) => (((t - e.phase) % e.period) + e.period) % e.period < e.duration;
-/** Episodes of `e` overlapping [from, to]. */
-function episodesIn(e: Episode, from: number, to: number): number {
+/** Episodes of `e` that are violations in [from, to]: a holding sample at or after `from`, fired by `to`. */
+function episodesIn(e: Episode, from: number, to: number, graceMs = 0): number {
   let n = 0;
   for (let a = Math.floor((from - e.phase) / e.period) * e.period + e.phase; a <= to; a += e.period) {
-    n += a + e.duration > from ? 1 : 0;
+    n += a + e.duration - STEP >= from && a + graceMs <= to ? 1 : 0;
   }
   return n;
 }
@@ -108,7 +108,7 @@ export async function fleetHistory(): Promise<Result[]> {
         (n, _, i) =>
           n +
           (invariants.includes('store_down') ? episodesIn(down[i], from, end) : 0) +
-          (invariants.includes('high_latency') ? episodesIn(slow[i], from, end) : 0) +
+          (invariants.includes('high_latency') ? episodesIn(slow[i], from, end, MIN) : 0) +
           (invariants.includes('low_disk') && full[i] ? episodesIn(full[i]!, from, end) : 0),
         0
       );
