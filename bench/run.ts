@@ -3,6 +3,7 @@
  * on 127.0.0.1. Prints each scenario's figures, then one table; exits 0 even when a target is missed (the row says
  * MISSED) — the numbers are the point. `npm run bench -- a c` runs only the named scenarios.
  */
+import { fleetHistory } from './fleetHistory';
 import { historyReplay } from './historyReplay';
 import { regionMemory } from './regionMemory';
 import { sharedCalls } from './sharedCalls';
@@ -14,6 +15,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   b: historyReplay,
   c: sharedCalls,
   d: regionMemory,
+  e: fleetHistory,
 };
 
 async function main(): Promise<void> {

@@ -31,22 +31,55 @@ export async function backfill(
   dataDir: string,
   promtool = 'promtool'
 ): Promise<HistorySchedule> {
+  return backfillWith((write) => writeHistory(history, write), dataDir, promtool);
+}
+
+/** Any OpenMetrics text (written through `write`) into TSDB blocks under `dataDir`; returns what `generate` returns. */
+export async function backfillWith<T>(
+  generate: (write: (chunk: string) => void) => T,
+  dataDir: string,
+  promtool = 'promtool'
+): Promise<T> {
   const work = mkdtempSync(join(tmpdir(), 'tikv-operator-history-'));
   try {
     const file = join(work, 'history.om');
     const fd = openSync(file, 'w');
-    let schedule: HistorySchedule;
+    let result: T;
     try {
-      schedule = writeHistory(history, (chunk) => {
+      result = generate((chunk) => {
         writeSync(fd, chunk);
       });
     } finally {
       closeSync(fd);
     }
     await run(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, dataDir]);
-    return schedule;
+    return result;
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A Prometheus started on blocks backfilled from `generate`'s OpenMetrics text (retention 10 years). */
+export async function startPrometheusWith<T>(
+  generate: (write: (chunk: string) => void) => T,
+  stepMs: number
+): Promise<{ prom: RunningPrometheus; result: T; close(): Promise<void> }> {
+  const work = mkdtempSync(join(tmpdir(), 'tikv-operator-backfill-'));
+  const dataDir = join(work, 'data');
+  try {
+    const result = await backfillWith(generate, dataDir);
+    const prom = await startPrometheus({ dataDir, retention: '3650d', interval: `${Math.round(stepMs / 1000)}s` });
+    return {
+      prom,
+      result,
+      close: async () => {
+        await prom.stop();
+        rmSync(work, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
   }
 }
 

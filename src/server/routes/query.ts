@@ -17,7 +17,7 @@ import type { PrometheusClient } from '../../subject/prometheus/client';
 import { observationFrames } from '../../subject/tikv/frames/observations';
 import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
 import { invariantFrames } from '../../subject/tikv/invariants/frames';
-import { historyPlan, invariantHistory } from '../../subject/tikv/invariants/history';
+import { historyPlan, invariantHistoryReport } from '../../subject/tikv/invariants/history';
 import type { LiveChecker } from '../../subject/tikv/invariants/live';
 import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
 import type { TiKVSubject } from '../../subject/tikv/subject';
@@ -91,13 +91,17 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       scrapeIntervalMs: o.scrapeIntervalMs,
       maxDataPoints: req.maxDataPoints,
     };
-    let violations = await invariantHistory({
+    const history = await invariantHistoryReport({
       ...plan,
       prometheus,
       resolveInstance: (instance) => directory?.byInstance(instance),
       invariants,
       storeIds: q.storeIds,
     });
+    // Part of the range without data, a widened rate window, Prometheus' own warnings: said, not hidden.
+    notices.push(...history.notices.map((text) => ({ severity: 'warning', text })));
+    notices.push(...history.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
+    let violations = history.violations;
     const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
     if (invariants.includes('store_down') && req.to >= o.clock() - 2 * o.checkIntervalMs) {

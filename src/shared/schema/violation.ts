@@ -18,5 +18,7 @@ export const Violation = z.object({
   /** The observed value at last_seen (seconds of heartbeat age, P99 seconds, used ratio). */
   value: z.number(),
   threshold: z.number(),
+  /** Why an inactive violation ended when its condition never cleared: `no_data` = its series stopped reporting. */
+  ended_by: z.enum(['no_data']).optional(),
 });
 export type Violation = z.infer<typeof Violation>;

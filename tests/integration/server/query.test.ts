@@ -108,7 +108,7 @@ describe('invariants', () => {
     });
     const v = res.json.results.V.frames[0];
     expect(v.schema.fields.map((f: any) => f.name)).toEqual([
-      'store_id', 'address', 'invariant', 'severity', 'first_seen', 'last_seen', 'active', 'value', 'threshold',
+      'store_id', 'address', 'invariant', 'severity', 'first_seen', 'last_seen', 'active', 'value', 'threshold', 'ended_by',
     ]);
     expect(v.schema.fields.find((f: any) => f.name === 'first_seen').type).toBe('time');
     expect(column(v, 'invariant')).toEqual(['low_disk']);

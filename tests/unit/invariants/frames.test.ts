@@ -42,8 +42,10 @@ describe('violations as a table', () => {
       ['active', 'boolean'],
       ['value', 'number'],
       ['threshold', 'number'],
+      ['ended_by', 'string'],
     ]);
     expect(columns(frame)).toMatchObject({ store_id: [4, 2], active: [false, true], last_seen: [20 * MIN, 59 * MIN] });
+    expect(columns(frame).ended_by).toEqual([null, null]);
   });
 
   it('gives value and threshold a unit when every row is the same invariant', () => {
@@ -161,6 +163,7 @@ describe('violations as annotations', () => {
       [
         violation({ invariant: 'store_down', severity: 'critical', value: 0, threshold: 0 }),
         violation({ invariant: 'low_disk', first_seen: 30 * MIN, value: 0.8123, threshold: 0.7 }),
+        violation({ invariant: 'low_disk', first_seen: 40 * MIN, value: 0.9, threshold: 0.7, ended_by: 'no_data' }),
       ],
       'annotations',
       opts
@@ -168,6 +171,7 @@ describe('violations as annotations', () => {
     expect(columns(frame).text).toEqual([
       'store 4 (tikv-4:20160): down (Prometheus up == 0), cleared',
       'store 4 (tikv-4:20160): disk used 81.2 % > 70.0 %, cleared',
+      'store 4 (tikv-4:20160): disk used 90.0 % > 70.0 %, no data since (the series stopped reporting)',
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { INVARIANT_SEVERITY, INVARIANTS, VIOLATION_METRIC } from '../../../src/shared/names';
+import { RECORDED } from '../../../src/subject/tikv/invariants/historySeries';
 import { compose, environmentOf, flagOf, PROVISIONING, readYaml, stringsIn } from './deployFiles';
 
 const DIR = join(PROVISIONING, 'prometheus');
@@ -108,5 +109,24 @@ describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
         .map((t) => t.alertname)
     );
     expect(tested).toEqual(new Set(rules.map((r) => r.alert)));
+  });
+});
+
+describe('provisioning/prometheus/tikv-operator-history.rules.yml', () => {
+  it('passes promtool check rules and its unit tests (the recorded series equal the raw expressions)', () => {
+    expect(promtool('check', 'rules', 'tikv-operator-history.rules.yml')).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS: 2 rules found'),
+    });
+    const { status, output } = promtool('test', 'rules', 'tikv-operator-history.rules.test.yml');
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+  });
+
+  it('records the series the backend looks for, and prometheus.yml loads it', () => {
+    const recorded = readYaml<{ groups: Array<{ rules: Array<{ record: string }> }> }>(
+      join(DIR, 'tikv-operator-history.rules.yml')
+    ).groups.flatMap((g) => g.rules.map((r) => r.record));
+    expect(new Set(recorded)).toEqual(new Set(Object.values(RECORDED)));
+    expect(config.rule_files).toContain('tikv-operator-history.rules.yml');
   });
 });

@@ -79,6 +79,8 @@ function violationsTable(vs: Violation[], o: FrameOptions): DataFrameJSON {
     { name: 'active', type: 'boolean', values: col('active') },
     { name: 'value', type: 'number', config: unit, values: col('value') },
     { name: 'threshold', type: 'number', config: unit, values: col('threshold') },
+    // Why an inactive violation ended without clearing ("no_data": its series stopped); empty otherwise.
+    { name: 'ended_by', type: 'string', values: vs.map((v) => v.ended_by ?? null) },
   ]);
 }
 
@@ -155,7 +157,11 @@ function timelineFrame(
 function describe(v: Violation): string {
   const where = `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
   const fmt = (x: number) => (v.invariant === 'low_disk' ? `${(x * 100).toFixed(1)} %` : `${+x.toFixed(3)} s`);
-  const state = v.active ? 'still violating' : 'cleared';
+  const state = v.active
+    ? 'still violating'
+    : v.ended_by === 'no_data'
+      ? 'no data since (the series stopped reporting)'
+      : 'cleared';
   if (v.invariant === 'store_down' && v.threshold === 0) {
     return `${where}: down (Prometheus up == 0), ${state}`;
   }

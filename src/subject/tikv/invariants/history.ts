@@ -1,10 +1,12 @@
 /**
- * Invariant history: the engine replayed over Prometheus range data, so any past range yields the violation
- * intervals the live checker would have reported.
+ * Invariant history: the engine replayed over Prometheus data, so any past range yields the violation intervals
+ * the live checker would have reported — at fleet scale (1,000 stores × 30 days) in bounded memory.
  *
  *   invariantHistory(opts: HistoryOptions): Promise<Violation[]>
- *   planRange(opts: PlanOptions): RangePlan            — step, aligned start, ≤ 11,000-point chunks (pure)
- *   rateWindowMs(window, scrapeIntervalMs): number     — the rate window actually used (≥ 4 scrape intervals)
+ *   invariantHistoryReport(opts): Promise<HistoryReport>   — the violations with Prometheus' warnings and counts
+ *   historyPlan(invariant, opts): HistoryGrid               — the replay grid (step = scrape interval)
+ *   planRange(opts: PlanOptions): RangePlan                 — step, aligned start, ≤ 11,000-point chunks (pure)
+ *   rateWindowMs(window, scrapeIntervalMs): number          — the rate window actually used (≥ 4 scrape intervals)
  *
  * Series: high_latency = p99WriteLatencyExpr, low_disk = diskUsedRatioExpr, store_down = `up{job="tikv"} == 0`
  * (PD's heartbeats have no history; the scrape liveness does). Past store_down violations carry value = the `up`
@@ -12,53 +14,40 @@
  * instance PD no longer knows still appears, as store_id 0 with address = the instance (excluded by a storeIds
  * filter). Tombstone stores appear too: nothing here asks PD.
  *
- * Query range: from `from − grace − W` (W only for the rate expression), aligned down to the step, so a violation
- * already running at `from` keeps its onset (if it began before that start, first_seen is the first sample of the
- * range: a lower bound on how long it had lasted).
- * Step: grace/4 rounded down to a nice step (1, 2, 5, 10, 15, 20, 30 s, 1 min, …), never below the scrape interval;
- * with grace 0, range / maxDataPoints (default 11,000) rounded up to a nice step, never below the scrape interval.
- * A range needing more than 11,000 points per series (Prometheus' limit) is split into chunks on the same grid;
- * past `maxChunks` (20) chunks the step grows to fit, and the precision below coarsens with it.
+ * Algorithm (Prometheus does the scanning, the backend replays only where something happened):
+ * 1. Coarse pass (historyCoarse.ts): `count_over_time((EXPR COND)[S:R])` at a coarse step S ≈ range/2,000 with
+ *    the subquery at R = the scrape interval: Prometheus looks at every sample and answers only the windows that
+ *    hold one where the condition held. Chunked under 11,000 points and the sample budget, 4 at a time.
+ * 2. Precise pass (historyRefine.ts): EXPR at step R around those windows only, fed to the engine (replay.ts)
+ *    with today's semantics; a few instant counts settle what happened between windows (gaps never clear).
+ * The answer is the one a replay of every R-step sample over the whole range would give (the equivalence test
+ * compares them on a real Prometheus), while the data moved follows the time in violation.
  *
- * Precision: the engine sees the condition only at step points. first_seen is at most one step after the true
- * onset and last_seen at most one step before the true end; a violation fires between grace and grace + one step
- * after its true onset. A condition that held for grace + 2 steps is always found (grace + 1 step when the step
- * divides the grace, as with the defaults: 60 s grace, 15 s step); a shorter one may be missed, as may a
- * grace-0 condition shorter than one step. The latency itself is a rate over W, which smooths spikes shorter than W.
+ * Precision: the engine sees every scrape-interval evaluation at every range: first_seen is at most one step R
+ * after the true onset and last_seen at most one step before the true end; a condition that held for grace + two
+ * scrape intervals is always found. The latency itself is a rate over W, which smooths spikes shorter than W.
+ * keep_firing_for is honoured within the padding of a window (the default rules do not use it).
  */
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import { BadQueryError } from '../../../shared/errors';
 import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
-import {
-  DEFAULT_RATE_WINDOW,
-  diskUsedRatioExpr,
-  formatPromDuration,
-  p99WriteLatencyExpr,
-  parsePromDuration,
-  tikvUpExpr,
-  type SelectorFn,
-} from '../promql';
-import { replay, type StoreIdentity, type TimedObservation } from './replay';
-import { observe, type InvariantRule, type InvariantRules, type Observation } from './rules';
+import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../promql';
+import { coarseWindows } from './historyCoarse';
+import { dataCoverage, recordedCovers } from './historyData';
+import { coarseStep, historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
+import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
+import { refineHistory } from './historyRefine';
+import { historySeries, recordedSelector } from './historySeries';
+import type { StoreIdentity } from './replay';
+import type { InvariantRules } from './rules';
 
 const DEFAULT_MAX_CHUNKS = 20;
 
-export interface RangeSeries {
-  labels: Record<string, string>;
-  samples: Array<[number, number]>;
-}
-
-/** The part of PrometheusClient the history needs. */
-export interface PrometheusRange {
-  selector: SelectorFn;
-  queryRange(
-    expr: string,
-    startMs: number,
-    endMs: number,
-    stepMs: number
-  ): Promise<{ series: RangeSeries[]; warnings: string[] }>;
-}
+export type { RangeSeries } from '../../prometheus/client';
+export type { HistoryGrid, PrometheusHistory } from './historyGrid';
+/** The part of PrometheusClient the history needs (kept name). */
+export type PrometheusRange = PrometheusHistory;
 
 export interface PlanOptions {
   from: number;
@@ -131,7 +120,7 @@ export function rateWindowMs(window: string, scrapeIntervalMs: number): number {
 }
 
 export interface HistoryOptions {
-  prometheus: PrometheusRange;
+  prometheus: PrometheusHistory;
   /** Resolved rules (deployment defaults with the query's overrides). */
   rules: InvariantRules;
   range: { from: number; to: number };
@@ -143,98 +132,146 @@ export interface HistoryOptions {
   /** Invariants to check; absent or empty = all. */
   invariants?: readonly InvariantName[];
   storeIds?: readonly number[];
+  /** Grafana's maxDataPoints: no longer changes the replay step (always the scrape interval). */
   maxDataPoints?: number;
+  /** Aborts every Prometheus request of this history (the client went away). */
+  signal?: AbortSignal;
+  /** Prometheus requests in flight at once (default 4). */
+  concurrency?: number;
+  /** Samples one query may make Prometheus hold (default 25,000,000: half its --query.max-samples default). */
+  maxSamples?: number;
+  /** Use the recording rules of tikv-operator-history.rules.yml when Prometheus has them (default true). */
+  recordingRules?: boolean;
 }
 
 /** The inputs that decide how an invariant's past is queried (its step and chunks). */
 export type PlanInputs = Pick<HistoryOptions, 'rules' | 'range' | 'window' | 'scrapeIntervalMs' | 'maxDataPoints'>;
 
 /**
- * How one invariant's history is queried: only latency looks back a rate window before `from`. The frames use the
- * same plan's step, so a cleared violation ends one replay step after its last sample, not one panel interval.
+ * The grid an invariant's history is replayed on: only latency looks back a rate window before `from`. The frames
+ * use its step, so a cleared violation ends one replay step (one scrape interval) after its last sample.
  */
-export function historyPlan(invariant: InvariantName, o: PlanInputs): RangePlan {
+export function historyPlan(invariant: InvariantName, o: PlanInputs): HistoryGrid {
   const lookbackMs =
     invariant === 'high_latency' ? rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs) : 0;
-  return planRange({
+  if (!(o.scrapeIntervalMs > 0)) {
+    throw new BadQueryError('must be a positive number of milliseconds', 'scrapeIntervalMs');
+  }
+  if (!(o.range.from <= o.range.to)) {
+    throw new BadQueryError('`from` must not be after `to`', 'range');
+  }
+  return historyGrid({
     ...o.range,
     graceMs: o.rules[invariant].graceMs,
     lookbackMs,
     scrapeIntervalMs: o.scrapeIntervalMs,
-    maxDataPoints: o.maxDataPoints,
   });
 }
 
-interface InvariantQuery {
-  expr: string;
-  rule: InvariantRule;
-  toObservation: (v: number) => Observation;
+export interface HistoryReport {
+  violations: Violation[];
+  /** Prometheus' warnings, deduplicated. */
+  warnings: string[];
+  /** Requests sent to Prometheus. */
+  queries: number;
+  /** What the answer cannot vouch for (data missing for part of the range, a widened rate window), for a notice. */
+  notices: string[];
+  /** Invariants answered from recording rules. */
+  recorded: InvariantName[];
 }
+
+/** Evaluations a coarse chunk may make Prometheus hold: half of `--query.max-samples`' default, for headroom. */
+const DEFAULT_SAMPLE_BUDGET = PROMETHEUS_MAX_SAMPLES / 2;
 
 export async function invariantHistory(o: HistoryOptions): Promise<Violation[]> {
-  const windowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
-  const queries: Record<InvariantName, () => InvariantQuery> = {
-    store_down: () => ({
-      expr: tikvUpExpr(o.prometheus.selector),
-      rule: { ...o.rules.store_down, threshold: 0 },
-      toObservation: (v) => ({ value: v, holds: v === 0 }),
-    }),
-    high_latency: () => ({
-      expr: p99WriteLatencyExpr(o.prometheus.selector, formatPromDuration(windowMs)),
-      rule: o.rules.high_latency,
-      toObservation: (v) => observe(o.rules.high_latency, v),
-    }),
-    low_disk: () => ({
-      expr: diskUsedRatioExpr(o.prometheus.selector),
-      rule: o.rules.low_disk,
-      toObservation: (v) => observe(o.rules.low_disk, v),
-    }),
-  };
-  const wanted = o.invariants?.length ? INVARIANTS.filter((i) => o.invariants!.includes(i)) : INVARIANTS;
-  const storeFilter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
-  const perInvariant = await Promise.all(
-    wanted.map(async (invariant) => {
-      const q = queries[invariant]();
-      const plan = historyPlan(invariant, o);
-      const answers = await Promise.all(
-        plan.chunks.map((c) => o.prometheus.queryRange(q.expr, c.start, c.end, plan.stepMs))
-      );
-      const out: Violation[] = [];
-      for (const [instance, samples] of byInstance(answers.flatMap((a) => a.series))) {
-        const who = o.resolveInstance(instance) ?? { store_id: 0, address: instance };
-        if (storeFilter && !storeFilter.has(who.store_id)) {
-          continue;
-        }
-        const timeline: TimedObservation[] = samples.map(([t, v]) => ({ t, obs: q.toObservation(v) }));
-        out.push(...replay(timeline, q.rule, who, { from: o.range.from }));
-      }
-      return out;
-    })
-  );
-  return perInvariant.flat().sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
+  return (await invariantHistoryReport(o)).violations;
 }
 
-/** Samples per `instance`, chunks joined in time order (a repeated timestamp keeps its first value). */
-function byInstance(series: RangeSeries[]): Map<string, Array<[number, number]>> {
-  const out = new Map<string, Array<[number, number]>>();
-  for (const s of series) {
-    const instance = s.labels.instance ?? '';
-    // Appended in place: a long range arrives as many chunks per instance, and copying per chunk is quadratic.
-    const samples = out.get(instance);
-    if (samples) {
-      for (const p of s.samples) {
-        samples.push(p);
-      }
-    } else {
-      out.set(instance, [...s.samples]);
-    }
+export async function invariantHistoryReport(o: HistoryOptions): Promise<HistoryReport> {
+  try {
+    return await historyReport(o);
+  } catch (err) {
+    throw namedLimitError(err, 'the invariant history');
   }
-  for (const [instance, samples] of out) {
-    samples.sort((a, b) => a[0] - b[0]);
-    out.set(
-      instance,
-      samples.filter((s, i) => i === 0 || s[0] !== samples[i - 1][0])
+}
+
+async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
+  const wanted = o.invariants?.length ? INVARIANTS.filter((i) => o.invariants!.includes(i)) : INVARIANTS;
+  const storeFilter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
+  const resolve = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
+  const limiter = new Limiter(o.concurrency ?? 4);
+  const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
+  const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
+  const coverage = await dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal });
+  let windowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
+  if (coverage.share < 0.99) {
+    const when =
+      coverage.firstMs === undefined
+        ? ''
+        : ` (from ${new Date(coverage.firstMs).toISOString()} to ${new Date(coverage.lastMs!).toISOString()})`;
+    report.notices.push(
+      `Prometheus has TiKV data for ${(coverage.share * 100).toFixed(1)} % of this range${when}: no violation ` +
+        'can be seen where there is no data (Prometheus keeps 15 days by default, see its --storage.tsdb.retention.time)'
     );
   }
-  return out;
+  if (coverage.sampleIntervalMs !== undefined && coverage.sampleIntervalMs > 1.5 * o.scrapeIntervalMs) {
+    // Downsampled or sparser than the configured scrape interval: a rate needs two samples in its window.
+    const widened = Math.max(windowMs, 4 * coverage.sampleIntervalMs);
+    if (widened > windowMs && wanted.includes('high_latency')) {
+      report.notices.push(
+        `the data has one sample every ${formatPromDuration(coverage.sampleIntervalMs)} (scrape interval ` +
+          `${formatPromDuration(o.scrapeIntervalMs)}): P99 latency is computed over ${formatPromDuration(widened)} ` +
+          `instead of ${formatPromDuration(windowMs)}, which smooths spikes shorter than that`
+      );
+    }
+    windowMs = widened;
+  }
+  const window = formatPromDuration(windowMs);
+  // The invariants side by side, sharing one limit of `concurrency` Prometheus requests in flight.
+  const perInvariant = wanted.map(async (invariant) => {
+    const grid = historyPlan(invariant, { ...o, window });
+    // The recorded latency is a 1m rate: usable only when the history's window is 1m.
+    const recordable =
+      (invariant === 'low_disk' || (invariant === 'high_latency' && windowMs === 60_000)) && o.recordingRules !== false;
+    const recorded =
+      recordable &&
+      (await recordedCovers(o.prometheus, recordedSelector(invariant, o.prometheus.selector), grid, o.signal));
+    if (recorded) {
+      report.recorded.push(invariant);
+    }
+    const s = historySeries(invariant, { selector: o.prometheus.selector, rules: o.rules, window, recorded });
+    const coarseStepMs = coarseStep(grid);
+    const coarse = await coarseWindows(o.prometheus, s, grid, {
+      coarseStepMs,
+      maxSamples,
+      limiter,
+      signal: o.signal,
+    });
+    if (storeFilter) {
+      for (const instance of coarse.windows.keys()) {
+        if (!storeFilter.has(resolve(instance).store_id)) {
+          coarse.windows.delete(instance);
+        }
+      }
+    }
+    const refined = await refineHistory(o.prometheus, s, grid, coarse.windows, {
+      from: o.range.from,
+      to: o.range.to,
+      coarseStepMs,
+      padMs: 4 * grid.stepMs + s.rule.keepFiringForMs,
+      maxSamples,
+      seriesPerInstance: s.seriesPerInstance,
+      limiter,
+      resolve,
+      signal: o.signal,
+    });
+    report.violations.push(...refined.violations);
+    report.warnings.push(...coarse.warnings, ...refined.warnings);
+    report.queries += coarse.queries + refined.queries;
+  });
+  await Promise.all(perInvariant);
+  report.recorded.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
+  report.violations.sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
+  report.warnings = [...new Set(report.warnings)];
+  return report;
 }
