@@ -13,6 +13,11 @@ export type QueryKind = TikvQuery['kind'];
 export interface TikvOptions extends DataSourceJsonData {
   /** The backend proxy's origin as seen from the Grafana server, e.g. `http://tikv-operator:8080`. */
   backendUrl?: string;
+  /**
+   * The backend's cluster this data source reads and acts on (CLUSTER_NAME); sent as `cluster` with every request.
+   * Empty: the backend's only cluster (one data source per cluster is how Grafana picks).
+   */
+  cluster?: string;
 }
 
 /** `secureJsonData`: written once, encrypted by Grafana, only injected by the proxy routes (plugin.json). */

@@ -27,6 +27,8 @@ import {
 } from '../../shared/errors';
 import { fieldPath } from '../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../shared/names';
+import { ActionTarget } from '../../shared/schema/actions';
+import { ClusterName } from '../../shared/schema/query';
 import {
   type ActionPd,
   UNKNOWN_USER,
@@ -37,6 +39,7 @@ import {
 } from '../../subject/tikv/actions';
 import type { AuditLog } from '../audit/auditLog';
 import { bearerOf, tokenMatcher } from '../auth';
+import type { ClusterPicker } from '../clusters';
 
 export interface ActionsRouteOptions {
   enabled: boolean;
@@ -44,8 +47,8 @@ export interface ActionsRouteOptions {
   token?: string;
   /** The read token (API_TOKEN), refused here with a 403 that says why. */
   readToken?: string;
-  /** PD, for preflights and writes. */
-  pd?: ActionPd;
+  /** Each cluster's PD, for preflights and writes (`Clusters`, or `singleCluster(pd)`). */
+  clusters: ClusterPicker;
   /** The audit log (AUDIT_DB_PATH); executions are refused without one. */
   audit?: AuditLog;
 }
@@ -58,8 +61,22 @@ const AuditListQuery = z
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    cluster: ClusterName.optional(),
   })
   .strict();
+
+/** The body's `cluster` taken out: the cluster's parts and the action's own parameters. */
+function targetOf(clusters: ClusterPicker, body: unknown): { cluster: { name: string; pd: ActionPd }; params: unknown } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('cluster' in body)) {
+    return { cluster: clusters.pick(undefined), params: body };
+  }
+  const { cluster, ...params } = body as Record<string, unknown>;
+  const target = ActionTarget.safeParse({ cluster });
+  if (!target.success) {
+    throw new BadQueryError(target.error.issues[0].message, 'cluster');
+  }
+  return { cluster: clusters.pick(target.data.cluster), params };
+}
 
 function userOf(req: FastifyRequest): string {
   const h = req.headers['x-grafana-user'];
@@ -105,31 +122,32 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
 
   app.post<{ Params: { action: string } }>('/:action/preflight', async (req) => {
     const action = actionOf(req.params.action);
-    if (!o.pd) {
-      throw unavailable('PD client');
-    }
-    return preflightAction(o.pd, action, req.body);
+    const { cluster, params } = targetOf(o.clusters, req.body);
+    return preflightAction(cluster.pd, action, params);
   });
 
   app.post<{ Params: { action: string } }>('/:action/execute', async (req) => {
     const action = actionOf(req.params.action);
-    const { pd, audit } = o;
-    if (!pd) {
-      throw unavailable('PD client');
-    }
+    const { cluster, params } = targetOf(o.clusters, req.body);
+    const { audit } = o;
     if (!audit) {
       throw unavailable('audit log (AUDIT_DB_PATH)');
     }
     const who = userOf(req);
     let id: number | undefined;
+    // The row names the cluster (an audit store with a `cluster` column records it; the SQLite one ignores it).
+    const rowOf = (preflight: { params: Record<string, unknown> }) => {
+      const row = { who, action, params: preflight.params, preflight, cluster: cluster.name };
+      return row;
+    };
     try {
-      const result = await executeAction(pd, action, req.body, {
+      const result = await executeAction(cluster.pd, action, params, {
         caller: who,
         beforeWrite: (preflight) => {
-          id = audit.begin({ who, action, params: preflight.params, preflight });
+          id = audit.begin(rowOf(preflight) as Parameters<typeof audit.begin>[0]);
         },
         onUnsafe: (preflight) => {
-          id = audit.begin({ who, action, params: preflight.params, preflight });
+          id = audit.begin(rowOf(preflight) as Parameters<typeof audit.begin>[0]);
         },
       });
       finishQuietly(req, audit, id!, { outcome: 'ok', pdAnswer: result.pdAnswer });
@@ -155,7 +173,10 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
       const issue = q.error.issues[0];
       throw new BadQueryError(issue.message, fieldPath(issue.path) || '(query)');
     }
-    return { rows: o.audit.list(q.data) };
+    // An unknown `?cluster=` is a 404; absent lists every cluster's rows.
+    const { cluster, ...list } = q.data;
+    const filter = cluster === undefined ? list : { ...list, cluster: o.clusters.pick(cluster).name };
+    return { rows: o.audit.list(filter) };
   });
 
   // Unknown paths still pass the hook above (a root not-found handler would skip it) and answer 404.

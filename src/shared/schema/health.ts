@@ -11,10 +11,23 @@ export const UpstreamHealth = z.object({
 });
 export type UpstreamHealth = z.infer<typeof UpstreamHealth>;
 
-export const HealthReport = z.object({
+/** One cluster's upstreams. */
+export const ClusterHealth = z.object({
+  name: z.string(),
   status: z.enum(['ok', 'degraded']),
-  backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
   pd: UpstreamHealth,
   prometheus: UpstreamHealth,
+});
+export type ClusterHealth = z.infer<typeof ClusterHealth>;
+
+export const HealthReport = z.object({
+  /** `degraded` when any reported cluster's PD or Prometheus is down. */
+  status: z.enum(['ok', 'degraded']),
+  backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
+  /** The only cluster's (or the `?cluster=` one's) PD and Prometheus; absent when several clusters are reported. */
+  pd: UpstreamHealth.optional(),
+  prometheus: UpstreamHealth.optional(),
+  /** Every reported cluster (all, or the `?cluster=` one). */
+  clusters: z.array(ClusterHealth),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

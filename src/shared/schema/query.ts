@@ -91,9 +91,14 @@ export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, Invaria
 export type WireQuery = z.infer<typeof WireQuery>;
 export type WireQueryInput = z.input<typeof WireQuery>;
 
+/** A cluster's name (CLUSTER_NAME); absent = the backend's only cluster. */
+export const ClusterName = z.string().min(1).max(63);
+
 /** `POST /api/query` body; times are epoch milliseconds, like Grafana's `/api/ds/query`. */
 export const QueryRequest = z
   .object({
+    /** The cluster every query of the request reads; absent = the only one (400 when the backend has several). */
+    cluster: ClusterName.optional(),
     from: z.number().int().nonnegative(),
     to: z.number().int().nonnegative(),
     intervalMs: z.number().positive().optional(),

@@ -18,5 +18,9 @@ export const Violation = z.object({
   /** The observed value at last_seen (seconds of heartbeat age, P99 seconds, used ratio). */
   value: z.number(),
   threshold: z.number(),
+  /** store_down: the store was in maintenance (being removed, leaders evicted, or MAINTENANCE_STORE_LABEL). */
+  maintenance: z.boolean().optional(),
+  /** The cluster (CLUSTER_NAME) the store belongs to. */
+  cluster: z.string().optional(),
 });
 export type Violation = z.infer<typeof Violation>;
