@@ -18,9 +18,9 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Run {
+function start(env: Record<string, string>, args: string[] = []): Run {
   const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  const child = spawn(process.execPath, ['--enable-source-maps', SERVER], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', SERVER, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -76,3 +76,39 @@ test('with no configuration it serves the simulator on loopback, prints a curl e
     await expect(fetch(gone)).rejects.toThrow();
   }
 });
+
+test('`--clusters 2` serves two simulated clusters, one Prometheus telling them apart by sim_cluster', async () => {
+  const r = start({ PORT: '0' }, ['--clusters', '2']);
+  running.push(r);
+  const url = await waitFor('the backend URL', async () => /TiKV operator backend: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1], 45_000);
+  await waitFor('the curl example', async () => (r.out().includes(`curl -s -X POST ${url}/api/query`) ? true : undefined));
+  const promUrl = /embedded Prometheus: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1];
+  expect(r.out()).toMatch(/embedded simulator cluster-1: PD API/);
+  expect(r.out()).toMatch(/embedded simulator cluster-2: PD API/);
+
+  // The printed example names a cluster: with two, a request without one is refused.
+  const body = /-d '(.*)'/.exec(r.out())![1];
+  expect(JSON.parse(body)).toMatchObject({ cluster: 'cluster-1' });
+  const post = (b: unknown) => fetch(`${url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  expect((await post(JSON.parse(body))).status).toBe(200);
+  const { cluster: _cluster, ...unnamed } = JSON.parse(body);
+  const refused = await post(unnamed);
+  expect(refused.status).toBe(400);
+  expect(((await refused.json()) as any).message).toMatch(/cluster-1, cluster-2/);
+
+  const health = (await (await fetch(`${url}/api/health`)).json()) as any;
+  expect(health.clusters.map((c: any) => [c.name, c.pd.ok, c.prometheus.ok])).toEqual([
+    ['cluster-1', true, true],
+    ['cluster-2', true, true],
+  ]);
+  // Both clusters' TiKV targets are scraped, each with its own label.
+  await waitFor('both clusters scraped', async () => {
+    const q = encodeURIComponent('count by (sim_cluster) (up{job="tikv"} == 1)');
+    const res = (await (await fetch(`${promUrl}/api/v1/query?query=${q}`)).json()) as any;
+    const labels = res.data.result.map((x: any) => x.metric.sim_cluster).sort();
+    return JSON.stringify(labels) === JSON.stringify(['cluster-1', 'cluster-2']) ? true : undefined;
+  }, 30_000);
+
+  r.child.kill('SIGINT');
+  expect(await r.exited).toBe(0);
+}, 90_000);
