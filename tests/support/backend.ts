@@ -23,6 +23,8 @@ export interface TestBackendOptions {
   stores?: number;
   regions?: number;
   seed?: number;
+  /** The simulator's drain time of a removed store (default 10 s). */
+  drainMs?: number;
   /** Start a real Prometheus (fails when the binary is missing: the test command installs it). */
   prometheus?: boolean;
   /** Backend variables; defaults: CHECK_INTERVAL=1s, SCRAPE_INTERVAL=1s, CACHE_TTL_MS=0, LOG_LEVEL=info. */
@@ -59,7 +61,7 @@ export async function startBackend(o: TestBackendOptions = {}): Promise<TestBack
     }
   };
   try {
-    const sim = await createSimulator({ stores: o.stores ?? 3, regions: o.regions ?? 200, seed: o.seed ?? 1 });
+    const sim = await createSimulator({ stores: o.stores ?? 3, regions: o.regions ?? 200, seed: o.seed ?? 1, drainMs: o.drainMs });
     closers.push(() => sim.close());
     const port = await freePort();
     let prometheus: RunningPrometheus | undefined;
