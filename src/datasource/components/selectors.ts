@@ -116,5 +116,16 @@ export const selectors = {
       placeholder: 'ACTIONS_TOKEN of the backend (optional)',
       id: 'tikv-config-actions-token',
     },
+    cluster: {
+      label: 'Cluster',
+      tooltip:
+        "The backend's cluster this data source reads and acts on (CLUSTER_NAME). Empty: the backend's only cluster. " +
+        'One data source per cluster is how dashboards pick one.',
+      placeholder: 'the only cluster',
+      id: 'tikv-config-cluster',
+      listId: 'tikv-config-cluster-list',
+      served: 'Clusters on this backend: ',
+      unsaved: "Save the data source to list the backend's clusters.",
+    },
   },
 } as const;
