@@ -29,8 +29,11 @@ export interface TikvSecureJsonData {
 /** A new query shows the stores table: the first thing an operator wants to see. */
 export const DEFAULT_QUERY: Partial<TikvQuery> = { kind: 'observation', observation: 'get_stores' };
 
-/** What a variable query lists: stores (text = address, value = store_id) or the stores' Prometheus instances. */
-export const VARIABLE_VALUES = ['stores', 'instances'] as const;
+/**
+ * What a variable query lists: stores (text = address, value = store_id), the stores' Prometheus instances, or the
+ * data source's cluster's PROMETHEUS_SELECTOR (one value, '' when unset) for Prometheus panels (`${selector:raw}`).
+ */
+export const VARIABLE_VALUES = ['stores', 'instances', 'selector'] as const;
 export type VariableValues = (typeof VARIABLE_VALUES)[number];
 
 export interface TikvVariableQuery extends DataQuery {

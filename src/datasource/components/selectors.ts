@@ -89,7 +89,11 @@ export const selectors = {
   variableEditor: {
     values: {
       label: 'Values',
-      options: { stores: 'Stores (address → store id)', instances: 'Prometheus instances' },
+      options: {
+        stores: 'Stores (address → store id)',
+        instances: 'Prometheus instances',
+        selector: "The cluster's Prometheus selector",
+      },
     },
   },
   configEditor: {

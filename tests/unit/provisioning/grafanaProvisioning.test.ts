@@ -116,9 +116,16 @@ describe('provisioned app and dashboard provider', () => {
   it('reference only provisioned data sources, with the matching type, from every dashboard', () => {
     const byUid = new Map(dataSources().map((d) => [d.uid, d.type]));
     for (const { file, dashboard } of dashboards()) {
+      // `${datasource}` and `${prometheus}` are data source variables: their default is a provisioned data source.
+      const variables = new Map(
+        dashboard.templating.list
+          .filter((v) => v.type === 'datasource')
+          .map((v) => [`\${${v.name}}`, String((v as { current?: { value?: unknown } }).current?.value)])
+      );
+      const resolve = (uid: string) => variables.get(uid) ?? uid;
       const refs = stringsIn(dashboard)
         .filter((s) => s.path.endsWith('datasource.uid'))
-        .map((s) => ({ path: s.path, uid: s.value }));
+        .map((s) => ({ path: s.path, uid: resolve(s.value) }));
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) {
         if (ref.uid === '-- Grafana --') {
@@ -134,7 +141,7 @@ describe('provisioned app and dashboard provider', () => {
       for (const t of typed) {
         const uidPath = t.path.replace(/type$/, 'uid');
         const uid = stringsIn(dashboard).find((s) => s.path === uidPath)?.value;
-        expect({ file, path: t.path, type: byUid.get(uid ?? '') }).toEqual({ file, path: t.path, type: t.value });
+        expect({ file, path: t.path, type: byUid.get(resolve(uid ?? '')) }).toEqual({ file, path: t.path, type: t.value });
       }
     }
   });
