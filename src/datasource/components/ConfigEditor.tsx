@@ -42,9 +42,17 @@ function useServedClusters(uid: string | undefined, backendUrl: string): string[
       return;
     }
     let live = true;
-    lastValueFrom(
-      getBackendSrv().fetch<unknown>({ url: `/api/datasources/proxy/uid/${uid}/api/subject`, method: 'GET', showErrorAlert: false })
-    )
+    // Inside the chain: a missing backendSrv (a harness without Grafana) is a failed listing, not a render error.
+    Promise.resolve()
+      .then(() =>
+        lastValueFrom(
+          getBackendSrv().fetch<unknown>({
+            url: `/api/datasources/proxy/uid/${uid}/api/subject`,
+            method: 'GET',
+            showErrorAlert: false,
+          })
+        )
+      )
       .then((r) => SubjectDescription.parse(r.data).clusters.map((c) => c.name))
       .then((n) => live && setNames(n))
       .catch(() => live && setNames(undefined));
