@@ -15,8 +15,12 @@ import type { FastifyInstance } from 'fastify';
 import { freePort, prometheusAvailable, type RunningPrometheus, startPrometheus, waitFor } from '../../../src/embedded/prometheus';
 import { buildApp } from '../../../src/server/app';
 import { loadConfig } from '../../../src/server/config';
+import { toWireQuery } from '../../../src/shared/interpolate';
+import { DATASOURCE_PLUGIN_ID } from '../../../src/shared/names';
+import { QueryResponse } from '../../../src/shared/schema/frames';
+import { SavedQuery } from '../../../src/shared/schema/query';
 import { createSimulator, type Simulator } from '../../../src/simulator/server';
-import { PROVISIONING } from '../../unit/provisioning/deployFiles';
+import { dashboards, pluginQueries, PROVISIONING, replaceStoreVariable } from '../../unit/provisioning/deployFiles';
 
 const RULES = join(PROVISIONING, 'prometheus', 'tikv-operator.rules.yml');
 const ACTIONS_TOKEN = 'clusters-actions-token';
@@ -215,4 +219,24 @@ test("an action on east changes east's PD and never west's", async () => {
   );
   expect(unknown).toMatchObject({ status: 404, json: { code: 'TKO_ERR_CLUSTER_NOT_FOUND' } });
   expect(await schedule(west)).toBe(before);
+});
+
+describe('every plugin query of the provisioned dashboards, per cluster', () => {
+  const queries = dashboards().flatMap(({ dashboard }) => pluginQueries(dashboard, DATASOURCE_PLUGIN_ID));
+
+  it.each(queries.map((q) => [q.where, q.query]))('%s runs for east and for west', async (_where, saved) => {
+    for (const [cluster, stores] of [
+      ['east', [1, 2, 3]],
+      ['west', [1, 2, 3, 4]],
+    ] as const) {
+      const wire = toWireQuery(SavedQuery.parse(saved), replaceStoreVariable([...stores]));
+      if ('error' in wire) {
+        throw new Error(wire.error);
+      }
+      const res = await query(cluster, [wire.query]);
+      expect({ cluster, status: res.status }).toEqual({ cluster, status: 200 });
+      const result = QueryResponse.parse(res.json).results[wire.query.refId];
+      expect({ cluster, error: result.error }).toEqual({ cluster, error: undefined });
+    }
+  });
 });
