@@ -13,7 +13,6 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
@@ -24,6 +23,7 @@ import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
 import { INSTANCE_MAPPINGS, type InstanceMapping } from '../subject/tikv/instances';
 import { parsePromDuration } from '../subject/tikv/promql';
+import { readConfigFile, type Source as ConfigSource } from './configFile';
 
 /** Every variable the backend reads, beyond DESIGN.md's names: TLS, auth, tuning, invariant defaults. */
 export const CONFIG_ENV = {
@@ -151,7 +151,7 @@ export interface Config {
   scrapeIntervalMs: number;
 }
 
-type Source = Partial<Record<string, string | undefined>>;
+type Source = ConfigSource;
 type Val = <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T;
 
 /** Typed readers of one source; errors name the variable with `prefix` (`CLUSTERS[1].`). */
@@ -186,7 +186,14 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
   if (env[CONFIG_ENV.CLUSTERS] !== undefined) {
     throw new ConfigError(CONFIG_ENV.CLUSTERS, 'is a list of mappings: set it in the CONFIG_FILE YAML, not in the environment');
   }
-  const fromFile = file ? readConfigFile(file) : { top: {} };
+  const fromFile = file
+    ? readConfigFile(file, {
+        known: new Set<string>(Object.values(CONFIG_ENV)),
+        perCluster: new Set<string>(CLUSTER_KEYS),
+        clustersKey: CONFIG_ENV.CLUSTERS,
+        fileVariable: CONFIG_ENV.CONFIG_FILE,
+      })
+    : { top: {} };
   const src: Source = { ...fromFile.top, ...definedOnly(env) };
   const { val, opt } = readerOf(src);
 
@@ -384,63 +391,6 @@ function tlsOf({ val, prefix }: Reader, ca: VarName, cert: VarName, key: VarName
     throw new ConfigError(prefix + CONFIG_ENV[tls.cert === undefined ? cert : key], 'client TLS needs both a certificate and a key');
   }
   return tls.ca || tls.cert ? tls : undefined;
-}
-
-function readConfigFile(path: string): { top: Source; clusters?: Source[] } {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(CONFIG_ENV.CONFIG_FILE, `cannot read ${path}: ${why}`);
-  }
-  if (doc === null || doc === undefined) {
-    return { top: {} };
-  }
-  if (!isMapping(doc)) {
-    throw new ConfigError(CONFIG_ENV.CONFIG_FILE, `${path} must be a mapping of variable names to values`);
-  }
-  const { [CONFIG_ENV.CLUSTERS]: list, ...rest } = doc;
-  const top = scalars(rest, '', new Set<string>(Object.values(CONFIG_ENV)), path);
-  if (list === undefined || list === null) {
-    return { top };
-  }
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new ConfigError(CONFIG_ENV.CLUSTERS, `must be a non-empty list of mappings in ${path}`);
-  }
-  const perCluster = new Set<string>(CLUSTER_KEYS);
-  const clusters = list.map((entry, i) => {
-    const prefix = `${CONFIG_ENV.CLUSTERS}[${i}].`;
-    if (!isMapping(entry)) {
-      throw new ConfigError(`${CONFIG_ENV.CLUSTERS}[${i}]`, `must be a mapping of per-cluster settings in ${path}`);
-    }
-    for (const k of Object.keys(entry)) {
-      if (!perCluster.has(k) && Object.values(CONFIG_ENV).includes(k as never)) {
-        throw new ConfigError(prefix + k, `is process-wide: set it at the top level of ${path}, not in a cluster`);
-      }
-    }
-    return scalars(entry, prefix, perCluster, path);
-  });
-  return { top, clusters };
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** A mapping's scalar values as strings; unknown keys and nested values are errors named with `prefix`. */
-function scalars(doc: Record<string, unknown>, prefix: string, known: Set<string>, path: string): Source {
-  const out: Source = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (!known.has(k)) {
-      throw new ConfigError(prefix + k, `unknown setting in ${path}`);
-    }
-    if (v !== null && typeof v === 'object') {
-      throw new ConfigError(prefix + k, `must be a string, number or boolean in ${path}`);
-    }
-    out[k] = v === null ? undefined : String(v);
-  }
-  return out;
 }
 
 function definedOnly(env: Source): Source {
