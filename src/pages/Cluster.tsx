@@ -10,6 +10,7 @@ import { ROUTES } from '../constants';
 import type { TikvQuery } from '../datasource/types';
 import { activeViolationsByStore, filterRows, fieldValues, withViolationCounts } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { useDataSourceParam, withDataSource } from '../utils/dataSourceParam';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
 
 const QUERIES: TikvQuery[] = [
@@ -37,7 +38,7 @@ function RowActionLink({ href, label }: { href: string; label: string }) {
 }
 
 function Cluster() {
-  const [uid, setUid] = useState<string>();
+  const [uid, setUid] = useDataSourceParam();
   const [tick, setTick] = useState(0);
   const { ds, error } = useTikvDataSource(uid);
   const result = useQueries(
@@ -78,7 +79,7 @@ function Cluster() {
             testId={testIds.cluster.stores}
             rowAction={(row) => (
               <RowActionLink
-                href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
+                href={withDataSource(actionLink('drain_store', { store_id: Number(storeIds[row]) }), uid)}
                 label={copy.cluster.drain}
               />
             )}
@@ -96,7 +97,7 @@ function Cluster() {
             testId={testIds.cluster.hotRegions}
             rowAction={(row) => (
               <RowActionLink
-                href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
+                href={withDataSource(actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) }), uid)}
                 label={copy.cluster.transferLeader}
               />
             )}
@@ -104,7 +105,7 @@ function Cluster() {
           <Text element="h3">{copy.cluster.violations}</Text>
           <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
           <div>
-            <LinkButton variant="secondary" fill="text" icon="history" href={prefixRoute(ROUTES.Invariants)}>
+            <LinkButton variant="secondary" fill="text" icon="history" href={withDataSource(prefixRoute(ROUTES.Invariants), uid)}>
               {copy.cluster.history}
             </LinkButton>
           </div>
