@@ -38,7 +38,10 @@ describe('data source actions', () => {
   it("names the data source's cluster beside the parameters", async () => {
     const fake = fakeBackendSrv(() => ({ status: 200, data: PREFLIGHT }));
     setBackendSrv(fake.backendSrv);
-    const ds = new DataSource(instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }), fakeTemplateSrv());
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }),
+      fakeTemplateSrv()
+    );
     await ds.preflightAction('set_leader_schedule_limit', { 'leader-schedule-limit': 8 });
     expect(fake.calls[0].data).toEqual({ 'leader-schedule-limit': 8, cluster: 'east' });
   });

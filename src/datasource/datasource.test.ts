@@ -62,10 +62,14 @@ async function run(ds: DataSource, targets: TikvQuery[], scopedVars = {}): Promi
 
 describe('panel queries', () => {
   it("sends the data source's cluster (jsonData.cluster) with every query", async () => {
-    const { ds, calls } = setup(() => ({ status: 200, data: { results: { A: { frames: [storesFrame] } } } }), {}, {
-      backendUrl: 'http://backend:8080',
-      cluster: 'east',
-    });
+    const { ds, calls } = setup(
+      () => ({ status: 200, data: { results: { A: { frames: [storesFrame] } } } }),
+      {},
+      {
+        backendUrl: 'http://backend:8080',
+        cluster: 'east',
+      }
+    );
     await run(ds, [{ refId: 'A', kind: 'observation', observation: 'get_stores' }]);
     expect(calls[0].data).toMatchObject({ cluster: 'east', queries: [{ refId: 'A' }] });
   });
@@ -265,10 +269,16 @@ describe('Save & test', () => {
   });
 
   it('asks for a cluster when the backend serves several and this data source names none', async () => {
-    const two = { ...report(), pd: undefined, prometheus: undefined, clusters: [report().clusters[0], { ...report().clusters[0], name: 'west' }] };
+    const two = {
+      ...report(),
+      pd: undefined,
+      prometheus: undefined,
+      clusters: [report().clusters[0], { ...report().clusters[0], name: 'west' }],
+    };
     await expect(health({ status: 200, data: two })).resolves.toEqual({
       status: 'error',
-      message: 'the backend at http://backend:8080 serves several clusters (default, west): set the cluster of this data source',
+      message:
+        'the backend at http://backend:8080 serves several clusters (default, west): set the cluster of this data source',
     });
   });
 
@@ -281,9 +291,17 @@ describe('Save & test', () => {
         : { status: 200, data: SUBJECT };
     });
     setBackendSrv(fake.backendSrv);
-    const ds = new DataSource(instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }), fakeTemplateSrv());
-    await expect(ds.testDatasource()).resolves.toMatchObject({ status: 'success', message: expect.stringContaining('cluster west') });
-    expect(seen.filter((u) => u.includes('/api/health'))).toEqual([expect.stringMatching(/\/api\/health\?cluster=west$/)]);
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      fakeTemplateSrv()
+    );
+    await expect(ds.testDatasource()).resolves.toMatchObject({
+      status: 'success',
+      message: expect.stringContaining('cluster west'),
+    });
+    expect(seen.filter((u) => u.includes('/api/health'))).toEqual([
+      expect.stringMatching(/\/api\/health\?cluster=west$/),
+    ]);
   });
 
   it('asks for the backend URL when it is not set', async () => {

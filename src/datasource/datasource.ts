@@ -127,7 +127,9 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
   /** The subject's observations and invariant defaults (`GET /api/subject`), fetched once per data source. */
   getSubject(): Promise<SubjectDescription> {
     if (!this.subject) {
-      this.subject = lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/subject${this.clusterParam()}`, method: 'GET' })).then(
+      this.subject = lastValueFrom(
+        this.fetch<unknown>({ url: `${this.url}/api/subject${this.clusterParam()}`, method: 'GET' })
+      ).then(
         (response) => SubjectDescription.parse(response.data),
         (err: unknown) => {
           throw new Error(describeFetchError(err, this.backendUrl).message);
@@ -197,12 +199,18 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
    * safe. `params` use PD's names (src/subject/tikv/config.ts ActionParams). Rejects with a catalog error in words.
    */
   preflightAction(action: ActionName, params: Record<string, unknown>): Promise<PreflightAnswer> {
-    return this.actionRequest(action, `${action}/preflight`, PreflightAnswer, { method: 'POST', data: this.targeted(params) });
+    return this.actionRequest(action, `${action}/preflight`, PreflightAnswer, {
+      method: 'POST',
+      data: this.targeted(params),
+    });
   }
 
   /** Runs an action after the backend repeats its preflight; 409 rejects with ActionUnsafeError and its reasons. */
   executeAction(action: ActionName, params: Record<string, unknown>): Promise<ExecuteAnswer> {
-    return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, { method: 'POST', data: this.targeted(params) });
+    return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, {
+      method: 'POST',
+      data: this.targeted(params),
+    });
   }
 
   /** An action body: the parameters and, when set, this data source's cluster beside them. */

@@ -85,7 +85,10 @@ describe('the selector variable', () => {
       },
     }));
     setBackendSrv(fake.backendSrv);
-    const ds = new DataSource(instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }), fakeTemplateSrv());
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      fakeTemplateSrv()
+    );
     const request = { targets: [{ refId: 'A', values: 'selector' }] } as unknown as DataQueryRequest<TikvVariableQuery>;
     const response = await lastValueFrom((ds.variables as TikvVariableSupport).query(request));
     expect(routeOf(fake.calls[0])).toBe('GET /api/subject?cluster=west');

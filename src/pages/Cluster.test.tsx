@@ -81,9 +81,19 @@ describe('Cluster page', () => {
   it('reads the data source (one per cluster) chosen in the URL, and its links keep it', async () => {
     const calls = installCluster();
     // Two data sources, one per cluster; `?ds=tikv-west` picks west's.
-    const east = { ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }), uid: 'tikv-east', isDefault: true };
-    const west = { ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }), uid: 'tikv-west', name: 'TiKV west' };
-    const instances = new Map([east, west].map((settings) => [settings.uid, new DataSource(settings, fakeTemplateSrv())]));
+    const east = {
+      ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }),
+      uid: 'tikv-east',
+      isDefault: true,
+    };
+    const west = {
+      ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      uid: 'tikv-west',
+      name: 'TiKV west',
+    };
+    const instances = new Map(
+      [east, west].map((settings) => [settings.uid, new DataSource(settings, fakeTemplateSrv())])
+    );
     setDataSourceSrv({
       getList: () => [east, west],
       get: async (uid: string) => instances.get(uid) as unknown as DataSourceApi,
@@ -95,8 +105,12 @@ describe('Cluster page', () => {
     );
     await screen.findByText('Disconnected', {}, SLOW);
     expect(calls[0].data.cluster).toBe('west');
-    const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', { name: copy.cluster.drain });
-    expect(drains[0].getAttribute('href')).toBe('/a/operator-tikv-app/actions?action=drain_store&store_id=1&ds=tikv-west');
+    const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
+      name: copy.cluster.drain,
+    });
+    expect(drains[0].getAttribute('href')).toBe(
+      '/a/operator-tikv-app/actions?action=drain_store&store_id=1&ds=tikv-west'
+    );
   });
 
   it('lists region health and only the active violations', async () => {

@@ -105,7 +105,12 @@ function Cluster() {
           <Text element="h3">{copy.cluster.violations}</Text>
           <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
           <div>
-            <LinkButton variant="secondary" fill="text" icon="history" href={withDataSource(prefixRoute(ROUTES.Invariants), uid)}>
+            <LinkButton
+              variant="secondary"
+              fill="text"
+              icon="history"
+              href={withDataSource(prefixRoute(ROUTES.Invariants), uid)}
+            >
               {copy.cluster.history}
             </LinkButton>
           </div>

@@ -38,7 +38,13 @@ describe('ConfigEditor', () => {
   it("lists the saved data source's backend clusters and stores the chosen one in jsonData.cluster", async () => {
     const fake = fakeBackendSrv(() => ({
       status: 200,
-      data: { ...SUBJECT, clusters: [{ name: 'east', selector: '' }, { name: 'west', selector: '' }] },
+      data: {
+        ...SUBJECT,
+        clusters: [
+          { name: 'east', selector: '' },
+          { name: 'west', selector: '' },
+        ],
+      },
     }));
     setBackendSrv(fake.backendSrv);
     const { last } = setup({ uid: 'tikv-east', jsonData: { backendUrl: 'http://tikv-operator:8080' } });

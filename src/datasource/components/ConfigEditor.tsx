@@ -126,7 +126,9 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           list={s.cluster.listId}
           value={jsonData.cluster ?? ''}
           placeholder={s.cluster.placeholder}
-          onChange={(e) => onOptionsChange({ ...options, jsonData: { ...jsonData, cluster: e.currentTarget.value.trim() } })}
+          onChange={(e) =>
+            onOptionsChange({ ...options, jsonData: { ...jsonData, cluster: e.currentTarget.value.trim() } })
+          }
         />
       </InlineField>
       <datalist id={s.cluster.listId}>

@@ -66,7 +66,10 @@ const AuditListQuery = z
   .strict();
 
 /** The body's `cluster` taken out: the cluster's parts and the action's own parameters. */
-function targetOf(clusters: ClusterPicker, body: unknown): { cluster: { name: string; pd: ActionPd }; params: unknown } {
+function targetOf(
+  clusters: ClusterPicker,
+  body: unknown
+): { cluster: { name: string; pd: ActionPd }; params: unknown } {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !('cluster' in body)) {
     return { cluster: clusters.pick(undefined), params: body };
   }

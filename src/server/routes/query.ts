@@ -108,7 +108,11 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     return frames;
   };
 
-  const runOne = async (c: ClusterParts, q: QueryRequest['queries'][number], req: QueryRequest): Promise<QueryResult> => {
+  const runOne = async (
+    c: ClusterParts,
+    q: QueryRequest['queries'][number],
+    req: QueryRequest
+  ): Promise<QueryResult> => {
     try {
       if (q.kind === 'invariant') {
         return { frames: await invariantQuery(c, q, req) };

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 const violationLines = async () =>
-  (await b.request('GET', '/metrics')).text.split('\n').filter((l) => l.startsWith('tikv_operator_invariant_violation{'));
+  (await b.request('GET', '/metrics')).text
+    .split('\n')
+    .filter((l) => l.startsWith('tikv_operator_invariant_violation{'));
 
 test('a drained or leader-evicted store that stops is a maintenance violation; an ordinary one is critical', async () => {
   const [drained, evicted, ordinary, healthy] = b.sim.cluster.stores.map((s) => s.id).sort((x, y) => x - y);
@@ -56,7 +58,8 @@ test('a drained or leader-evicted store that stops is a maintenance violation; a
   });
   expect(res.status).toBe(200);
   const frame = res.json.results.A.frames[0];
-  const col = (name: string) => frame.data.values[frame.schema.fields.findIndex((f: { name: string }) => f.name === name)];
+  const col = (name: string) =>
+    frame.data.values[frame.schema.fields.findIndex((f: { name: string }) => f.name === name)];
   const titles: string[] = col('title');
   expect(titles).toEqual(
     expect.arrayContaining([

@@ -88,7 +88,9 @@ beforeAll(async () => {
   await startApp();
   await waitFor('the backend exporter to be scraped', async () => {
     const q = encodeURIComponent('tikv_operator_check_last_success_timestamp_seconds{cluster="east"}');
-    const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as { data: { result: unknown[] } };
+    const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as {
+      data: { result: unknown[] };
+    };
     return body.data.result.length === 1 ? true : undefined;
   });
 }, 60_000);

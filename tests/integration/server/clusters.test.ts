@@ -12,7 +12,13 @@ import { Writable } from 'node:stream';
 
 import type { FastifyInstance } from 'fastify';
 
-import { freePort, prometheusAvailable, type RunningPrometheus, startPrometheus, waitFor } from '../../../src/embedded/prometheus';
+import {
+  freePort,
+  prometheusAvailable,
+  type RunningPrometheus,
+  startPrometheus,
+  waitFor,
+} from '../../../src/embedded/prometheus';
 import { buildApp } from '../../../src/server/app';
 import { loadConfig } from '../../../src/server/config';
 import { toWireQuery } from '../../../src/shared/interpolate';
@@ -92,7 +98,12 @@ afterAll(async () => {
   }
 });
 
-async function call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string
+): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = {};
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -170,7 +181,9 @@ test('the exporter labels each cluster, and the provisioned rules fire once per 
   try {
     const lines = await waitFor('store_down of store 2 in both clusters', async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      const found = text.split('\n').filter((l) => l.startsWith('tikv_operator_invariant_violation{') && l.includes('store_id="2"'));
+      const found = text
+        .split('\n')
+        .filter((l) => l.startsWith('tikv_operator_invariant_violation{') && l.includes('store_id="2"'));
       return found.length === 2 ? found.sort() : undefined;
     });
     expect(lines[0]).toMatch(/^tikv_operator_invariant_violation\{cluster="east",invariant="store_down",store_id="2",/);
@@ -209,7 +222,12 @@ test("an action on east changes east's PD and never west's", async () => {
   expect(await schedule(east)).toBe(13);
   expect(await schedule(west)).toBe(before);
 
-  const none = await call('POST', '/api/actions/set_leader_schedule_limit/preflight', { 'leader-schedule-limit': 5 }, ACTIONS_TOKEN);
+  const none = await call(
+    'POST',
+    '/api/actions/set_leader_schedule_limit/preflight',
+    { 'leader-schedule-limit': 5 },
+    ACTIONS_TOKEN
+  );
   expect(none.status).toBe(400);
   const unknown = await call(
     'POST',

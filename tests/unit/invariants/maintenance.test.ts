@@ -59,7 +59,10 @@ describe('store_down in maintenance', () => {
 
   it('a store carrying MAINTENANCE_STORE_LABEL is in maintenance; another value of the key is not', () => {
     const c = new LiveChecker({ maintenanceLabel: { key: 'maintenance', value: 'true' } });
-    const labelled = (value: string) => [{ key: 'zone', value: 'z1' }, { key: 'maintenance', value }];
+    const labelled = (value: string) => [
+      { key: 'zone', value: 'z1' },
+      { key: 'maintenance', value },
+    ];
     expect(down(c, [store(1, { labels: labelled('true') }), store(2, { labels: labelled('false') })])).toEqual([
       { store_id: 1, severity: 'critical', maintenance: true },
       { store_id: 2, severity: 'critical', maintenance: false },

@@ -141,7 +141,11 @@ describe('provisioned app and dashboard provider', () => {
       for (const t of typed) {
         const uidPath = t.path.replace(/type$/, 'uid');
         const uid = stringsIn(dashboard).find((s) => s.path === uidPath)?.value;
-        expect({ file, path: t.path, type: byUid.get(resolve(uid ?? '')) }).toEqual({ file, path: t.path, type: t.value });
+        expect({ file, path: t.path, type: byUid.get(resolve(uid ?? '')) }).toEqual({
+          file,
+          path: t.path,
+          type: t.value,
+        });
       }
     }
   });

@@ -178,7 +178,9 @@ function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
     {
       name: 'tags',
       type: 'string',
-      values: sorted.map((v) => [v.invariant, v.severity, `store ${v.store_id}`, ...(v.maintenance ? ['maintenance'] : [])].join(',')),
+      values: sorted.map((v) =>
+        [v.invariant, v.severity, `store ${v.store_id}`, ...(v.maintenance ? ['maintenance'] : [])].join(',')
+      ),
     },
   ]);
 }
