@@ -35,6 +35,17 @@ describe('data source actions', () => {
     expect(calls[0].data).toEqual({ 'leader-schedule-limit': 8 });
   });
 
+  it("names the data source's cluster beside the parameters", async () => {
+    const fake = fakeBackendSrv(() => ({ status: 200, data: PREFLIGHT }));
+    setBackendSrv(fake.backendSrv);
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }),
+      fakeTemplateSrv()
+    );
+    await ds.preflightAction('set_leader_schedule_limit', { 'leader-schedule-limit': 8 });
+    expect(fake.calls[0].data).toEqual({ 'leader-schedule-limit': 8, cluster: 'east' });
+  });
+
   it('executes and returns PD’s answer, the effect and the audit id', async () => {
     const outcome = {
       action: 'set_leader_schedule_limit',

@@ -61,6 +61,19 @@ async function run(ds: DataSource, targets: TikvQuery[], scopedVars = {}): Promi
 }
 
 describe('panel queries', () => {
+  it("sends the data source's cluster (jsonData.cluster) with every query", async () => {
+    const { ds, calls } = setup(
+      () => ({ status: 200, data: { results: { A: { frames: [storesFrame] } } } }),
+      {},
+      {
+        backendUrl: 'http://backend:8080',
+        cluster: 'east',
+      }
+    );
+    await run(ds, [{ refId: 'A', kind: 'observation', observation: 'get_stores' }]);
+    expect(calls[0].data).toMatchObject({ cluster: 'east', queries: [{ refId: 'A' }] });
+  });
+
   it('sends the panel time range and queries through the proxy route and shows the frames', async () => {
     const { ds, calls } = setup(() => ({ status: 200, data: { results: { A: { frames: [storesFrame] } } } }));
     const res = await run(ds, [{ refId: 'A', kind: 'observation', observation: 'get_stores' }]);
@@ -243,6 +256,7 @@ describe('Save & test', () => {
     backend: { version: '0.1.0', uptimeSeconds: 5, actionsEnabled: false },
     pd,
     prometheus,
+    clusters: [{ name: 'default', status: pd.ok && prometheus.ok ? 'ok' : 'degraded', pd, prometheus }],
   });
 
   function health(
@@ -258,7 +272,7 @@ describe('Save & test', () => {
   it('succeeds when the backend, PD and Prometheus answer', async () => {
     await expect(health({ status: 200, data: report() })).resolves.toEqual({
       status: 'success',
-      message: 'Backend 0.1.0 reached; PD 8.5.0 and Prometheus 3.5.0 answer. Actions are disabled.',
+      message: 'Backend 0.1.0 reached; cluster default: PD 8.5.0 and Prometheus 3.5.0 answer. Actions are disabled.',
     });
   });
 
@@ -289,7 +303,7 @@ describe('Save & test', () => {
       const { fake, result } = withAudit({ status: 200, data: { rows: [] } });
       await expect(result).resolves.toEqual({
         status: 'success',
-        message: 'Backend 0.1.0 reached; PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
+        message: 'Backend 0.1.0 reached; cluster default: PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
       });
       expect(fake.calls.map(routeOf)).toContain('GET /api/actions/audit?limit=1');
     });
@@ -301,6 +315,42 @@ describe('Save & test', () => {
         message: 'actions are enabled on the backend, but the actions token is missing or wrong',
       });
     });
+  });
+
+  it('asks for a cluster when the backend serves several and this data source names none', async () => {
+    const two = {
+      ...report(),
+      pd: undefined,
+      prometheus: undefined,
+      clusters: [report().clusters[0], { ...report().clusters[0], name: 'west' }],
+    };
+    await expect(health({ status: 200, data: two })).resolves.toEqual({
+      status: 'error',
+      message:
+        'the backend at http://backend:8080 serves several clusters (default, west): set the cluster of this data source',
+    });
+  });
+
+  it("checks its own cluster's health (?cluster=) when it names one", async () => {
+    const seen: string[] = [];
+    const fake = fakeBackendSrv((req) => {
+      seen.push(String(req.url));
+      return routeOf(req).startsWith('GET /api/health')
+        ? { status: 200, data: { ...report(), clusters: [{ ...report().clusters[0], name: 'west' }] } }
+        : { status: 200, data: SUBJECT };
+    });
+    setBackendSrv(fake.backendSrv);
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      fakeTemplateSrv()
+    );
+    await expect(ds.testDatasource()).resolves.toMatchObject({
+      status: 'success',
+      message: expect.stringContaining('cluster west'),
+    });
+    expect(seen.filter((u) => u.includes('/api/health'))).toEqual([
+      expect.stringMatching(/\/api\/health\?cluster=west$/),
+    ]);
   });
 
   it('asks for the backend URL when it is not set', async () => {

@@ -34,6 +34,8 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
   /** `/api/datasources/proxy/uid/<uid>` for `access: proxy` (Grafana frontendsettings.go). */
   readonly url: string;
   readonly backendUrl: string;
+  /** `jsonData.cluster`; undefined = the backend's only cluster. */
+  readonly cluster?: string;
   private subject?: Promise<SubjectDescription>;
 
   constructor(
@@ -44,6 +46,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     super(instanceSettings);
     this.url = instanceSettings.url ?? '';
     this.backendUrl = instanceSettings.jsonData?.backendUrl ?? '';
+    this.cluster = instanceSettings.jsonData?.cluster?.trim() || undefined;
     this.annotations = annotationSupport();
     this.variables = new TikvVariableSupport(this);
   }
@@ -97,6 +100,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     }
     const refIds = queries.map((q) => q.refId);
     const body: QueryRequest = {
+      ...(this.cluster ? { cluster: this.cluster } : {}),
       from: request.range.from.valueOf(),
       to: request.range.to.valueOf(),
       intervalMs: request.intervalMs > 0 ? request.intervalMs : undefined,
@@ -123,7 +127,9 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
   /** The subject's observations and invariant defaults (`GET /api/subject`), fetched once per data source. */
   getSubject(): Promise<SubjectDescription> {
     if (!this.subject) {
-      this.subject = lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/subject`, method: 'GET' })).then(
+      this.subject = lastValueFrom(
+        this.fetch<unknown>({ url: `${this.url}/api/subject${this.clusterParam()}`, method: 'GET' })
+      ).then(
         (response) => SubjectDescription.parse(response.data),
         (err: unknown) => {
           throw new Error(describeFetchError(err, this.backendUrl).message);
@@ -146,7 +152,9 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     const target = `the backend at ${this.backendUrl}`;
     let health: HealthReport;
     try {
-      const response = await lastValueFrom(this.fetch<unknown>({ url: `${this.url}/api/health`, method: 'GET' }));
+      const response = await lastValueFrom(
+        this.fetch<unknown>({ url: `${this.url}/api/health${this.clusterParam()}`, method: 'GET' })
+      );
       const parsed = HealthReport.safeParse(response.data);
       if (!parsed.success) {
         return {
@@ -160,12 +168,19 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     } catch (err) {
       return { status: 'error', message: `${describeFetchError(err, target).message}` };
     }
-    const problems: string[] = [];
-    if (!health.pd.ok) {
-      problems.push(`PD is down: ${health.pd.message}`);
+    if (health.clusters.length !== 1) {
+      return {
+        status: 'error',
+        message: `${target} serves several clusters (${health.clusters.map((c) => c.name).join(', ')}): set the cluster of this data source`,
+      };
     }
-    if (!health.prometheus.ok) {
-      problems.push(`Prometheus is down: ${health.prometheus.message}`);
+    const cluster = health.clusters[0];
+    const problems: string[] = [];
+    if (!cluster.pd.ok) {
+      problems.push(`PD is down: ${cluster.pd.message}`);
+    }
+    if (!cluster.prometheus.ok) {
+      problems.push(`Prometheus is down: ${cluster.prometheus.message}`);
     }
     if (health.audit && !health.audit.ok) {
       problems.push(`the action audit store is down, so actions are refused: ${health.audit.message}`);
@@ -186,8 +201,8 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     return {
       status: 'success',
       message:
-        `Backend ${health.backend.version} reached; PD${version(health.pd.version)} and ` +
-        `Prometheus${version(health.prometheus.version)} answer. ` +
+        `Backend ${health.backend.version} reached; cluster ${cluster.name}: PD${version(cluster.pd.version)} and ` +
+        `Prometheus${version(cluster.prometheus.version)} answer. ` +
         (health.backend.actionsEnabled ? 'Actions are enabled and the actions token works.' : 'Actions are disabled.'),
     };
   }
@@ -197,12 +212,28 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
    * safe. `params` use PD's names (src/subject/tikv/config.ts ActionParams). Rejects with a catalog error in words.
    */
   preflightAction(action: ActionName, params: Record<string, unknown>): Promise<PreflightAnswer> {
-    return this.actionRequest(action, `${action}/preflight`, PreflightAnswer, { method: 'POST', data: params });
+    return this.actionRequest(action, `${action}/preflight`, PreflightAnswer, {
+      method: 'POST',
+      data: this.targeted(params),
+    });
   }
 
   /** Runs an action after the backend repeats its preflight; 409 rejects with ActionUnsafeError and its reasons. */
   executeAction(action: ActionName, params: Record<string, unknown>): Promise<ExecuteAnswer> {
-    return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, { method: 'POST', data: params });
+    return this.actionRequest(action, `${action}/execute`, ExecuteAnswer, {
+      method: 'POST',
+      data: this.targeted(params),
+    });
+  }
+
+  /** An action body: the parameters and, when set, this data source's cluster beside them. */
+  private targeted(params: Record<string, unknown>): Record<string, unknown> {
+    return this.cluster ? { ...params, cluster: this.cluster } : params;
+  }
+
+  /** `?cluster=` for the GET routes, when this data source names one. */
+  private clusterParam(): string {
+    return this.cluster ? `?cluster=${encodeURIComponent(this.cluster)}` : '';
   }
 
   private async actionRequest<T>(

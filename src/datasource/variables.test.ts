@@ -3,7 +3,7 @@ import { setBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
 import { DataSource } from './datasource';
-import { fakeBackendSrv, fakeTemplateSrv, instanceSettings } from './testing/fakeGrafana';
+import { fakeBackendSrv, fakeTemplateSrv, instanceSettings, routeOf, SUBJECT } from './testing/fakeGrafana';
 import type { TikvVariableQuery } from './types';
 import { TikvVariableSupport } from './variables';
 
@@ -67,6 +67,35 @@ describe('variable queries', () => {
       { text: 'tikv-1:20180', value: 'tikv-1:20180' },
       { text: 'tikv-2:20180', value: 'tikv-2:20180' },
       { text: 'tikv-4:20180', value: 'tikv-4:20180' },
+    ]);
+  });
+});
+
+describe('the selector variable', () => {
+  it("answers the data source's cluster's PROMETHEUS_SELECTOR, asked with ?cluster=", async () => {
+    const fake = fakeBackendSrv(() => ({
+      status: 200,
+      data: {
+        ...SUBJECT,
+        clusters: [
+          { name: 'east', selector: 'k8s_cluster="east"' },
+          { name: 'west', selector: 'k8s_cluster="west"' },
+        ],
+        cluster: 'west',
+      },
+    }));
+    setBackendSrv(fake.backendSrv);
+    const ds = new DataSource(
+      instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      fakeTemplateSrv()
+    );
+    const request = { targets: [{ refId: 'A', values: 'selector' }] } as unknown as DataQueryRequest<TikvVariableQuery>;
+    const response = await lastValueFrom((ds.variables as TikvVariableSupport).query(request));
+    expect(routeOf(fake.calls[0])).toBe('GET /api/subject?cluster=west');
+    const frame = response.data[0];
+    expect(frame.fields.map((f: { name: string; values: unknown[] }) => [f.name, f.values])).toEqual([
+      ['text', ['k8s_cluster="west"']],
+      ['value', ['k8s_cluster="west"']],
     ]);
   });
 });

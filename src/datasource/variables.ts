@@ -1,6 +1,7 @@
 /**
  * Template variables: a variable query lists stores (text = address, value = PD's store_id) or the Prometheus
- * instances of the stores, so dashboards (ours and the stock TiKV ones) can filter per store.
+ * instances of the stores, so dashboards (ours and the stock TiKV ones) can filter per store; or the data source's
+ * cluster's PROMETHEUS_SELECTOR, so a dashboard's Prometheus panels show only the chosen cluster.
  */
 import {
   CustomVariableSupport,
@@ -10,7 +11,7 @@ import {
   FieldType,
   createDataFrame,
 } from '@grafana/data';
-import { map, type Observable } from 'rxjs';
+import { from, map, type Observable } from 'rxjs';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
 import type { DataSource } from './datasource';
@@ -55,11 +56,31 @@ export class TikvVariableSupport extends CustomVariableSupport<DataSource, TikvV
   }
 
   query(request: DataQueryRequest<TikvVariableQuery>): Observable<DataQueryResponse> {
+    if (request.targets[0]?.values === 'selector') {
+      return from(this.selector());
+    }
     const values: VariableValues = request.targets[0]?.values === 'instances' ? 'instances' : 'stores';
     return this.datasource
       .query({ ...request, targets: [{ refId: 'variable', kind: 'observation', observation: 'get_stores' }] })
       .pipe(
         map((response) => ({ ...response, data: response.data.map((f: DataFrame) => storesToOptions(f, values)) }))
       );
+  }
+
+  /** The cluster's selector as the one option (text = value), from `GET /api/subject` (already `?cluster=`). */
+  private async selector(): Promise<DataQueryResponse> {
+    const subject = await this.datasource.getSubject();
+    const selector = subject.clusters.find((c) => c.name === subject.cluster)?.selector ?? '';
+    return {
+      data: [
+        createDataFrame({
+          refId: 'selector',
+          fields: [
+            { name: 'text', type: FieldType.string, values: [selector] },
+            { name: 'value', type: FieldType.string, values: [selector] },
+          ],
+        }),
+      ],
+    };
   }
 }

@@ -14,6 +14,11 @@ import { stringify } from 'yaml';
 export interface PrometheusOptions {
   /** URL of an HTTP service-discovery endpoint (the simulator's `/sim/targets`). */
   httpSdUrl?: string;
+  /**
+   * More HTTP service-discovery endpoints, each with labels added to its targets (several simulated clusters in one
+   * Prometheus, told apart by a label such as `sim_cluster="east"`).
+   */
+  httpSd?: Array<{ url: string; labels: Record<string, string> }>;
   /** Extra static scrape jobs, e.g. the backend exporter `{job: 'tikv-operator', targets: ['127.0.0.1:3100']}`. */
   staticJobs?: Array<{ job: string; targets: string[]; metricsPath?: string; bearerToken?: string }>;
   /** Rule files to load (absolute paths). */
@@ -63,6 +68,14 @@ export function prometheusConfig(o: PrometheusOptions): Record<string, unknown> 
       http_sd_configs: [{ url: o.httpSdUrl, refresh_interval: interval }],
     });
   }
+  (o.httpSd ?? []).forEach((sd, i) => {
+    scrapeConfigs.push({
+      job_name: `simulator-${i + 1}`,
+      honor_labels: true,
+      http_sd_configs: [{ url: sd.url, refresh_interval: interval }],
+      relabel_configs: Object.entries(sd.labels).map(([name, value]) => ({ target_label: name, replacement: value })),
+    });
+  });
   for (const j of o.staticJobs ?? []) {
     scrapeConfigs.push({
       job_name: j.job,

@@ -15,6 +15,7 @@ import type { OperatorError } from '../shared/errors';
 import { ACTIONS, type ActionName } from '../shared/names';
 import { TIKV_CONFIG } from '../subject/tikv/config';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { useDataSourceParam } from '../utils/dataSourceParam';
 import { ActionForm } from './actions/ActionForm';
 import { ActionOutcome, type Outcome } from './actions/ActionOutcome';
 import { type FormValues, initialValues, prefillFrom, toParams } from './actions/actionFields';
@@ -45,7 +46,7 @@ function actionsApi(ds: unknown): ActionsApi | undefined {
 function Actions() {
   const [search] = useSearchParams();
   const [prefill] = useState(() => prefillFrom(search));
-  const [uid, setUid] = useState<string>();
+  const [uid, setUid] = useDataSourceParam();
   const [action, setAction] = useState<ActionName>(prefill.action ?? 'transfer_leader');
   const [values, setValues] = useState<FormValues>(() => initialValues(action, prefill.values));
   const [problem, setProblem] = useState<{ field: string; error: string }>();

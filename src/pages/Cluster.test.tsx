@@ -1,11 +1,15 @@
 import React from 'react';
+import { MemoryRouter } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { DataSourceApi } from '@grafana/data';
 import { config, type DataSourceSrv, setDataSourceSrv } from '@grafana/runtime';
 
 import { copy, testIds } from '../components/testIds';
 import Cluster from './Cluster';
 import { FRAMES, installCluster } from './fakeCluster';
+import { DataSource } from '../datasource/datasource';
+import { fakeTemplateSrv, instanceSettings } from '../datasource/testing/fakeGrafana';
 
 const SLOW = { timeout: 10_000 };
 jest.setTimeout(30_000);
@@ -27,7 +31,7 @@ describe('Cluster page', () => {
     for (const role of ['Viewer', 'Editor']) {
       signInAs(role);
       installCluster();
-      const { unmount } = render(<Cluster />);
+      const { unmount } = render(<Cluster />, { wrapper: MemoryRouter });
       await screen.findByText('Disconnected', {}, SLOW);
       expect(screen.queryAllByRole('link', { name: copy.cluster.drain })).toEqual([]);
       expect(screen.queryAllByRole('link', { name: copy.cluster.transferLeader })).toEqual([]);
@@ -35,7 +39,7 @@ describe('Cluster page', () => {
     }
     signInAs('Viewer', true);
     installCluster();
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     await screen.findByText('Disconnected', {}, SLOW);
     expect(screen.getAllByRole('link', { name: copy.cluster.drain })).toHaveLength(2);
   });
@@ -54,7 +58,7 @@ describe('Cluster page', () => {
     ];
     try {
       installCluster();
-      render(<Cluster />);
+      render(<Cluster />, { wrapper: MemoryRouter });
       await screen.findByText('Tombstone', {}, SLOW);
       const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
         name: copy.cluster.drain,
@@ -70,7 +74,7 @@ describe('Cluster page', () => {
 
   it('shows each store with its state, heartbeat age, disk used, leaders, regions and active violations', async () => {
     const calls = installCluster();
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     await screen.findByText('Disconnected', {}, SLOW);
     const table = screen.getByTestId(testIds.cluster.stores);
     expect(
@@ -104,7 +108,7 @@ describe('Cluster page', () => {
 
   it('links each store to draining it and each hot region to moving its leader, on the Actions page', async () => {
     installCluster();
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     await screen.findByText('Disconnected', {}, SLOW);
     const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
       name: copy.cluster.drain,
@@ -126,9 +130,44 @@ describe('Cluster page', () => {
     ]);
   });
 
+  it('reads the data source (one per cluster) chosen in the URL, and its links keep it', async () => {
+    const calls = installCluster();
+    // Two data sources, one per cluster; `?ds=tikv-west` picks west's.
+    const east = {
+      ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'east' }),
+      uid: 'tikv-east',
+      isDefault: true,
+    };
+    const west = {
+      ...instanceSettings({ backendUrl: 'http://backend:8080', cluster: 'west' }),
+      uid: 'tikv-west',
+      name: 'TiKV west',
+    };
+    const instances = new Map(
+      [east, west].map((settings) => [settings.uid, new DataSource(settings, fakeTemplateSrv())])
+    );
+    setDataSourceSrv({
+      getList: () => [east, west],
+      get: async (uid: string) => instances.get(uid) as unknown as DataSourceApi,
+    } as unknown as DataSourceSrv);
+    render(
+      <MemoryRouter initialEntries={['/cluster?ds=tikv-west']}>
+        <Cluster />
+      </MemoryRouter>
+    );
+    await screen.findByText('Disconnected', {}, SLOW);
+    expect(calls[0].data.cluster).toBe('west');
+    const drains = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', {
+      name: copy.cluster.drain,
+    });
+    expect(drains[0].getAttribute('href')).toBe(
+      '/a/operator-tikv-app/actions?action=drain_store&store_id=1&ds=tikv-west'
+    );
+  });
+
   it('lists region health and only the active violations', async () => {
     installCluster();
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     await screen.findByText('down-peer', {}, SLOW);
     expect(rows(testIds.cluster.violations)).toHaveLength(2);
     expect(within(screen.getByTestId(testIds.cluster.violations)).getByText('store_down')).toBeInTheDocument();
@@ -137,7 +176,7 @@ describe('Cluster page', () => {
 
   it('shows a failing query’s message and the other tables', async () => {
     installCluster({ regions: 'PD /pd/api/v1/regions/check/miss-peer: HTTP 500' });
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     expect(await screen.findByText('PD /pd/api/v1/regions/check/miss-peer: HTTP 500', {}, SLOW)).toBeInTheDocument();
     expect(screen.getByText(copy.cluster.regionHealth, { selector: '[role="alert"] *' })).toBeInTheDocument();
     expect(screen.getByText('tikv-1:20160', { selector: 'td' })).toBeInTheDocument();
@@ -145,13 +184,13 @@ describe('Cluster page', () => {
 
   it('says the token is wrong when Grafana refuses the backend', async () => {
     installCluster({}, { status: 400, data: 'Authentication to data source failed' });
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     expect((await screen.findAllByText('the API token is missing or wrong', {}, SLOW)).length).toBe(4);
   });
 
   it('refreshes on demand', async () => {
     const calls = installCluster();
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     await screen.findByText('Disconnected', {}, SLOW);
     await userEvent.click(screen.getByRole('button', { name: copy.cluster.refresh }));
     await waitFor(() => expect(calls).toHaveLength(2));
@@ -160,7 +199,7 @@ describe('Cluster page', () => {
 
   it('explains how to add a data source when there is none', async () => {
     setDataSourceSrv({ getList: () => [] } as unknown as DataSourceSrv);
-    render(<Cluster />);
+    render(<Cluster />, { wrapper: MemoryRouter });
     expect(await screen.findByText(/No data source of type operator-tikv-datasource/, {}, SLOW)).toBeInTheDocument();
   });
 });

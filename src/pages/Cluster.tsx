@@ -11,6 +11,7 @@ import type { TikvQuery } from '../datasource/types';
 import { activeViolationsByStore, filterRows, fieldValues, withViolationCounts } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
 import { canRunActions } from '../utils/permissions';
+import { useDataSourceParam, withDataSource } from '../utils/dataSourceParam';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
 
 const QUERIES: TikvQuery[] = [
@@ -38,7 +39,7 @@ function RowActionLink({ href, label }: { href: string; label: string }) {
 }
 
 function Cluster() {
-  const [uid, setUid] = useState<string>();
+  const [uid, setUid] = useDataSourceParam();
   const [tick, setTick] = useState(0);
   const { ds, error } = useTikvDataSource(uid);
   const result = useQueries(
@@ -85,7 +86,7 @@ function Cluster() {
                 ? (row) =>
                     storeStates[row] === 'Tombstone' ? null : (
                       <RowActionLink
-                        href={actionLink('drain_store', { store_id: Number(storeIds[row]) })}
+                        href={withDataSource(actionLink('drain_store', { store_id: Number(storeIds[row]) }), uid)}
                         label={copy.cluster.drain}
                       />
                     )
@@ -107,7 +108,7 @@ function Cluster() {
               actions
                 ? (row) => (
                     <RowActionLink
-                      href={actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) })}
+                      href={withDataSource(actionLink('transfer_leader', { region_id: Number(hotRegionIds[row]) }), uid)}
                       label={copy.cluster.transferLeader}
                     />
                   )
@@ -117,7 +118,12 @@ function Cluster() {
           <Text element="h3">{copy.cluster.violations}</Text>
           <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
           <div>
-            <LinkButton variant="secondary" fill="text" icon="history" href={prefixRoute(ROUTES.Invariants)}>
+            <LinkButton
+              variant="secondary"
+              fill="text"
+              icon="history"
+              href={withDataSource(prefixRoute(ROUTES.Invariants), uid)}
+            >
               {copy.cluster.history}
             </LinkButton>
           </div>

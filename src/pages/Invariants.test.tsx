@@ -1,4 +1,5 @@
 import React from 'react';
+import { MemoryRouter } from 'react-router-dom';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
@@ -15,7 +16,7 @@ describe('Invariants page', () => {
   it('shows active violations and the whole history of the last hour', async () => {
     const calls = installCluster();
     const before = Date.now();
-    render(<Invariants />);
+    render(<Invariants />, { wrapper: MemoryRouter });
     await screen.findAllByText('store_down', {}, SLOW);
     expect(bodyRows(testIds.invariants.active)).toHaveLength(1);
     expect(bodyRows(testIds.invariants.history)).toHaveLength(2);
@@ -30,7 +31,7 @@ describe('Invariants page', () => {
 
   it('asks again over the picked range', async () => {
     const calls = installCluster();
-    render(<Invariants />);
+    render(<Invariants />, { wrapper: MemoryRouter });
     await screen.findAllByText('store_down', {}, SLOW);
     await userEvent.click(screen.getByLabelText(copy.invariants.ranges[3].label));
     await waitFor(() => expect(calls).toHaveLength(2));

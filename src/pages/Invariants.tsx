@@ -9,6 +9,7 @@ import { copy, testIds } from '../components/testIds';
 import type { TikvQuery } from '../datasource/types';
 import { fieldValues, filterRows } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { useDataSourceParam } from '../utils/dataSourceParam';
 
 const QUERIES: TikvQuery[] = [{ refId: 'violations', kind: 'invariant', invariants: [], format: 'violations' }];
 const TITLES = { violations: copy.invariants.history };
@@ -16,7 +17,7 @@ const RANGES = copy.invariants.ranges;
 
 /** Active violations and every violation in a picked range ending now (live and past use the same engine). */
 function Invariants() {
-  const [uid, setUid] = useState<string>();
+  const [uid, setUid] = useDataSourceParam();
   const [rangeMs, setRangeMs] = useState<number>(RANGES[0].value);
   const [tick, setTick] = useState(0);
   const { ds, error } = useTikvDataSource(uid);

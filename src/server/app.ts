@@ -9,8 +9,8 @@
  *
  *   buildApp(config: Config, deps?: AppDeps): FastifyInstance
  *
- * Clients and the subject are built from the config unless injected; whatever the app built it closes on
- * `app.close()`, along with the live checker loop.
+ * Each cluster's parts (clients, subject, live checker loop) are built by `buildClusters` (clusters.ts) unless
+ * injected (the first cluster's only); whatever the app built it closes on `app.close()`, along with the loops.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -20,16 +20,13 @@ import type { DestinationStream } from 'pino';
 import packageJson from '../../package.json';
 import { ERROR_CODES, OperatorError } from '../shared/errors';
 import { addSecrets, redact } from '../shared/redact';
-import { PDClient } from '../subject/pd/client';
-import { PrometheusClient } from '../subject/prometheus/client';
-import { LiveChecker } from '../subject/tikv/invariants/live';
-import { rateWindowMs } from '../subject/tikv/invariants/history';
-import { DEFAULT_RULES, resolveRules } from '../subject/tikv/invariants/rules';
-import { formatPromDuration } from '../subject/tikv/promql';
-import { TiKVSubject } from '../subject/tikv/subject';
+import type { PDClient } from '../subject/pd/client';
+import type { PrometheusClient } from '../subject/prometheus/client';
+import type { LiveChecker } from '../subject/tikv/invariants/live';
+import type { TiKVSubject } from '../subject/tikv/subject';
 import { openAuditStore } from './audit/store';
 import { requireBearer } from './auth';
-import { CheckerLoop } from './checker';
+import { buildClusters } from './clusters';
 import { type Config, configSecrets } from './config';
 import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
 import { RequestLog } from './requestLog';
@@ -101,60 +98,12 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   });
 
   const clock = deps.clock ?? Date.now;
-  const owned: Array<{ close(): Promise<void> }> = [];
-  const clientOptions = {
-    timeoutMs: config.upstream.timeoutMs,
-    cacheTtlMs: config.upstream.cacheTtlMs,
-    maxConcurrent: config.upstream.maxConcurrent,
-    maxBodyBytes: config.upstream.maxBodyBytes,
-  };
-  let pd = deps.pd;
-  if (!pd) {
-    if (!config.pd) {
-      throw new Error('buildApp needs config.pd or deps.pd (main.ts starts the simulator when PD_URL is unset)');
-    }
-    pd = new PDClient({ urls: config.pd.urls, tls: config.pd.tls, ...clientOptions });
-    owned.push(pd);
-  }
-  let prometheus = deps.prometheus;
-  if (!prometheus && config.prometheus) {
-    prometheus = new PrometheusClient({
-      url: config.prometheus.url,
-      auth: config.prometheus.auth,
-      tls: config.prometheus.tls,
-      selector: config.selector,
-      jobs: config.prometheus.jobs,
-      ...clientOptions,
-    });
-    owned.push(prometheus);
-  }
-  // The window every PromQL rate uses, live and past alike: at least four scrape intervals (history.ts rateWindowMs).
-  const rateWindow = formatPromDuration(rateWindowMs(config.rateWindow, config.scrapeIntervalMs));
-  const subject =
-    deps.subject ??
-    new TiKVSubject({
-      pd,
-      // Without Prometheus, the routes refuse the queries that need it before the subject is asked.
-      prometheus: prometheus ?? unconfiguredPrometheus(),
-      instanceMapping: config.instanceMapping,
-      rateWindow,
-      includeTiFlash: config.includeTiFlash,
-      scrapeIntervalMs: config.scrapeIntervalMs,
-      lowDiskRatio: resolveRules(DEFAULT_RULES, config.invariants).low_disk.threshold,
-    });
-  const rules = resolveRules(DEFAULT_RULES, config.invariants);
-  const liveChecker = deps.liveChecker ?? new LiveChecker({ rules, includeTiFlash: config.includeTiFlash });
   const exporter = new Exporter();
-  const loop = new CheckerLoop({
-    pd,
-    prometheus,
-    liveChecker,
+  const clusters = buildClusters(config, {
     exporter,
-    intervalMs: config.checkIntervalMs,
-    rateWindow,
-    instanceMapping: config.instanceMapping,
     log: app.log,
     clock,
+    overrides: { pd: deps.pd, prometheus: deps.prometheus, subject: deps.subject, liveChecker: deps.liveChecker },
   });
 
   // SQLite opens its file here (a second backend on it stops start-up naming AUDIT_DB_PATH); PostgreSQL connects in
@@ -171,23 +120,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
         api.addHook('onRequest', requireBearer(readsToken, 'API_TOKEN'));
       }
       await api.register(queryRoutes, {
-        subject,
-        pd,
-        prometheus,
-        liveChecker,
+        clusters,
         exporter,
-        rules,
-        rateWindow,
         scrapeIntervalMs: config.scrapeIntervalMs,
         checkIntervalMs: config.checkIntervalMs,
-        instanceMapping: config.instanceMapping,
         clock,
         audit,
-        includeTiFlash: config.includeTiFlash,
       });
       await api.register(healthRoutes, {
-        pd,
-        prometheus,
+        clusters,
         exporter,
         timeoutMs: config.healthTimeoutMs,
         version: VERSION,
@@ -195,7 +136,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
         audit,
         startedAt: Date.now(),
       });
-      await api.register(subjectRoutes, { config: subject.config, rules });
+      await api.register(subjectRoutes, { clusters });
     },
     { prefix: '/api' }
   );
@@ -204,25 +145,19 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     enabled: config.actions.enabled,
     token: config.actions.token,
     readToken: readsToken,
-    pd,
+    clusters,
     audit,
   });
   void app.register(metricsRoutes, { exporter, token: config.metricsToken });
 
   if (deps.checker !== false) {
-    app.addHook('onReady', async () => loop.start());
+    app.addHook('onReady', async () => clusters.start());
   }
   app.addHook('onClose', async () => {
-    await loop.stop();
-    await Promise.all(owned.map((c) => c.close()));
+    await clusters.close();
     await audit?.close();
   });
   return app;
-}
-
-/** A client that is never asked (see above); `.invalid` never resolves (RFC 2606), should one slip through. */
-function unconfiguredPrometheus(): PrometheusClient {
-  return new PrometheusClient({ url: 'http://prometheus.invalid' });
 }
 
 function readVersion(): string {

@@ -4,10 +4,13 @@
  * violation gauges. Each input fails on its own: with Prometheus down or empty, store down is still judged from PD;
  * with PD down, the last known stores still map Prometheus' instances. Errors are counted per upstream and logged;
  * the loop never stops on them. Ticks never overlap (the next one is scheduled when the previous ends).
+ * One loop per cluster (clusters.ts): its violations carry the cluster's name, and each tick tells the exporter
+ * whether PD and Prometheus answered and, when PD did, that the check succeeded (the watchdog's input). PD's
+ * evict-leader scheduler list is read too: a store it covers is in maintenance.
  */
 import type { FastifyBaseLogger } from 'fastify';
 
-import { describeError, UpstreamError } from '../shared/errors';
+import { describeError, UpstreamError, UpstreamStatusError } from '../shared/errors';
 import type { PDClient } from '../subject/pd/client';
 import type { StoreInfo } from '../subject/pd/schema';
 import { isTiFlash } from '../subject/pd/storeState';
@@ -18,6 +21,8 @@ import { diskUsedRatioExpr, p99WriteLatencyExpr } from '../subject/tikv/promql';
 import type { Exporter } from './exporter';
 
 export interface CheckerLoopOptions {
+  /** CLUSTER_NAME: the exporter's `cluster` label and the violations' `cluster`. */
+  cluster: string;
   pd: PDClient;
   /** Absent: latency and disk are not checked (no Prometheus configured). */
   prometheus?: PrometheusClient;
@@ -48,6 +53,7 @@ export class CheckerLoop {
     if (!this.stopped) {
       return;
     }
+    this.o.exporter.watch(this.o.cluster, this.o.intervalMs, (this.o.clock ?? Date.now)());
     this.stopped = false;
     this.schedule(0);
   }
@@ -75,11 +81,16 @@ export class CheckerLoop {
     const storesP = pd.getStores().catch(failed('pd', 'stores'));
     // max-store-down-time tells how long until PD itself declares a store Down; PD's default applies without it.
     const scheduleP = pd.getScheduleConfig().catch(failed('pd', 'schedule config'));
+    // PD answers 404 when no evict-leader scheduler runs: no store is evicted.
+    const evictedP = pd
+      .getEvictLeaderStores()
+      .then((a) => a.data)
+      .catch((err: unknown) => (err instanceof UpstreamStatusError && err.status === 404 ? [] : failed('pd', 'evict-leader stores')(err)));
     const prom = this.o.prometheus;
     const p99P = prom?.query(p99WriteLatencyExpr(prom.selector, this.o.rateWindow)).catch(failed('prometheus', 'P99 write latency'));
     const diskP = prom?.query(diskUsedRatioExpr(prom.selector)).catch(failed('prometheus', 'disk used ratio'));
 
-    const [stores, schedule, p99, disk] = await Promise.all([storesP, scheduleP, p99P, diskP]);
+    const [stores, schedule, evicted, p99, disk] = await Promise.all([storesP, scheduleP, evictedP, p99P, diskP]);
     if (stores) {
       this.lastStores = stores.data.stores;
       this.notePartial(stores.data.stores);
@@ -103,14 +114,23 @@ export class CheckerLoop {
       {
         pdNow: stores?.pdNow ?? clock(),
         stores: stores?.data.stores.map(liveStore),
+        evictLeaderStoreIds: evicted,
         maxStoreDownMs: typeof maxDownSeconds === 'number' && maxDownSeconds > 0 ? maxDownSeconds * 1000 : undefined,
         p99Seconds: byStore(p99?.samples),
         diskUsedRatio: byStore(disk?.samples),
       },
       clock()
     );
-    this.o.exporter.setViolations(violations);
+    this.o.exporter.setViolations(
+      this.o.cluster,
+      violations.map((v) => ({ ...v, cluster: this.o.cluster }))
+    );
     this.o.exporter.checkDone((performance.now() - started) / 1000, partial);
+    this.o.exporter.checkReached(
+      this.o.cluster,
+      { pd: stores !== undefined, prometheus: prom ? p99 !== undefined && disk !== undefined : undefined },
+      clock()
+    );
   }
 
   /**
@@ -158,6 +178,7 @@ export function liveStore(s: StoreInfo): LiveStore {
     state_name: s.store.state_name,
     node_state: s.store.node_state,
     last_heartbeat_ms: s.store.last_heartbeat_ms,
+    labels: s.store.labels,
     isTiFlash: isTiFlash(s.store),
   };
 }

@@ -4,22 +4,27 @@
  * Every value is validated at start-up; a bad one throws ConfigError naming the variable, and `main.ts` prints it
  * and exits 1.
  *
+ * Clusters (DESIGN.md "several clusters"): the file's `CLUSTERS` is a list of mappings, one per cluster, each with
+ * `CLUSTER_NAME` and only per-cluster keys (CLUSTER_KEYS); the top-level keys (file, then environment) are every
+ * cluster's defaults. Without `CLUSTERS` the top-level keys are one cluster named `CLUSTER_NAME` (default `default`).
+ * An entry's bad value is named with its place: `CLUSTERS[1].PD_URL`.
+ *
  *   loadConfig(env = process.env, file?: string): Config
  */
 import { readFileSync } from 'node:fs';
 
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
-import { redactUserInfo } from '../shared/redact';
 import { ENV } from '../shared/names';
+import { redactUserInfo } from '../shared/redact';
 import type { DeploymentOverrides } from '../shared/schema/query';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
 import { INSTANCE_MAPPINGS, type InstanceMapping } from '../subject/tikv/instances';
 import { parsePromDuration } from '../subject/tikv/promql';
+import { readConfigFile, type Source as ConfigSource } from './configFile';
 
 /** Every variable the backend reads, beyond DESIGN.md's names: TLS, auth, tuning, invariant defaults. */
 export const CONFIG_ENV = {
@@ -53,6 +58,9 @@ export const CONFIG_ENV = {
   LOW_DISK_GRACE_SECONDS: 'LOW_DISK_GRACE_SECONDS',
   INSTANCE_MAPPING: 'INSTANCE_MAPPING',
   INCLUDE_TIFLASH: 'INCLUDE_TIFLASH',
+  CLUSTER_NAME: 'CLUSTER_NAME',
+  CLUSTERS: 'CLUSTERS',
+  MAINTENANCE_STORE_LABEL: 'MAINTENANCE_STORE_LABEL',
   // The audit store (AUDIT_DB_PATH and AUDIT_DB_URL are in ENV): PostgreSQL credentials and TLS, timeouts.
   AUDIT_DB_PASSWORD_FILE: 'AUDIT_DB_PASSWORD_FILE',
   AUDIT_DB_CA_FILE: 'AUDIT_DB_CA_FILE',
@@ -61,6 +69,36 @@ export const CONFIG_ENV = {
   AUDIT_RECOVERY_INTERVAL_MS: 'AUDIT_RECOVERY_INTERVAL_MS',
 } as const;
 type VarName = keyof typeof CONFIG_ENV;
+
+/** The keys a `CLUSTERS` entry may set: where the cluster is, how to reach it, and how to judge it. */
+export const CLUSTER_KEYS = [
+  'CLUSTER_NAME',
+  'PD_URL',
+  'PD_CA_FILE',
+  'PD_CERT_FILE',
+  'PD_KEY_FILE',
+  'PROMETHEUS_URL',
+  'PROMETHEUS_CA_FILE',
+  'PROMETHEUS_CERT_FILE',
+  'PROMETHEUS_KEY_FILE',
+  'PROMETHEUS_BEARER_TOKEN',
+  'PROMETHEUS_USERNAME',
+  'PROMETHEUS_PASSWORD',
+  'PROMETHEUS_SELECTOR',
+  'PROMETHEUS_TIKV_JOB',
+  'PROMETHEUS_PD_JOB',
+  'INSTANCE_MAPPING',
+  'INCLUDE_TIFLASH',
+  'STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS',
+  'HIGH_LATENCY_THRESHOLD_MS',
+  'HIGH_LATENCY_GRACE_SECONDS',
+  'LOW_DISK_THRESHOLD_RATIO',
+  'LOW_DISK_GRACE_SECONDS',
+  'MAINTENANCE_STORE_LABEL',
+] as const satisfies readonly VarName[];
+
+/** Cluster names are label values, URL parameters and audit columns. */
+export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -78,13 +116,29 @@ export interface PrometheusConfig {
   jobs: { tikv: string; pd: string };
 }
 
-export interface Config {
+/** One cluster's settings (a `CLUSTERS` entry over the top-level defaults). */
+export interface ClusterConfig {
+  /** CLUSTER_NAME: the `cluster` of the wire, the exporter's label and the audit rows. */
+  name: string;
   /** Absent: no PD_URL, so `main.ts` runs the embedded simulator. */
   pd?: PdConfig;
   /** Absent: no PROMETHEUS_URL (embedded mode starts one when the binary exists). */
   prometheus?: PrometheusConfig;
   /** Extra matchers for a Prometheus shared by several clusters (`PROMETHEUS_SELECTOR`). */
   selector: LabelMatcher[];
+  /** PROMETHEUS_SELECTOR as written (the dashboards' `${selector:raw}`); '' when unset. */
+  selectorText: string;
+  /** This cluster's invariant defaults, layered over DEFAULT_RULES (queries may override again). */
+  invariants: DeploymentOverrides;
+  instanceMapping: InstanceMapping;
+  includeTiFlash: boolean;
+  /** MAINTENANCE_STORE_LABEL (`key=value`): a store carrying this PD label is in maintenance. */
+  maintenanceLabel?: { key: string; value: string };
+}
+
+export interface Config {
+  /** One or more clusters, names unique; `clusters[0]` is the only one without CLUSTERS. */
+  clusters: ClusterConfig[];
   host: string;
   port: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -104,10 +158,6 @@ export interface Config {
   rateWindow: string;
   /** Prometheus' scrape interval: the smallest useful step of range queries. */
   scrapeIntervalMs: number;
-  /** This deployment's invariant defaults, layered over DEFAULT_RULES (queries may override again). */
-  invariants: DeploymentOverrides;
-  instanceMapping: InstanceMapping;
-  includeTiFlash: boolean;
 }
 
 export interface AuditConfig {
@@ -127,35 +177,52 @@ export interface AuditConfig {
   recoveryIntervalMs: number;
 }
 
-type Source = Partial<Record<string, string | undefined>>;
+type Source = ConfigSource;
+type Val = <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T;
 
-/**
- * Reads the configuration from `env` (default `process.env`) over the YAML file `file` (default `env.CONFIG_FILE`).
- */
-export function loadConfig(env: Source = process.env, file: string | undefined = env[CONFIG_ENV.CONFIG_FILE]): Config {
-  const src: Source = { ...(file ? readConfigFile(file) : {}), ...definedOnly(env) };
+/** Typed readers of one source; errors name the variable with `prefix` (`CLUSTERS[1].`). */
+function readerOf(src: Source, prefix = '') {
   const get = (name: VarName): string | undefined => {
     const v = src[CONFIG_ENV[name]];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
-  const val = <T>(name: VarName, schema: z.ZodType<T>, fallback?: T): T => {
+  const val: Val = <T>(name: VarName, schema: z.ZodType<T>, fallback?: T): T => {
     const raw = get(name);
     if (raw === undefined) {
       if (fallback === undefined) {
-        throw new ConfigError(CONFIG_ENV[name], 'is required');
+        throw new ConfigError(prefix + CONFIG_ENV[name], 'is required');
       }
       return fallback;
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new ConfigError(CONFIG_ENV[name], `${parsed.error.issues[0].message} (got ${JSON.stringify(redact(name, raw))})`);
+      throw new ConfigError(prefix + CONFIG_ENV[name], `${parsed.error.issues[0].message} (got ${JSON.stringify(redact(name, raw))})`);
     }
     return parsed.data;
   };
   const opt = <T>(name: VarName, schema: z.ZodType<T>): T | undefined => (get(name) === undefined ? undefined : val(name, schema));
+  return { get, val, opt, prefix };
+}
+type Reader = ReturnType<typeof readerOf>;
 
-  const pdUrls = opt('PD_URL', UrlList);
-  const promUrl = opt('PROMETHEUS_URL', HttpUrl);
+/**
+ * Reads the configuration from `env` (default `process.env`) over the YAML file `file` (default `env.CONFIG_FILE`).
+ */
+export function loadConfig(env: Source = process.env, file: string | undefined = env[CONFIG_ENV.CONFIG_FILE]): Config {
+  if (env[CONFIG_ENV.CLUSTERS] !== undefined) {
+    throw new ConfigError(CONFIG_ENV.CLUSTERS, 'is a list of mappings: set it in the CONFIG_FILE YAML, not in the environment');
+  }
+  const fromFile = file
+    ? readConfigFile(file, {
+        known: new Set<string>(Object.values(CONFIG_ENV)),
+        perCluster: new Set<string>(CLUSTER_KEYS),
+        clustersKey: CONFIG_ENV.CLUSTERS,
+        fileVariable: CONFIG_ENV.CONFIG_FILE,
+      })
+    : { top: {} };
+  const src: Source = { ...fromFile.top, ...definedOnly(env) };
+  const { get, val, opt } = readerOf(src);
+
   const apiToken = opt('API_TOKEN', Token);
   const actionsEnabled = val('ACTIONS_ENABLED', Bool, false);
   const actionsToken = opt('ACTIONS_TOKEN', Token);
@@ -180,46 +247,32 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     }
   }
 
-  const bearer = opt('PROMETHEUS_BEARER_TOKEN', Token);
-  const username = opt('PROMETHEUS_USERNAME', z.string());
-  const password = opt('PROMETHEUS_PASSWORD', z.string());
-  if (bearer && username) {
-    throw new ConfigError(CONFIG_ENV.PROMETHEUS_BEARER_TOKEN, 'set either a bearer token or a username/password, not both');
+  let clusters: ClusterConfig[];
+  if (fromFile.clusters) {
+    // Top-level per-cluster keys are every entry's defaults; an entry's own keys win.
+    const defaults = Object.fromEntries(CLUSTER_KEYS.filter((k) => k !== 'CLUSTER_NAME').map((k) => [k, src[k]]));
+    clusters = fromFile.clusters.map((entry, i) => {
+      const r = readerOf({ ...defaults, ...entry }, `${CONFIG_ENV.CLUSTERS}[${i}].`);
+      const c = clusterOf(r, r.val('CLUSTER_NAME', ClusterName));
+      if (!c.pd) {
+        throw new ConfigError(`${r.prefix}${CONFIG_ENV.PD_URL}`, 'is required for every cluster in CLUSTERS (the embedded simulator serves only one)');
+      }
+      return c;
+    });
+    const seen = new Set<string>();
+    clusters.forEach((c, i) => {
+      if (seen.has(c.name)) {
+        throw new ConfigError(`${CONFIG_ENV.CLUSTERS}[${i}].${CONFIG_ENV.CLUSTER_NAME}`, `${JSON.stringify(c.name)} is used by an earlier cluster (names must be unique)`);
+      }
+      seen.add(c.name);
+    });
+  } else {
+    const r = readerOf(src);
+    clusters = [clusterOf(r, r.val('CLUSTER_NAME', ClusterName, 'default'))];
   }
-  if ((username === undefined) !== (password === undefined)) {
-    throw new ConfigError(
-      username === undefined ? CONFIG_ENV.PROMETHEUS_USERNAME : CONFIG_ENV.PROMETHEUS_PASSWORD,
-      'basic auth needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD'
-    );
-  }
-  const promAuth: PrometheusAuth | undefined = bearer
-    ? { bearer }
-    : username !== undefined
-      ? { username, password: password! }
-      : undefined;
-
-  const selectorText = get('PROMETHEUS_SELECTOR');
-  const overrides: DeploymentOverrides = {
-    store_down: { heartbeatTimeoutSeconds: opt('STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS', Positive.max(86_400)) },
-    high_latency: {
-      thresholdMs: opt('HIGH_LATENCY_THRESHOLD_MS', Positive),
-      graceSeconds: opt('HIGH_LATENCY_GRACE_SECONDS', NonNegative.max(86_400)),
-    },
-    low_disk: {
-      thresholdRatio: opt('LOW_DISK_THRESHOLD_RATIO', z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').lte(1, 'must be at most 1')),
-      graceSeconds: opt('LOW_DISK_GRACE_SECONDS', NonNegative.max(86_400)),
-    },
-  };
 
   return {
-    pd: pdUrls === undefined ? undefined : { urls: pdUrls, tls: tlsOf(val, 'PD_CA_FILE', 'PD_CERT_FILE', 'PD_KEY_FILE') },
-    prometheus: promUrl === undefined ? undefined : {
-      url: promUrl,
-      auth: promAuth,
-      tls: tlsOf(val, 'PROMETHEUS_CA_FILE', 'PROMETHEUS_CERT_FILE', 'PROMETHEUS_KEY_FILE'),
-      jobs: { tikv: val('PROMETHEUS_TIKV_JOB', JobName, 'tikv'), pd: val('PROMETHEUS_PD_JOB', JobName, 'pd') },
-    },
-    selector: selectorText === undefined ? [] : parseSelector(selectorText, CONFIG_ENV.PROMETHEUS_SELECTOR),
+    clusters,
     host,
     port: val('PORT', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0..65535').max(65_535, 'must be 0..65535'), 3100),
     logLevel: val('LOG_LEVEL', z.enum(LOG_LEVELS), 'info'),
@@ -237,9 +290,59 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     checkIntervalMs: val('CHECK_INTERVAL', Duration, 15_000),
     rateWindow: val('RATE_WINDOW', DurationText, '1m'),
     scrapeIntervalMs: val('SCRAPE_INTERVAL', Duration, 15_000),
-    invariants: overrides,
+  };
+}
+
+/** One cluster's settings from its reader (the top level, or a CLUSTERS entry over the top level). */
+function clusterOf(r: Reader, name: string): ClusterConfig {
+  const { get, val, opt, prefix } = r;
+  const pdUrls = opt('PD_URL', UrlList);
+  const promUrl = opt('PROMETHEUS_URL', HttpUrl);
+  const bearer = opt('PROMETHEUS_BEARER_TOKEN', Token);
+  const username = opt('PROMETHEUS_USERNAME', z.string());
+  const password = opt('PROMETHEUS_PASSWORD', z.string());
+  if (bearer && username) {
+    throw new ConfigError(prefix + CONFIG_ENV.PROMETHEUS_BEARER_TOKEN, 'set either a bearer token or a username/password, not both');
+  }
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError(
+      prefix + (username === undefined ? CONFIG_ENV.PROMETHEUS_USERNAME : CONFIG_ENV.PROMETHEUS_PASSWORD),
+      'basic auth needs both PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD'
+    );
+  }
+  const promAuth: PrometheusAuth | undefined = bearer
+    ? { bearer }
+    : username !== undefined
+      ? { username, password: password! }
+      : undefined;
+
+  const selectorText = get('PROMETHEUS_SELECTOR');
+  const maintenance = opt('MAINTENANCE_STORE_LABEL', StoreLabel);
+  return {
+    name,
+    pd: pdUrls === undefined ? undefined : { urls: pdUrls, tls: tlsOf(r, 'PD_CA_FILE', 'PD_CERT_FILE', 'PD_KEY_FILE') },
+    prometheus: promUrl === undefined ? undefined : {
+      url: promUrl,
+      auth: promAuth,
+      tls: tlsOf(r, 'PROMETHEUS_CA_FILE', 'PROMETHEUS_CERT_FILE', 'PROMETHEUS_KEY_FILE'),
+      jobs: { tikv: val('PROMETHEUS_TIKV_JOB', JobName, 'tikv'), pd: val('PROMETHEUS_PD_JOB', JobName, 'pd') },
+    },
+    selector: selectorText === undefined ? [] : parseSelector(selectorText, prefix + CONFIG_ENV.PROMETHEUS_SELECTOR),
+    selectorText: selectorText ?? '',
+    invariants: {
+      store_down: { heartbeatTimeoutSeconds: opt('STORE_DOWN_HEARTBEAT_TIMEOUT_SECONDS', Positive.max(86_400)) },
+      high_latency: {
+        thresholdMs: opt('HIGH_LATENCY_THRESHOLD_MS', Positive),
+        graceSeconds: opt('HIGH_LATENCY_GRACE_SECONDS', NonNegative.max(86_400)),
+      },
+      low_disk: {
+        thresholdRatio: opt('LOW_DISK_THRESHOLD_RATIO', z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').lte(1, 'must be at most 1')),
+        graceSeconds: opt('LOW_DISK_GRACE_SECONDS', NonNegative.max(86_400)),
+      },
+    },
     instanceMapping: val('INSTANCE_MAPPING', z.enum(INSTANCE_MAPPINGS), 'status_address'),
     includeTiFlash: val('INCLUDE_TIFLASH', Bool, false),
+    ...(maintenance ? { maintenanceLabel: maintenance } : {}),
   };
 }
 
@@ -258,6 +361,8 @@ export function safeUrl(raw: string): string {
   }
 }
 
+/** The shortest token accepted when HOST is not loopback. */
+export const MIN_TOKEN_LENGTH = 16;
 const HttpUrl = z.string().refine(
   (s) => {
     try {
@@ -274,8 +379,6 @@ const UrlList = z
   .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
   .pipe(z.array(HttpUrl).min(1, 'needs at least one URL'))
   .transform((urls) => urls.map(withPdPrefix));
-/** The shortest token accepted when HOST is not loopback. */
-export const MIN_TOKEN_LENGTH = 16;
 const Token = z.string().regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const PositiveInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
 const Positive = z.coerce.number({ error: 'must be a number' }).positive('must be positive');
@@ -286,6 +389,15 @@ const Bool = z
   .refine((s) => ['true', 'false', '1', '0', 'yes', 'no'].includes(s), { error: 'must be true or false' })
   .transform((s) => ['true', '1', 'yes'].includes(s));
 const JobName = z.string().max(200);
+const ClusterName = z.string().regex(CLUSTER_NAME_PATTERN, 'must be 1-63 letters, digits, `_`, `.` or `-`, starting with a letter or digit');
+/** MAINTENANCE_STORE_LABEL: a PD store label as `key=value`. */
+const StoreLabel = z
+  .string()
+  .regex(/^[^=\s]+=[^=\s]*$/, 'must be a PD store label as key=value')
+  .transform((s) => {
+    const [key, value] = s.split('=');
+    return { key, value };
+  });
 const DurationText = z.string().refine(
   (s) => {
     try {
@@ -298,36 +410,6 @@ const DurationText = z.string().refine(
   { error: 'must be a Prometheus duration such as 15s, 1m or 1h30m' }
 );
 const Duration = DurationText.transform((s) => parsePromDuration(s));
-
-function withPdPrefix(url: string): string {
-  const u = new URL(url);
-  // `http://pd:2379` is how PD members are usually written (pd-ctl -u); the API lives under /pd/api/v1.
-  return u.pathname === '/' || u.pathname === '' ? `${u.origin}/pd/api/v1` : url.replace(/\/+$/, '');
-}
-
-function tlsOf(
-  val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T,
-  ca: VarName,
-  cert: VarName,
-  key: VarName
-): TlsOptions | undefined {
-  const read = (name: VarName) => {
-    const path = val(name, z.string(), '');
-    if (!path) {
-      return undefined;
-    }
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new ConfigError(CONFIG_ENV[name], `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
-  };
-  const tls = { ca: read(ca), cert: read(cert), key: read(key) };
-  if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new ConfigError(CONFIG_ENV[tls.cert === undefined ? cert : key], 'client TLS needs both a certificate and a key');
-  }
-  return tls.ca || tls.cert ? tls : undefined;
-}
 
 const PgUrl = z.string().refine(
   (s) => {
@@ -370,32 +452,29 @@ function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: 
   };
 }
 
-function readConfigFile(path: string): Source {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(CONFIG_ENV.CONFIG_FILE, `cannot read ${path}: ${why}`);
-  }
-  if (doc === null || doc === undefined) {
-    return {};
-  }
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new ConfigError(CONFIG_ENV.CONFIG_FILE, `${path} must be a mapping of variable names to values`);
-  }
-  const known = new Set<string>(Object.values(CONFIG_ENV));
-  const out: Source = {};
-  for (const [k, v] of Object.entries(doc)) {
-    if (!known.has(k)) {
-      throw new ConfigError(k, `unknown setting in ${path}`);
+function withPdPrefix(url: string): string {
+  const u = new URL(url);
+  // `http://pd:2379` is how PD members are usually written (pd-ctl -u); the API lives under /pd/api/v1.
+  return u.pathname === '/' || u.pathname === '' ? `${u.origin}/pd/api/v1` : url.replace(/\/+$/, '');
+}
+
+function tlsOf({ val, prefix }: Reader, ca: VarName, cert: VarName, key: VarName): TlsOptions | undefined {
+  const read = (name: VarName) => {
+    const path = val(name, z.string(), '');
+    if (!path) {
+      return undefined;
     }
-    if (v !== null && typeof v === 'object') {
-      throw new ConfigError(k, `must be a string, number or boolean in ${path}`);
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(prefix + CONFIG_ENV[name], `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    out[k] = v === null ? undefined : String(v);
+  };
+  const tls = { ca: read(ca), cert: read(cert), key: read(key) };
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new ConfigError(prefix + CONFIG_ENV[tls.cert === undefined ? cert : key], 'client TLS needs both a certificate and a key');
   }
-  return out;
+  return tls.ca || tls.cert ? tls : undefined;
 }
 
 function definedOnly(env: Source): Source {
@@ -408,16 +487,19 @@ function redact(name: VarName, raw: string): string {
 }
 
 /**
- * Every secret value of `config`, for `addSecrets` (src/shared/redact.ts): our tokens, Prometheus' credentials (the
- * password also as the base64 `user:password` of a Basic Authorization header) and the client TLS keys.
+ * Every secret value of `config`, for `addSecrets` (src/shared/redact.ts): our tokens, each cluster's Prometheus
+ * credentials (the password also as the base64 `user:password` of a Basic Authorization header) and client TLS keys.
  */
 export function configSecrets(config: Config): string[] {
-  const auth = config.prometheus?.auth;
-  const out = [config.apiToken, config.metricsToken, config.actions.token, config.pd?.tls?.key, config.prometheus?.tls?.key];
-  if (auth && 'bearer' in auth) {
-    out.push(auth.bearer);
-  } else if (auth) {
-    out.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
+  const out = [config.apiToken, config.metricsToken, config.actions.token, config.audit.password];
+  for (const c of config.clusters) {
+    const auth = c.prometheus?.auth;
+    out.push(c.pd?.tls?.key, c.prometheus?.tls?.key);
+    if (auth && 'bearer' in auth) {
+      out.push(auth.bearer);
+    } else if (auth) {
+      out.push(auth.password, Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
+    }
   }
   return out.filter((v): v is string => v !== undefined && v !== '');
 }

@@ -1,11 +1,18 @@
 /**
  * The exporter's registry (prom-client): one gauge series per active violation (DESIGN.md "exporter series"),
- * its onset, the live checker's duration and runs, upstream errors, and Node's process metrics. One registry per
- * app, so several apps in one process (tests) never share series.
+ * labelled with its cluster, its onset, the live checker's duration and runs, upstream errors, the watchdog's
+ * series (each cluster's last successful check, the check interval, whether the checker reaches PD and Prometheus)
+ * and Node's process metrics. One registry per app, so several apps in one process (tests) never share series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-import { VIOLATION_FIRST_SEEN_METRIC, VIOLATION_LABELS, VIOLATION_METRIC, type InvariantName } from '../shared/names';
+import {
+  CHECK_LAST_SUCCESS_METRIC,
+  VIOLATION_FIRST_SEEN_METRIC,
+  VIOLATION_LABELS,
+  VIOLATION_METRIC,
+  type InvariantName,
+} from '../shared/names';
 import type { Upstream } from '../shared/errors';
 import type { Violation } from '../shared/schema/violation';
 
@@ -16,6 +23,11 @@ export class Exporter {
   readonly checkDuration: Histogram<'result'>;
   private readonly checkRuns: Counter<'result'>;
   private readonly upstreamErrors: Counter<'upstream' | 'source'>;
+  private readonly lastSuccess: Gauge<'cluster'>;
+  private readonly checkInterval: Gauge<'cluster'>;
+  private readonly upstreamUp: Gauge<'cluster' | 'upstream'>;
+  /** Each cluster's active violations: a tick of one cluster rewrites only its own series. */
+  private readonly active = new Map<string, readonly Violation[]>();
 
   constructor() {
     const registers = [this.registry];
@@ -50,17 +62,63 @@ export class Exporter {
       labelNames: ['upstream', 'source'],
       registers,
     });
+    this.lastSuccess = new Gauge({
+      name: CHECK_LAST_SUCCESS_METRIC,
+      help: "When the cluster's live checker last completed a check with PD answering, Unix seconds (the watchdog's input)",
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.checkInterval = new Gauge({
+      name: 'tikv_operator_check_interval_seconds',
+      help: "The live checker's interval (CHECK_INTERVAL): the watchdog fires after 3 intervals without a success",
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.upstreamUp = new Gauge({
+      name: 'tikv_operator_upstream_up',
+      help: "1 when the cluster's upstream (pd, prometheus) answered the live checker's last tick, else 0",
+      labelNames: ['cluster', 'upstream'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Replaces the violation series with `active`: a cleared violation's series disappears. */
-  setViolations(active: readonly Violation[]): void {
+  /** Replaces `cluster`'s violation series with `active`: a cleared violation's series disappears. */
+  setViolations(cluster: string, active: readonly Violation[]): void {
+    this.active.set(cluster, active);
     this.violation.reset();
     this.firstSeen.reset();
-    for (const v of active) {
-      const labels = { invariant: v.invariant as InvariantName, store_id: String(v.store_id), address: v.address, severity: v.severity };
-      this.violation.set(labels, 1);
-      this.firstSeen.set(labels, v.first_seen / 1000);
+    for (const [name, list] of this.active) {
+      for (const v of list) {
+        const labels = {
+          cluster: name,
+          invariant: v.invariant as InvariantName,
+          store_id: String(v.store_id),
+          address: v.address,
+          severity: v.severity,
+          maintenance: v.maintenance ? 'true' : 'false',
+        };
+        this.violation.set(labels, 1);
+        this.firstSeen.set(labels, v.first_seen / 1000);
+      }
+    }
+  }
+
+  /** Declares a cluster's checker (before its first tick, so a checker that never succeeds is still seen). */
+  watch(cluster: string, intervalMs: number, nowMs: number): void {
+    this.checkInterval.set({ cluster }, intervalMs / 1000);
+    // Counted from the start: a checker that never succeeds fires the watchdog 3 intervals later.
+    this.lastSuccess.set({ cluster }, nowMs / 1000);
+  }
+
+  /** One tick's outcome: which upstreams answered, and, when PD did, the success time (epoch ms). */
+  checkReached(cluster: string, reached: { pd: boolean; prometheus?: boolean }, nowMs: number): void {
+    this.upstreamUp.set({ cluster, upstream: 'pd' }, reached.pd ? 1 : 0);
+    if (reached.prometheus !== undefined) {
+      this.upstreamUp.set({ cluster, upstream: 'prometheus' }, reached.prometheus ? 1 : 0);
+    }
+    if (reached.pd) {
+      this.lastSuccess.set({ cluster }, nowMs / 1000);
     }
   }
 

@@ -1,12 +1,17 @@
 /**
  * `npm start`: serves the backend. With no PD_URL it runs the embedded default — the simulator in-process (3 stores)
  * and, when the `prometheus` binary is installed, a Prometheus scraping the simulator and this backend's /metrics —
- * all on loopback. With PD_URL (and PROMETHEUS_URL) it serves that cluster. Ctrl-C (SIGINT) or SIGTERM stops
- * everything it started. A bad configuration prints the variable at fault and exits 1.
+ * all on loopback. `npm start -- --clusters 2` runs that many simulated clusters (`cluster-1`, `cluster-2`, …) in
+ * one backend, scraped by one Prometheus that tells them apart by the label `sim_cluster` (each cluster's
+ * PROMETHEUS_SELECTOR). With PD_URL (and PROMETHEUS_URL), or a CONFIG_FILE with CLUSTERS, it serves those clusters.
+ * Ctrl-C (SIGINT) or SIGTERM stops everything it started. A bad configuration prints the variable at fault and
+ * exits 1.
  */
+import { parseArgs } from 'node:util';
+
 import { buildApp } from './app';
 import { describeUrl } from './audit/pgConnection';
-import { type Config, isLoopback, loadConfig, safeUrl } from './config';
+import { type ClusterConfig, type Config, isLoopback, loadConfig, safeUrl } from './config';
 import { ConfigError } from '../shared/errors';
 import { freePort, prometheusAvailable, startPrometheus } from '../embedded/prometheus';
 import { formatPromDuration } from '../subject/tikv/promql';
@@ -17,10 +22,30 @@ const EMBEDDED_SCRAPE_MS = 5000;
 
 type Stop = () => Promise<void>;
 
+/** How many simulated clusters `--clusters N` asks for (1 without it). */
+function embeddedClusters(): number {
+  let values: { clusters?: string };
+  try {
+    values = parseArgs({ options: { clusters: { type: 'string' } }, strict: true }).values;
+  } catch (err) {
+    throw new ConfigError('--clusters', (err as Error).message);
+  }
+  const n = values.clusters === undefined ? 1 : Number(values.clusters);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new ConfigError('--clusters', `must be a whole number from 1 to 8 (got ${JSON.stringify(values.clusters)})`);
+  }
+  return n;
+}
+
 async function main(): Promise<void> {
   let config: Config;
+  let simulated: number;
   try {
     config = loadConfig(process.env);
+    simulated = embeddedClusters();
+    if (simulated > 1 && config.clusters.some((c) => c.pd)) {
+      throw new ConfigError('--clusters', 'starts simulated clusters: leave PD_URL and CLUSTERS unset');
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`configuration error: ${err.message}`);
@@ -60,24 +85,41 @@ async function main(): Promise<void> {
   try {
     // The port must be known before an embedded Prometheus is told where /metrics is.
     const port = config.port === 0 ? await freePort() : config.port;
-    const embedded = !config.pd;
+    const embedded = !config.clusters[0].pd;
     if (embedded) {
-      const sim = await createSimulator({ stores: 3 });
-      stops.push(() => sim.close());
-      config = { ...config, pd: { urls: [sim.pdUrl] } };
-      console.log(`embedded simulator: PD API at ${sim.pdUrl}`);
-      if (!config.prometheus && prometheusAvailable()) {
+      const base = config.clusters[0];
+      const many = simulated > 1;
+      const sims = [];
+      for (let i = 1; i <= simulated; i++) {
+        const sim = await createSimulator({ stores: 3, seed: i });
+        stops.push(() => sim.close());
+        sims.push(sim);
+      }
+      // Several simulated clusters share one Prometheus: each one's targets get `sim_cluster`, its selector.
+      const names = sims.map((_, i) => (many ? `cluster-${i + 1}` : base.name));
+      let clusters: ClusterConfig[] = sims.map((sim, i) => ({
+        ...base,
+        name: names[i],
+        pd: { urls: [sim.pdUrl] },
+        ...(many ? { selector: [{ name: 'sim_cluster', op: '=' as const, value: names[i] }], selectorText: `sim_cluster="${names[i]}"` } : {}),
+      }));
+      sims.forEach((sim, i) => console.log(`embedded simulator${many ? ` ${names[i]}` : ''}: PD API at ${sim.pdUrl}`));
+      if (!base.prometheus && prometheusAvailable()) {
         const prom = await startPrometheus({
-          httpSdUrl: `${sim.url}/sim/targets`,
+          ...(many
+            ? { httpSd: sims.map((sim, i) => ({ url: `${sim.url}/sim/targets`, labels: { sim_cluster: names[i] } })) }
+            : { httpSdUrl: `${sims[0].url}/sim/targets` }),
           staticJobs: [{ job: 'tikv-operator', targets: [`${loopbackHost(config.host)}:${port}`], bearerToken: config.metricsToken }],
           interval: formatPromDuration(EMBEDDED_SCRAPE_MS),
         });
         stops.push(() => prom.stop());
-        config = { ...config, scrapeIntervalMs: EMBEDDED_SCRAPE_MS, prometheus: { url: prom.url, jobs: { tikv: 'tikv', pd: 'pd' } } };
+        clusters = clusters.map((c) => ({ ...c, prometheus: { url: prom.url, jobs: { tikv: 'tikv', pd: 'pd' } } }));
+        config = { ...config, scrapeIntervalMs: EMBEDDED_SCRAPE_MS };
         console.log(`embedded Prometheus: ${prom.url}`);
-      } else if (!config.prometheus) {
+      } else if (!base.prometheus) {
         console.warn('warning: no `prometheus` binary found; metrics and invariant history are unavailable (install prometheus or set PROMETHEUS_URL)');
       }
+      config = { ...config, clusters };
     }
 
     // Readable lines on a terminal, JSON lines when piped (a log collector, a container runtime).
@@ -88,10 +130,13 @@ async function main(): Promise<void> {
     // Written with console.log, not the logger: scripts and the acceptance checks read these lines on stdout
     // whatever LOG_LEVEL says.
     console.log(`\nTiKV operator backend: ${url}`);
-    console.log(`  PD: ${config.pd!.urls.map(safeUrl).join(', ')}`);
-    console.log(`  Prometheus: ${config.prometheus ? safeUrl(config.prometheus.url) : 'not configured'}`);
+    for (const c of config.clusters) {
+      console.log(`  cluster ${c.name}${c.selectorText ? ` (${c.selectorText})` : ''}`);
+      console.log(`    PD: ${c.pd!.urls.map(safeUrl).join(', ')}`);
+      console.log(`    Prometheus: ${c.prometheus ? safeUrl(c.prometheus.url) : 'not configured'}`);
+    }
     console.log(`  Audit trail: ${auditLine(config)}`);
-    console.log(`\n${exampleCurl(url, Boolean(config.apiToken))}\n`);
+    console.log(`\n${exampleCurl(url, Boolean(config.apiToken), config.clusters.length > 1 ? config.clusters[0].name : undefined)}\n`);
   } catch (err) {
     console.error(`start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
@@ -115,14 +160,16 @@ function auditLine(config: Config): string {
  * Grafana's /api/ds/query shape. Times are epoch ms, computed by the shell when pasted, so the example never goes
  * stale.
  */
-function exampleCurl(url: string, withToken: boolean): string {
+function exampleCurl(url: string, withToken: boolean, cluster: string | undefined): string {
   const auth = withToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
+  // With several clusters a request names one (DESIGN.md "cluster on the wire").
+  const named = cluster === undefined ? '' : `"cluster": ${JSON.stringify(cluster)}, `;
   const queries = JSON.stringify([{ refId: 'A', kind: 'invariant', invariants: ['store_down', 'high_latency', 'low_disk'], format: 'violations' }]);
   return [
     'Try it: the invariant violations of the last hour (epoch ms; the answer is Grafana data frames)',
     '  NOW=$(date +%s000)',
     `  curl -s -X POST ${url}/api/query -H 'content-type: application/json'${auth} \\`,
-    `    -d '{"from": '$((NOW - 3600000))', "to": '$NOW', "queries": ${queries}}'`,
+    `    -d '{${named}"from": '$((NOW - 3600000))', "to": '$NOW', "queries": ${queries}}'`,
   ].join('\n');
 }
 

@@ -70,10 +70,12 @@ export type QueryKind = (typeof QUERY_KINDS)[number];
 export const SLOS = ['write_latency_p99', 'disk_usage', 'store_availability'] as const;
 export type SloName = (typeof SLOS)[number];
 
-/** Exporter series (DESIGN.md). Labels: invariant, store_id, address, severity. */
+/** Exporter series (DESIGN.md). Labels: cluster, invariant, store_id, address, severity, maintenance. */
 export const VIOLATION_METRIC = 'tikv_operator_invariant_violation';
 export const VIOLATION_FIRST_SEEN_METRIC = 'tikv_operator_invariant_violation_first_seen_seconds';
-export const VIOLATION_LABELS = ['invariant', 'store_id', 'address', 'severity'] as const;
+export const VIOLATION_LABELS = ['cluster', 'invariant', 'store_id', 'address', 'severity', 'maintenance'] as const;
+/** The watchdog's series: when each cluster's live checker last completed a check with PD answering (Unix s). */
+export const CHECK_LAST_SUCCESS_METRIC = 'tikv_operator_check_last_success_timestamp_seconds';
 
 /** Backend environment variables (DESIGN.md). */
 export const ENV = {

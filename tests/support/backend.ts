@@ -25,6 +25,8 @@ export interface TestBackendOptions {
   seed?: number;
   /** How long a simulated PD operator keeps running (default 1 s). */
   operatorMs?: number;
+  /** The simulator's drain time of a removed store (default 10 s). */
+  drainMs?: number;
   /** Start a real Prometheus (fails when the binary is missing: the test command installs it). */
   prometheus?: boolean;
   /** Backend variables; defaults: CHECK_INTERVAL=1s, SCRAPE_INTERVAL=1s, CACHE_TTL_MS=0, LOG_LEVEL=info. */
@@ -66,6 +68,7 @@ export async function startBackend(o: TestBackendOptions = {}): Promise<TestBack
       regions: o.regions ?? 200,
       seed: o.seed ?? 1,
       operatorMs: o.operatorMs,
+      drainMs: o.drainMs,
     });
     closers.push(() => sim.close());
     const port = await freePort();

@@ -2,10 +2,12 @@ import React, { useState } from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { DataSourceSettings } from '@grafana/data';
+import { setBackendSrv } from '@grafana/runtime';
 
 import type { TikvOptions, TikvSecureJsonData } from '../types';
 import { ConfigEditor, isValidBackendUrl } from './ConfigEditor';
 import { selectors } from './selectors';
+import { fakeBackendSrv, SUBJECT } from '../testing/fakeGrafana';
 
 const s = selectors.configEditor;
 const SLOW = { timeout: 10_000 };
@@ -33,6 +35,30 @@ function setup(overrides: Partial<Settings> = {}) {
 }
 
 describe('ConfigEditor', () => {
+  it("lists the saved data source's backend clusters and stores the chosen one in jsonData.cluster", async () => {
+    const fake = fakeBackendSrv(() => ({
+      status: 200,
+      data: {
+        ...SUBJECT,
+        clusters: [
+          { name: 'east', selector: '' },
+          { name: 'west', selector: '' },
+        ],
+      },
+    }));
+    setBackendSrv(fake.backendSrv);
+    const { last } = setup({ uid: 'tikv-east', jsonData: { backendUrl: 'http://tikv-operator:8080' } });
+    expect(await screen.findByText(`${s.cluster.served}east, west`, {}, SLOW)).toBeInTheDocument();
+    expect(fake.calls[0].url).toBe('/api/datasources/proxy/uid/tikv-east/api/subject');
+    await userEvent.type(await screen.findByLabelText(new RegExp(s.cluster.label)), 'west');
+    expect(last().jsonData).toEqual({ backendUrl: 'http://tikv-operator:8080', cluster: 'west' });
+  });
+
+  it('says the clusters are listed once the data source is saved', async () => {
+    setup();
+    expect(await screen.findByText(s.cluster.unsaved, {}, SLOW)).toBeInTheDocument();
+  });
+
   it('stores the backend URL in jsonData', async () => {
     const { last } = setup();
     await userEvent.type(

@@ -1,7 +1,10 @@
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { getBackendSrv } from '@grafana/runtime';
 import { InlineField, Input, SecretInput, Stack, Text } from '@grafana/ui';
+import { lastValueFrom } from 'rxjs';
 
+import { SubjectDescription } from '../../shared/schema/subject';
 import type { TikvOptions, TikvSecureJsonData } from '../types';
 import { selectors } from './selectors';
 
@@ -28,11 +31,44 @@ export function isValidBackendUrl(text: string): boolean {
   }
 }
 
+/**
+ * The backend's clusters, read through the saved data source's proxy route (`GET /api/subject`); undefined until it
+ * answers (a new, unsaved data source has no route yet).
+ */
+function useServedClusters(uid: string | undefined, backendUrl: string): string[] | undefined {
+  const [names, setNames] = useState<string[]>();
+  useEffect(() => {
+    if (!uid || !backendUrl) {
+      return;
+    }
+    let live = true;
+    // Inside the chain: a missing backendSrv (a harness without Grafana) is a failed listing, not a render error.
+    Promise.resolve()
+      .then(() =>
+        lastValueFrom(
+          getBackendSrv().fetch<unknown>({
+            url: `/api/datasources/proxy/uid/${uid}/api/subject`,
+            method: 'GET',
+            showErrorAlert: false,
+          })
+        )
+      )
+      .then((r) => SubjectDescription.parse(r.data).clusters.map((c) => c.name))
+      .then((n) => live && setNames(n))
+      .catch(() => live && setNames(undefined));
+    return () => {
+      live = false;
+    };
+  }, [uid, backendUrl]);
+  return names;
+}
+
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields, secureJsonData } = options;
   const [touched, setTouched] = useState(false);
   const backendUrl = jsonData.backendUrl ?? '';
   const urlError = touched && !isValidBackendUrl(backendUrl) ? s.backendUrl.invalid : undefined;
+  const served = useServedClusters(options.uid, backendUrl);
 
   const setSecret = (key: Secret, value: string) =>
     onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });
@@ -83,6 +119,24 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       </InlineField>
       {secret('apiToken')}
       {secret('actionsToken')}
+      <InlineField label={s.cluster.label} tooltip={s.cluster.tooltip} labelWidth={18} htmlFor={s.cluster.id}>
+        <Input
+          id={s.cluster.id}
+          width={48}
+          list={s.cluster.listId}
+          value={jsonData.cluster ?? ''}
+          placeholder={s.cluster.placeholder}
+          onChange={(e) =>
+            onOptionsChange({ ...options, jsonData: { ...jsonData, cluster: e.currentTarget.value.trim() } })
+          }
+        />
+      </InlineField>
+      <datalist id={s.cluster.listId}>
+        {(served ?? []).map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
+      <Text color="secondary">{served ? `${s.cluster.served}${served.join(', ')}` : s.cluster.unsaved}</Text>
     </Stack>
   );
 }

@@ -97,7 +97,11 @@ export const selectors = {
   variableEditor: {
     values: {
       label: 'Values',
-      options: { stores: 'Stores (address → store id)', instances: 'Prometheus instances' },
+      options: {
+        stores: 'Stores (address → store id)',
+        instances: 'Prometheus instances',
+        selector: "The cluster's Prometheus selector",
+      },
     },
   },
   configEditor: {
@@ -123,6 +127,17 @@ export const selectors = {
         "The backend's ACTIONS_TOKEN; sent only for Admins on the actions route. Leave empty to keep actions off.",
       placeholder: 'ACTIONS_TOKEN of the backend (optional)',
       id: 'tikv-config-actions-token',
+    },
+    cluster: {
+      label: 'Cluster',
+      tooltip:
+        "The backend's cluster this data source reads and acts on (CLUSTER_NAME). Empty: the backend's only cluster. " +
+        'One data source per cluster is how dashboards pick one.',
+      placeholder: 'the only cluster',
+      id: 'tikv-config-cluster',
+      listId: 'tikv-config-cluster-list',
+      served: 'Clusters on this backend: ',
+      unsaved: "Save the data source to list the backend's clusters.",
     },
   },
 } as const;

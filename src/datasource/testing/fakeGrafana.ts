@@ -124,4 +124,6 @@ export const SUBJECT = {
   ],
   actions: [],
   slos: [],
+  clusters: [{ name: 'default', selector: '' }],
+  cluster: 'default',
 };

@@ -48,6 +48,8 @@ export interface ListOptions {
   /** Only these actions / outcomes; absent or empty = all. */
   actions?: string[];
   outcomes?: AuditOutcome[];
+  /** Only these clusters' rows (CLUSTER_NAME); absent or empty = every cluster's. */
+  clusters?: string[];
 }
 
 export interface AuditLog {
@@ -203,6 +205,7 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
       for (const [column, values] of [
         ['action', o.actions],
         ['outcome', o.outcomes],
+        ['cluster', o.clusters],
       ] as const) {
         if (values && values.length > 0) {
           where.push(`${column} IN (${values.map(() => '?').join(', ')})`);

@@ -147,6 +147,7 @@ export class PgAuditStore implements AuditStore {
     for (const [column, values] of [
       ['action', o.actions],
       ['outcome', o.outcomes],
+      ['cluster', o.clusters],
     ] as const) {
       if (values && values.length > 0) {
         args.push(values);

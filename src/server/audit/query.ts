@@ -1,7 +1,7 @@
 /**
  * The `kind: "audit"` data source query over the audit log, for `POST /api/query`:
  *
- *   auditQueryFrames(audit: AuditLog, q: AuditQueryInput, range: {from, to}): DataFrameJSON[]
+ *   auditQueryFrames(audit, q: AuditQueryInput, range: {from, to}, cluster?): Promise<DataFrameJSON[]>
  *
  * Rows overlapping [from, to], newest first up to `limit`, optionally only some actions or outcomes; then the
  * table or annotations frame (./frames.ts). The wire schema itself belongs in src/shared/schema/query.ts.
@@ -27,9 +27,12 @@ export interface AuditQueryInput {
 export async function auditQueryFrames(
   audit: Pick<AuditStore, 'list'>,
   q: AuditQueryInput,
-  range: { from: number; to: number }
+  range: { from: number; to: number },
+  /** The cluster the request reads (one data source per cluster): only its rows. */
+  cluster?: string
 ): Promise<DataFrameJSON[]> {
   const rows = await audit.list({
+    clusters: cluster === undefined ? undefined : [cluster],
     from: range.from,
     to: range.to,
     limit: q.limit,

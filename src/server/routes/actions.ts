@@ -33,6 +33,8 @@ import {
 } from '../../shared/errors';
 import { fieldPath } from '../../shared/fieldPath';
 import { ACTIONS, type ActionName } from '../../shared/names';
+import { ActionTarget } from '../../shared/schema/actions';
+import { ClusterName } from '../../shared/schema/query';
 import {
   type ActionPd,
   UNKNOWN_USER,
@@ -43,8 +45,9 @@ import {
   parseActionParams,
   preflightAction,
 } from '../../subject/tikv/actions';
-import { DEFAULT_CLUSTER, type AuditStore, type FinishEntry } from '../audit/store';
+import type { AuditStore, FinishEntry } from '../audit/store';
 import { bearerOf, tokenMatcher } from '../auth';
+import type { ClusterPicker } from '../clusters';
 
 export interface ActionsRouteOptions {
   enabled: boolean;
@@ -52,8 +55,8 @@ export interface ActionsRouteOptions {
   token?: string;
   /** The read token (API_TOKEN), refused here with a 403 that says why. */
   readToken?: string;
-  /** PD, for preflights and writes. */
-  pd?: ActionPd;
+  /** Each cluster's PD, for preflights and writes (`Clusters`, or `singleCluster(pd)`). */
+  clusters: ClusterPicker;
   /** The audit store (AUDIT_DB_PATH or AUDIT_DB_URL); executions are refused without one. */
   audit?: AuditStore;
 }
@@ -66,8 +69,25 @@ const AuditListQuery = z
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
     limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    cluster: ClusterName.optional(),
   })
   .strict();
+
+/** The body's `cluster` taken out: the cluster's parts and the action's own parameters. */
+function targetOf(
+  clusters: ClusterPicker,
+  body: unknown
+): { cluster: { name: string; pd: ActionPd }; params: unknown } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('cluster' in body)) {
+    return { cluster: clusters.pick(undefined), params: body };
+  }
+  const { cluster, ...params } = body as Record<string, unknown>;
+  const target = ActionTarget.safeParse({ cluster });
+  if (!target.success) {
+    throw new BadQueryError(target.error.issues[0].message, 'cluster');
+  }
+  return { cluster: clusters.pick(target.data.cluster), params };
+}
 
 function userOf(req: FastifyRequest): string {
   const h = req.headers['x-grafana-user'];
@@ -113,24 +133,19 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
 
   app.post<{ Params: { action: string } }>('/:action/preflight', async (req) => {
     const action = actionOf(req.params.action);
-    if (!o.pd) {
-      throw unavailable('PD client');
-    }
-    return preflightAction(o.pd, action, req.body);
+    const { cluster, params } = targetOf(o.clusters, req.body);
+    return preflightAction(cluster.pd, action, params);
   });
 
   app.post<{ Params: { action: string } }>('/:action/execute', async (req) => {
     const action = actionOf(req.params.action);
-    const { pd, audit } = o;
-    if (!pd) {
-      throw unavailable('PD client');
-    }
+    const { cluster, params } = targetOf(o.clusters, req.body);
+    const { audit } = o;
     if (!audit) {
       throw unavailable('audit store (AUDIT_DB_PATH or AUDIT_DB_URL)');
     }
     const who = userOf(req);
-    const cluster = DEFAULT_CLUSTER;
-    const target = actionTarget(action, parseActionParams(action, req.body));
+    const target = actionTarget(action, parseActionParams(action, params));
     // Conflicting actions (same cluster and target) run one at a time, across replicas too; the preflight runs under
     // the lock, so it sees what the previous one did.
     const notSent = (err: unknown) =>
@@ -142,19 +157,19 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
               cause: err,
             }
           );
-    const release = await audit.lockTarget(cluster, target, action).catch((err: unknown) => {
+    const release = await audit.lockTarget(cluster.name, target, action).catch((err: unknown) => {
       throw notSent(err);
     });
     let id: number | undefined;
     const begin = async (preflight: { params: unknown }) => {
       try {
-        id = await audit.begin({ who, action, params: preflight.params, preflight, cluster, target });
+        id = await audit.begin({ who, action, params: preflight.params, preflight, cluster: cluster.name, target });
       } catch (err) {
         throw notSent(err);
       }
     };
     try {
-      const result = await executeAction(pd, action, req.body, {
+      const result = await executeAction(cluster.pd, action, params, {
         caller: who,
         beforeWrite: begin,
         onUnsafe: async (preflight) => {
@@ -189,7 +204,10 @@ export const actionsRoutes: FastifyPluginAsync<ActionsRouteOptions> = async (app
       const issue = q.error.issues[0];
       throw new BadQueryError(issue.message, fieldPath(issue.path) || '(query)');
     }
-    return { rows: await o.audit.list(q.data) };
+    // An unknown `?cluster=` is a 404; absent lists every cluster's rows.
+    const { cluster, ...list } = q.data;
+    const filter = cluster === undefined ? list : { ...list, clusters: [o.clusters.pick(cluster).name] };
+    return { rows: await o.audit.list(filter) };
   });
 
   // Unknown paths still pass the hook above (a root not-found handler would skip it) and answer 404.

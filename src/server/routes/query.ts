@@ -2,7 +2,9 @@
  * `POST /api/query`: Grafana's `/api/ds/query` shape. Each query runs on its own: a failing one answers with its own
  * `error` and `status` while the others succeed. Observations become frames through `observationFrames`;
  * invariants over `[from, to]` are replayed from Prometheus (`invariantHistory`), and when the range reaches now,
- * the live checker's store_down (from PD's heartbeats, fresher than any scrape) is merged in.
+ * the live checker's store_down (from PD's heartbeats, fresher than any scrape) is merged in. The request's
+ * `cluster` picks the cluster's parts first (clusters.ts): several clusters and none named is a 400, an unknown
+ * name a 404, for the whole request.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
@@ -11,36 +13,24 @@ import { INVARIANTS } from '../../shared/names';
 import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../shared/schema/frames';
 import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
 import { Violation } from '../../shared/schema/violation';
-import type { PDClient } from '../../subject/pd/client';
 import { expectedToServe, isTiFlash } from '../../subject/pd/storeState';
-import type { PrometheusClient } from '../../subject/prometheus/client';
 import { observationFrames } from '../../subject/tikv/frames/observations';
-import { InstanceDirectory, type InstanceMapping } from '../../subject/tikv/instances';
+import { InstanceDirectory } from '../../subject/tikv/instances';
 import { invariantFrames } from '../../subject/tikv/invariants/frames';
 import { historyPlan, invariantHistoryReport } from '../../subject/tikv/invariants/history';
-import type { LiveChecker } from '../../subject/tikv/invariants/live';
-import { resolveRules, type InvariantRules } from '../../subject/tikv/invariants/rules';
-import type { TiKVSubject } from '../../subject/tikv/subject';
+import { resolveRules } from '../../subject/tikv/invariants/rules';
 import type { AuditStore } from '../audit/store';
 import { auditQueryFrames } from '../audit/query';
+import type { ClusterParts, Clusters } from '../clusters';
 import type { Exporter } from '../exporter';
 
 export interface QueryRouteOptions {
-  subject: TiKVSubject;
-  pd: PDClient;
-  /** Absent: queries that need Prometheus answer that it is not configured. */
-  prometheus?: PrometheusClient;
-  liveChecker: LiveChecker;
+  /** Each cluster's PD, Prometheus (absent: queries that need it say it is not configured), subject, rules, checker. */
+  clusters: Clusters;
   exporter: Exporter;
-  /** The deployment's rules (defaults with the environment's overrides). */
-  rules: InvariantRules;
-  rateWindow: string;
   scrapeIntervalMs: number;
   checkIntervalMs: number;
-  instanceMapping: InstanceMapping;
   clock: () => number;
-  /** Check TiFlash stores too (INCLUDE_TIFLASH). */
-  includeTiFlash: boolean;
   /** The action audit log; absent when actions are off (audit queries then say so). */
   audit?: AuditStore;
 }
@@ -55,21 +45,21 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       502
     );
 
-  const invariantQuery = async (q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
-    const prometheus = o.prometheus;
+  const invariantQuery = async (c: ClusterParts, q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
+    const prometheus = c.prometheus;
     if (!prometheus) {
       throw notConfigured();
     }
-    const rules = resolveRules(o.rules, q.overrides);
+    const rules = resolveRules(c.rules, q.overrides);
     const notices: Array<{ severity: string; text: string }> = [];
     // PD names the stores behind Prometheus' instances; without PD the history still answers, by instance.
     let directory: InstanceDirectory | undefined;
     let current: Array<{ store_id: number; address: string }> = [];
     try {
-      const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
-      directory = new InstanceDirectory(stores.data.stores, o.instanceMapping);
+      const stores = await c.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
+      directory = new InstanceDirectory(stores.data.stores, c.config.instanceMapping);
       current = stores.data.stores
-        .filter((s) => expectedToServe(s.store, isTiFlash(s.store), o.includeTiFlash))
+        .filter((s) => expectedToServe(s.store, isTiFlash(s.store), c.config.includeTiFlash))
         .map((s) => ({ store_id: s.store.id, address: s.store.address }));
       for (const s of stores.data.stores.filter((x) => x.status.missing.length > 0)) {
         const unjudged =
@@ -87,7 +77,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     const plan = {
       rules,
       range: { from: req.from, to: req.to },
-      window: o.rateWindow,
+      window: c.rateWindow,
       scrapeIntervalMs: o.scrapeIntervalMs,
       maxDataPoints: req.maxDataPoints,
     };
@@ -105,12 +95,13 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
     if (invariants.includes('store_down') && req.to >= o.clock() - 2 * o.checkIntervalMs) {
-      const live = o.liveChecker
+      const live = c.liveChecker
         .violations()
         .filter((v) => v.invariant === 'store_down' && (!wanted || wanted.has(v.store_id)))
         .map((v) => Violation.parse(v));
       violations = mergeLiveStoreDown(violations, live);
     }
+    violations = violations.map((v) => ({ ...v, cluster: c.name }));
     // Each invariant's replay step: a cleared violation ends one step after its last sample, as replayed.
     const stepMs = Object.fromEntries(invariants.map((i) => [i, historyPlan(i, plan).stepMs]));
     const entities = current
@@ -129,10 +120,14 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     return frames;
   };
 
-  const runOne = async (q: QueryRequest['queries'][number], req: QueryRequest): Promise<QueryResult> => {
+  const runOne = async (
+    c: ClusterParts,
+    q: QueryRequest['queries'][number],
+    req: QueryRequest
+  ): Promise<QueryResult> => {
     try {
       if (q.kind === 'invariant') {
-        return { frames: await invariantQuery(q, req) };
+        return { frames: await invariantQuery(c, q, req) };
       }
       if (q.kind === 'audit') {
         if (!o.audit) {
@@ -142,13 +137,13 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
             400
           );
         }
-        return { frames: await auditQueryFrames(o.audit, q, { from: req.from, to: req.to }) };
+        return { frames: await auditQueryFrames(o.audit, q, { from: req.from, to: req.to }, c.name) };
       }
-      if (!o.prometheus && NEEDS_PROMETHEUS.has(q.observation)) {
+      if (!c.prometheus && NEEDS_PROMETHEUS.has(q.observation)) {
         throw notConfigured();
       }
       const range = { from: req.from, to: req.to, intervalMs: req.intervalMs, maxDataPoints: req.maxDataPoints };
-      return { frames: await observationFrames(o.subject, q, range) };
+      return { frames: await observationFrames(c.subject, q, range) };
     } catch (err) {
       if (err instanceof UpstreamError) {
         o.exporter.upstreamError(err.upstream, 'query');
@@ -171,7 +166,8 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     },
     async (req) => {
       const body = req.body;
-      const answers = await Promise.all(body.queries.map((q) => runOne(q, body)));
+      const cluster = o.clusters.pick(body.cluster);
+      const answers = await Promise.all(body.queries.map((q) => runOne(cluster, q, body)));
       return { results: Object.fromEntries(body.queries.map((q, i) => [q.refId, answers[i]])) };
     }
   );

@@ -1,14 +1,17 @@
 /**
  * `GET /api/subject`: the subject's config for the query editor — observations and actions with their parameters
- * as JSON Schema, invariants with this deployment's thresholds and grace periods, and the SLOs.
+ * as JSON Schema, invariants with this deployment's thresholds and grace periods, and the SLOs; the clusters served,
+ * and the thresholds of `?cluster=` (else the first cluster's).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { INVARIANTS, type InvariantName } from '../../shared/names';
+import { ClusterName } from '../../shared/schema/query';
 import { SubjectDescription } from '../../shared/schema/subject';
 import type { SubjectConfig } from '../../subject/subject';
 import type { InvariantRules } from '../../subject/tikv/invariants/rules';
+import type { Clusters } from '../clusters';
 
 const INVARIANT_TEXT: Record<InvariantName, { description: string; unit: string }> = {
   store_down: {
@@ -24,7 +27,10 @@ function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
-export function describeSubject(config: SubjectConfig, rules: InvariantRules): SubjectDescription {
+export function describeSubject(
+  config: SubjectConfig,
+  rules: InvariantRules
+): Omit<SubjectDescription, 'clusters' | 'cluster'> {
   return {
     name: config.name,
     observations: Object.entries(config.observations).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
@@ -41,7 +47,17 @@ export function describeSubject(config: SubjectConfig, rules: InvariantRules): S
   };
 }
 
-export const subjectRoutes: FastifyPluginAsyncZod<{ config: SubjectConfig; rules: InvariantRules }> = async (app, o) => {
-  const description = describeSubject(o.config, o.rules);
-  app.get('/subject', { schema: { response: { 200: SubjectDescription } } }, async () => description);
+export const subjectRoutes: FastifyPluginAsyncZod<{ clusters: Clusters }> = async (app, o) => {
+  const clusters = o.clusters.list.map((c) => ({ name: c.name, selector: c.config.selectorText }));
+  const described = new Map(
+    o.clusters.list.map((c) => [c.name, { ...describeSubject(c.subject.config, c.rules), clusters, cluster: c.name }])
+  );
+  app.get(
+    '/subject',
+    { schema: { querystring: z.object({ cluster: ClusterName.optional() }), response: { 200: SubjectDescription } } },
+    async (req) => {
+      const name = req.query.cluster;
+      return described.get(name ? o.clusters.pick(name).name : o.clusters.list[0].name)!;
+    }
+  );
 };

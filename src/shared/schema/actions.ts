@@ -5,6 +5,13 @@
 import { z } from 'zod';
 
 import { ACTIONS, AUDIT_OUTCOMES } from '../names';
+import { ClusterName } from './query';
+
+/**
+ * The cluster an action request targets: `"cluster"` beside the action's parameters in the body (the backend takes
+ * it out before the parameters are checked); absent = the backend's only cluster.
+ */
+export const ActionTarget = z.object({ cluster: ClusterName.optional() });
 
 /** One preflight check, in words with the values read from PD. */
 export const PreflightCheck = z.object({

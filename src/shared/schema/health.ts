@@ -17,12 +17,26 @@ export const AuditStoreHealth = UpstreamHealth.omit({ version: true }).extend({
 });
 export type AuditStoreHealth = z.infer<typeof AuditStoreHealth>;
 
-export const HealthReport = z.object({
+/** One cluster's upstreams. */
+export const ClusterHealth = z.object({
+  name: z.string(),
   status: z.enum(['ok', 'degraded']),
-  backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
   pd: UpstreamHealth,
   prometheus: UpstreamHealth,
-  /** Always sent by this backend; optional so a data source can still test an older one. */
+});
+export type ClusterHealth = z.infer<typeof ClusterHealth>;
+
+export const HealthReport = z.object({
+  /** `degraded` when any reported cluster's PD or Prometheus (or the audit store) is down. */
+  status: z.enum(['ok', 'degraded']),
+  backend: z.object({ version: z.string(), uptimeSeconds: z.number(), actionsEnabled: z.boolean() }),
+  /** The only cluster's (or the `?cluster=` one's) PD and Prometheus; absent when several clusters are reported. */
+  pd: UpstreamHealth.optional(),
+  prometheus: UpstreamHealth.optional(),
+  /** Every reported cluster (all, or the `?cluster=` one). */
+  clusters: z.array(ClusterHealth),
+  /** The backend's one audit store (shared by its clusters). Always sent by this backend; optional so a data source
+   * can still test an older one. */
   audit: AuditStoreHealth.optional(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

@@ -106,10 +106,14 @@ export type WireQueryInput = z.input<typeof WireQuery>;
 export const MAX_RANGE_MS = 9_223_372_036_854;
 /** The last time a JS Date holds (year 275760): times in frames and logs must be dates. */
 const MAX_TIME_MS = 8_640_000_000_000_000;
+/** A cluster's name (CLUSTER_NAME); absent = the backend's only cluster. */
+export const ClusterName = z.string().min(1).max(63);
 
 /** `POST /api/query` body; times are epoch milliseconds, like Grafana's `/api/ds/query`. */
 export const QueryRequest = z
   .object({
+    /** The cluster every query of the request reads; absent = the only one (400 when the backend has several). */
+    cluster: ClusterName.optional(),
     from: z.number().int().nonnegative(),
     to: z.number().int().nonnegative().max(MAX_TIME_MS),
     intervalMs: z.number().positive().max(MAX_RANGE_MS).optional(),

@@ -19,5 +19,12 @@ export const SubjectDescription = z.object({
   ),
   actions: z.array(z.object({ name: z.string(), description: z.string(), params: z.unknown() })),
   slos: z.array(z.object({ name: z.string(), description: z.string(), target: z.number(), unit: z.string() })),
+  /**
+   * The clusters this backend serves (CLUSTER_NAME) with their PROMETHEUS_SELECTOR as written ('' when unset): the
+   * data source's settings list them, dashboards filter Prometheus panels with the selector.
+   */
+  clusters: z.array(z.object({ name: z.string(), selector: z.string() })),
+  /** The cluster whose thresholds `invariants` shows (`?cluster=`, else the first). */
+  cluster: z.string(),
 });
 export type SubjectDescription = z.infer<typeof SubjectDescription>;

@@ -20,5 +20,9 @@ export const Violation = z.object({
   threshold: z.number(),
   /** Why an inactive violation ended when its condition never cleared: `no_data` = its series stopped reporting. */
   ended_by: z.enum(['no_data']).optional(),
+  /** store_down: the store was in maintenance (being removed, leaders evicted, or MAINTENANCE_STORE_LABEL). */
+  maintenance: z.boolean().optional(),
+  /** The cluster (CLUSTER_NAME) the store belongs to. */
+  cluster: z.string().optional(),
 });
 export type Violation = z.infer<typeof Violation>;

@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 import type { AuditRow } from '../../../src/server/audit/auditLog';
 import { SqliteAuditStore } from '../../../src/server/audit/sqliteStore';
+import { singleCluster } from '../../../src/server/clusters';
 import { errorHandler } from '../../../src/server/errorHandler';
 import { actionsRoutes, type ActionsRouteOptions } from '../../../src/server/routes/actions';
 import { PDClient } from '../../../src/subject/pd/client';
@@ -93,8 +94,8 @@ describe('/api/actions routes', () => {
     pd = new PDClient({ urls: [`${rec.url}/pd/api/v1`] });
     dir = mkdtempSync(join(tmpdir(), 'actions-routes-'));
     audit = new SqliteAuditStore({ path: join(dir, 'audit.db'), lockWaitMs: 2000, log: console });
-    on = await appWith({ enabled: true, token: ACTIONS, readToken: READ, pd, audit });
-    off = await appWith({ enabled: false, token: ACTIONS, readToken: READ, pd, audit });
+    on = await appWith({ enabled: true, token: ACTIONS, readToken: READ, clusters: singleCluster(pd), audit });
+    off = await appWith({ enabled: false, token: ACTIONS, readToken: READ, clusters: singleCluster(pd), audit });
   });
   afterAll(async () => {
     await on.app.close();
@@ -272,7 +273,7 @@ describe('/api/actions routes', () => {
 
   test('PD not answering in time: 504, and the row says "unknown" (PD may still apply it), not "failed"', async () => {
     const slowPd = new PDClient({ urls: [h.sim.pdUrl], timeoutMs: 300 });
-    const slow = await appWith({ enabled: true, token: ACTIONS, pd: slowPd, audit });
+    const slow = await appWith({ enabled: true, token: ACTIONS, clusters: singleCluster(slowPd), audit });
     h.sim.addPdFault({ path: '/operators', kind: 'delay', delay_ms: 1500 });
     try {
       const r = await regionWithOutsider(pd, 4);

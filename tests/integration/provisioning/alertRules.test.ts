@@ -87,14 +87,19 @@ afterAll(async () => {
 });
 
 describe('the provisioned Prometheus alert rules, live', () => {
-  it('load into Prometheus as three rules in one group', async () => {
+  it('load into Prometheus as three invariant rules and three watchdog rules', async () => {
     const res = await fetch(`${prometheus.url}/api/v1/rules?type=alert`);
     const body = (await res.json()) as { data: { groups: Array<{ file: string; rules: Array<{ name: string }> }> } };
-    expect(body.data.groups.map((g) => g.file)).toEqual([RULES]);
+    expect(body.data.groups.map((g) => g.file)).toEqual([RULES, RULES]);
     expect(body.data.groups[0].rules.map((r) => r.name).sort()).toEqual([
       'TiKVOperatorHighLatency',
       'TiKVOperatorLowDisk',
       'TiKVOperatorStoreDown',
+    ]);
+    expect(body.data.groups[1].rules.map((r) => r.name).sort()).toEqual([
+      'TiKVOperatorBackendDown',
+      'TiKVOperatorCheckerStale',
+      'TiKVOperatorPDUnreachable',
     ]);
   });
 

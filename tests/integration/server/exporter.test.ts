@@ -38,7 +38,9 @@ test('a stopped store shows as a store_down violation in the exporter, from PD a
 
   const line = await waitFor('store_down of store 2 in /metrics', async () => violationLine(await metrics(), 2), 10_000);
   const address = b.sim.cluster.store(2)!.address;
-  expect(line).toBe(`tikv_operator_invariant_violation{invariant="store_down",store_id="2",address="${address}",severity="critical"} 1`);
+  expect(line).toBe(
+    `tikv_operator_invariant_violation{cluster="default",invariant="store_down",store_id="2",address="${address}",severity="critical",maintenance="false"} 1`
+  );
   const text = await metrics();
   const firstSeen = text
     .split('\n')

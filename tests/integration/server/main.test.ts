@@ -18,8 +18,8 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Run {
-  return spawnIn([process.execPath, '--enable-source-maps', SERVER], env);
+function start(env: Record<string, string>, args: string[] = []): Run {
+  return spawnIn([process.execPath, '--enable-source-maps', SERVER, ...args], env);
 }
 
 function spawnIn(command: string[], env: Record<string, string>): Run {
@@ -141,3 +141,38 @@ test('on a terminal the logs are pretty-printed, not JSON', async () => {
   r.child.kill('SIGTERM');
   await r.exited;
 });
+
+test('`--clusters 2` serves two simulated clusters, one Prometheus telling them apart by sim_cluster', async () => {
+  const r = start({ PORT: '0' }, ['--clusters', '2']);
+  running.push(r);
+  const url = await waitFor('the backend URL', async () => /TiKV operator backend: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1], 45_000);
+  await waitFor('the curl example', async () => (r.out().includes(`curl -s -X POST ${url}/api/query`) ? true : undefined));
+  const promUrl = /embedded Prometheus: (http:\/\/127\.0\.0\.1:\d+)/.exec(r.out())?.[1];
+  expect(r.out()).toMatch(/embedded simulator cluster-1: PD API/);
+  expect(r.out()).toMatch(/embedded simulator cluster-2: PD API/);
+
+  // The printed example names a cluster: with two, a request without one is refused.
+  expect(r.out()).toContain(`-d '{"cluster": "cluster-1", "from": `);
+  const post = (b: unknown) => fetch(`${url}/api/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  const unnamed = { from: Date.now() - 3_600_000, to: Date.now(), queries: [{ refId: 'A', kind: 'observation', observation: 'get_stores' }] };
+  expect((await post({ cluster: 'cluster-1', ...unnamed })).status).toBe(200);
+  const refused = await post(unnamed);
+  expect(refused.status).toBe(400);
+  expect(((await refused.json()) as any).message).toMatch(/cluster-1, cluster-2/);
+
+  const health = (await (await fetch(`${url}/api/health`)).json()) as any;
+  expect(health.clusters.map((c: any) => [c.name, c.pd.ok, c.prometheus.ok])).toEqual([
+    ['cluster-1', true, true],
+    ['cluster-2', true, true],
+  ]);
+  // Both clusters' TiKV targets are scraped, each with its own label.
+  await waitFor('both clusters scraped', async () => {
+    const q = encodeURIComponent('count by (sim_cluster) (up{job="tikv"} == 1)');
+    const res = (await (await fetch(`${promUrl}/api/v1/query?query=${q}`)).json()) as any;
+    const labels = res.data.result.map((x: any) => x.metric.sim_cluster).sort();
+    return JSON.stringify(labels) === JSON.stringify(['cluster-1', 'cluster-2']) ? true : undefined;
+  }, 30_000);
+
+  r.child.kill('SIGINT');
+  expect(await r.exited).toBe(0);
+}, 90_000);

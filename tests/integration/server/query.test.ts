@@ -129,7 +129,7 @@ describe('invariants', () => {
     // The live checker reads the same Prometheus: the exporter shows the violation.
     await waitFor('low_disk in /metrics', async () => {
       const text = (await b.request('GET', '/metrics')).text;
-      return /tikv_operator_invariant_violation\{invariant="low_disk",store_id="1",.*severity="warning"\} 1/.test(text) ? true : undefined;
+      return /tikv_operator_invariant_violation\{cluster="default",invariant="low_disk",store_id="1",.*severity="warning",maintenance="false"\} 1/.test(text) ? true : undefined;
     });
 
     b.sim.fillDisk(1, undefined);

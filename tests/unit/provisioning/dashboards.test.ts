@@ -22,15 +22,40 @@ describe('provisioned dashboards', () => {
     '%s has a store variable from the plugin’s variable query, multi-value with All',
     (_title, dashboard) => {
       const store = dashboard.templating.list.find((v) => v.name === 'store');
-      const uid = dataSources().find((d) => d.type === DATASOURCE_PLUGIN_ID)!.uid;
       expect(store).toMatchObject({
         type: 'query',
-        datasource: { type: DATASOURCE_PLUGIN_ID, uid },
+        datasource: { type: DATASOURCE_PLUGIN_ID, uid: '${datasource}' },
         // src/datasource/variables.ts: `values: 'stores'` lists text = address, value = store_id.
         query: { values: 'stores' },
         multi: true,
         includeAll: true,
       });
+    }
+  );
+
+  it.each(all.map((d) => [d.dashboard.title, d.dashboard]))(
+    '%s picks the cluster by data source variables, and has the chosen cluster’s Prometheus selector',
+    (_title, dashboard) => {
+      const variable = (name: string) => dashboard.templating.list.find((v) => v.name === name);
+      const provisioned = (type: string) => dataSources().find((d) => d.type === type)!.uid;
+      expect(variable('datasource')).toMatchObject({
+        type: 'datasource',
+        query: DATASOURCE_PLUGIN_ID,
+        current: { value: provisioned(DATASOURCE_PLUGIN_ID) },
+      });
+      expect(variable('prometheus')).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+        current: { value: provisioned('prometheus') },
+      });
+      // src/datasource/variables.ts: `values: 'selector'` answers the data source's cluster's PROMETHEUS_SELECTOR.
+      expect(variable('selector')).toMatchObject({
+        type: 'query',
+        datasource: { type: DATASOURCE_PLUGIN_ID, uid: '${datasource}' },
+        query: { values: 'selector' },
+      });
+      // No panel or annotation is tied to one data source's uid.
+      expect(JSON.stringify(dashboard)).not.toContain(`"uid":"${provisioned(DATASOURCE_PLUGIN_ID)}"`);
     }
   );
 

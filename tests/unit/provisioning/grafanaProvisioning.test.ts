@@ -130,15 +130,22 @@ describe('provisioned app and dashboard provider', () => {
       join(PROVISIONING, 'dashboards', 'tikv-operator.yaml')
     ).providers[0];
     expect(provider.folderUid).toBeUndefined();
-    expect(grafanaAlertRules().groups.map((g) => g.folder)).toEqual([provider.folder]);
+    expect(new Set(grafanaAlertRules().groups.map((g) => g.folder))).toEqual(new Set([provider.folder]));
   });
 
   it('reference only provisioned data sources, with the matching type, from every dashboard', () => {
     const byUid = new Map(dataSources().map((d) => [d.uid, d.type]));
     for (const { file, dashboard } of dashboards()) {
+      // `${datasource}` and `${prometheus}` are data source variables: their default is a provisioned data source.
+      const variables = new Map(
+        dashboard.templating.list
+          .filter((v) => v.type === 'datasource')
+          .map((v) => [`\${${v.name}}`, String((v as { current?: { value?: unknown } }).current?.value)])
+      );
+      const resolve = (uid: string) => variables.get(uid) ?? uid;
       const refs = stringsIn(dashboard)
         .filter((s) => s.path.endsWith('datasource.uid'))
-        .map((s) => ({ path: s.path, uid: s.value }));
+        .map((s) => ({ path: s.path, uid: resolve(s.value) }));
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) {
         if (ref.uid === '-- Grafana --') {
@@ -154,7 +161,11 @@ describe('provisioned app and dashboard provider', () => {
       for (const t of typed) {
         const uidPath = t.path.replace(/type$/, 'uid');
         const uid = stringsIn(dashboard).find((s) => s.path === uidPath)?.value;
-        expect({ file, path: t.path, type: byUid.get(uid ?? '') }).toEqual({ file, path: t.path, type: t.value });
+        expect({ file, path: t.path, type: byUid.get(resolve(uid ?? '')) }).toEqual({
+          file,
+          path: t.path,
+          type: t.value,
+        });
       }
     }
   });
@@ -162,14 +173,15 @@ describe('provisioned app and dashboard provider', () => {
 
 describe('Grafana alert rules on violations', () => {
   const file = grafanaAlertRules();
-  const rules = file.groups.flatMap((g) => g.rules);
+  const rules = file.groups[0].rules;
   const ruleFor = (invariant: string) =>
     rules.find((r) => String(r.data[0].model.expr).includes(`invariant="${invariant}"`));
 
-  it('have one rule per invariant, with unique uids, in one group', () => {
-    expect(file.groups).toHaveLength(1);
+  it('have one rule per invariant in one group, and a watchdog group; uids unique', () => {
+    expect(file.groups.map((g) => g.name)).toEqual(['tikv-operator-invariants', 'tikv-operator-watchdog']);
     expect(rules).toHaveLength(INVARIANTS.length);
-    expect(new Set(rules.map((r) => r.uid)).size).toBe(rules.length);
+    const all = file.groups.flatMap((g) => g.rules);
+    expect(new Set(all.map((r) => r.uid)).size).toBe(all.length);
     for (const invariant of INVARIANTS) {
       expect(ruleFor(invariant)).toBeDefined();
     }
@@ -205,14 +217,32 @@ describe('Grafana alert rules on violations', () => {
       const rule = ruleFor(invariant)!;
       expect(rule.for).toBe('0s');
       expect(rule.noDataState).toBe('OK');
-      expect(rule.labels.severity).toBe(INVARIANT_SEVERITY[invariant]);
+      expect(rule.labels.severity).toBe(
+        invariant === 'store_down'
+          ? '{{ if eq (index .Labels "maintenance") "true" }}info{{ else }}critical{{ end }}'
+          : INVARIANT_SEVERITY[invariant]
+      );
       expect(rule.labels.store).toMatch(/\{\{.*store_id.*\}\}/);
       expect(rule.annotations.summary).toMatch(/\{\{.*store_id.*\}\}/);
+      expect(rule.annotations.summary).toMatch(/\{\{.*"cluster".*\}\}/);
       expect(rule.annotations.summary).toContain(invariant);
       // Like the Prometheus rules: a sentence on what the violation means.
       expect(rule.annotations.description).toMatch(/\{\{.*store_id.*\}\}.*threshold|timeout/);
     }
   );
+
+  it('watch the backend: not scraped (no data alerts), checker stale, PD unreachable for 2 minutes', () => {
+    const watchdog = file.groups[1];
+    expect(watchdog.rules.map((r) => [r.uid, r.noDataState, r.for])).toEqual([
+      ['tikv-operator-backend-down', 'Alerting', '30s'],
+      ['tikv-operator-checker-stale', 'OK', '0s'],
+      ['tikv-operator-pd-unreachable', 'OK', '2m'],
+    ]);
+    expect(watchdog.interval).toBe(file.groups[0].interval);
+    for (const r of watchdog.rules) {
+      expect(r.data[0].datasourceUid).toBe(prometheusDs().uid);
+    }
+  });
 
   it('contain no `$`, which Grafana would expand from its environment when it reads the file', () => {
     expect(stringsIn(file).filter((s) => s.value.includes('$'))).toEqual([]);

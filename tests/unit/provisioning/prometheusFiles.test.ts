@@ -79,11 +79,11 @@ describe('provisioning/prometheus/prometheus.yml', () => {
 describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
   it('passes promtool check rules', () => {
     const { status, output } = promtool('check', 'rules', 'tikv-operator.rules.yml');
-    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 3 rules found') });
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 6 rules found') });
   });
 
   it.each(INVARIANTS.map((i) => [i]))(
-    '%s: one alert on the exporter series merged across replicas, firing at once, with severity and store',
+    '%s: one alert on the exporter series merged across replicas (cluster kept), firing at once, with severity and store',
     (invariant) => {
       const matching = rules.filter((r) => r.expr.includes(`invariant="${invariant}"`));
       expect(matching).toHaveLength(1);
@@ -92,11 +92,23 @@ describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
         `max without (instance) (${VIOLATION_METRIC}{invariant="${invariant}"}) > 0`
       );
       expect(rule.for ?? '0s').toBe('0s');
-      expect(rule.labels).toEqual({ severity: INVARIANT_SEVERITY[invariant], store: '{{ $labels.store_id }}' });
+      // store_down in maintenance routes to info (the promtool tests below evaluate the template).
+      const severity =
+        invariant === 'store_down'
+          ? '{{ if eq $labels.maintenance "true" }}info{{ else }}critical{{ end }}'
+          : INVARIANT_SEVERITY[invariant];
+      expect(rule.labels).toEqual({ severity, store: '{{ $labels.store_id }}' });
       expect(rule.annotations.summary).toContain('{{ $labels.store_id }}');
+      expect(rule.annotations.summary).toContain('{{ $labels.cluster }}');
       expect(rule.annotations.summary).toContain(invariant);
     }
   );
+
+  it('watch the backend itself: not scraped, checker stale, PD unreachable', () => {
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['TiKVOperatorBackendDown', 'TiKVOperatorCheckerStale', 'TiKVOperatorPDUnreachable'])
+    );
+  });
 
   it('passes its promtool unit tests: each alert fires at the first violating evaluation and resolves when the series goes', () => {
     const { status, output } = promtool('test', 'rules', 'tikv-operator.rules.test.yml');

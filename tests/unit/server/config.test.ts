@@ -26,8 +26,8 @@ function configError(fn: () => unknown): ConfigError {
 describe('loadConfig', () => {
   test('with no variables the backend listens on 127.0.0.1:3100 in embedded mode with the documented defaults', () => {
     const c = loadConfig({});
-    expect(c.pd).toBeUndefined();
-    expect(c.prometheus).toBeUndefined();
+    expect(c.clusters[0].pd).toBeUndefined();
+    expect(c.clusters[0].prometheus).toBeUndefined();
     expect(c.host).toBe('127.0.0.1');
     expect(c.port).toBe(3100);
     expect(c.apiToken).toBeUndefined();
@@ -35,16 +35,17 @@ describe('loadConfig', () => {
     expect(c.rateWindow).toBe('1m');
     expect(c.checkIntervalMs).toBe(15_000);
     expect(c.actions).toEqual({ enabled: false, token: undefined, auditDbPath: './audit.db' });
-    expect(c.instanceMapping).toBe('status_address');
-    expect(c.includeTiFlash).toBe(false);
-    expect(c.selector).toEqual([]);
+    expect(c.clusters[0].instanceMapping).toBe('status_address');
+    expect(c.clusters[0].includeTiFlash).toBe(false);
+    expect(c.clusters[0].selector).toEqual([]);
+    expect(c.clusters.map((k) => k.name)).toEqual(['default']);
   });
 
   test('PD_URL takes comma-separated members and adds PD API prefix to bare origins', () => {
     const c = loadConfig({ PD_URL: 'http://pd-1:2379, https://pd-2:2379/pd/api/v1/ ,', PROMETHEUS_URL: 'http://prom:9090' });
-    expect(c.pd?.urls).toEqual(['http://pd-1:2379/pd/api/v1', 'https://pd-2:2379/pd/api/v1']);
-    expect(c.prometheus?.url).toBe('http://prom:9090');
-    expect(c.prometheus?.jobs).toEqual({ tikv: 'tikv', pd: 'pd' });
+    expect(c.clusters[0].pd?.urls).toEqual(['http://pd-1:2379/pd/api/v1', 'https://pd-2:2379/pd/api/v1']);
+    expect(c.clusters[0].prometheus?.url).toBe('http://prom:9090');
+    expect(c.clusters[0].prometheus?.jobs).toEqual({ tikv: 'tikv', pd: 'pd' });
   });
 
   test.each([
@@ -93,7 +94,7 @@ describe('loadConfig', () => {
       HIGH_LATENCY_GRACE_SECONDS: '0',
       LOW_DISK_THRESHOLD_RATIO: '0.8',
     });
-    expect(c.invariants).toEqual({
+    expect(c.clusters[0].invariants).toEqual({
       store_down: { heartbeatTimeoutSeconds: 3 },
       high_latency: { thresholdMs: 250, graceSeconds: 0 },
       low_disk: { thresholdRatio: 0.8, graceSeconds: undefined },
@@ -113,12 +114,12 @@ describe('loadConfig', () => {
       ACTIONS_ENABLED: 'yes',
       ACTIONS_TOKEN: 'actions-token-1',
     });
-    expect(c.selector).toEqual([
+    expect(c.clusters[0].selector).toEqual([
       { name: 'cluster', op: '=', value: 'prod' },
       { name: 'env', op: '=~', value: 'a|b' },
     ]);
-    expect(c.prometheus?.auth).toEqual({ username: 'grafana', password: 'pw' });
-    expect(c.prometheus?.jobs).toEqual({ tikv: 'tikv-prod', pd: 'pd' });
+    expect(c.clusters[0].prometheus?.auth).toEqual({ username: 'grafana', password: 'pw' });
+    expect(c.clusters[0].prometheus?.jobs).toEqual({ tikv: 'tikv-prod', pd: 'pd' });
     expect([c.checkIntervalMs, c.scrapeIntervalMs, c.rateWindow]).toEqual([500, 1000, '2m']);
     expect(c.actions.enabled).toBe(true);
   });
@@ -128,16 +129,16 @@ describe('loadConfig', () => {
     const cert = file('cert.pem', 'CERT PEM');
     const key = file('key.pem', 'KEY PEM');
     const c = loadConfig({ PD_URL: 'https://pd:2379', PD_CA_FILE: ca, PD_CERT_FILE: cert, PD_KEY_FILE: key });
-    expect(c.pd?.tls).toEqual({ ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
+    expect(c.clusters[0].pd?.tls).toEqual({ ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
     expect(configError(() => loadConfig({ PD_URL: 'https://pd:2379', PD_CERT_FILE: cert })).variable).toBe('PD_KEY_FILE');
   });
 
   test('a YAML config file supplies values and the environment takes precedence', () => {
     const path = file('config.yaml', 'PD_URL: http://pd-file:2379\nPORT: 4000\nINCLUDE_TIFLASH: true\n');
     const c = loadConfig({ CONFIG_FILE: path, PORT: '5000' });
-    expect(c.pd?.urls).toEqual(['http://pd-file:2379/pd/api/v1']);
+    expect(c.clusters[0].pd?.urls).toEqual(['http://pd-file:2379/pd/api/v1']);
     expect(c.port).toBe(5000);
-    expect(c.includeTiFlash).toBe(true);
+    expect(c.clusters[0].includeTiFlash).toBe(true);
   });
 
   test('a config file that is missing, not a mapping or has an unknown key names the problem', () => {
@@ -145,6 +146,71 @@ describe('loadConfig', () => {
     expect(configError(() => loadConfig({}, file('list.yaml', '- a\n- b\n'))).variable).toBe('CONFIG_FILE');
     expect(configError(() => loadConfig({}, file('typo.yaml', 'PD_ULR: http://pd:2379\n'))).variable).toBe('PD_ULR');
     expect(configError(() => loadConfig({}, file('nested.yaml', 'PORT:\n  a: 1\n'))).variable).toBe('PORT');
+  });
+});
+
+describe('loadConfig: clusters', () => {
+  const two = [
+    'API_TOKEN: read-token-1',
+    'PROMETHEUS_URL: http://prometheus:9090',
+    'HIGH_LATENCY_THRESHOLD_MS: 200',
+    'CLUSTERS:',
+    '  - CLUSTER_NAME: east',
+    '    PD_URL: http://pd-east-1:2379,http://pd-east-2:2379',
+    `    PROMETHEUS_SELECTOR: 'k8s_cluster="east"'`,
+    '  - CLUSTER_NAME: west',
+    '    PD_URL: http://pd-west:2379',
+    '    PROMETHEUS_URL: http://prometheus-west:9090',
+    '    HIGH_LATENCY_THRESHOLD_MS: 50',
+    '',
+  ].join('\n');
+
+  test('CLUSTERS entries override the top-level defaults, one cluster each, in order', () => {
+    const c = loadConfig({}, file('two.yaml', two));
+    expect(c.apiToken).toBe('read-token-1');
+    expect(c.clusters.map((k) => k.name)).toEqual(['east', 'west']);
+    const [east, west] = c.clusters;
+    expect(east.pd?.urls).toEqual(['http://pd-east-1:2379/pd/api/v1', 'http://pd-east-2:2379/pd/api/v1']);
+    expect(east.prometheus?.url).toBe('http://prometheus:9090');
+    expect(east.selector).toEqual([{ name: 'k8s_cluster', op: '=', value: 'east' }]);
+    expect(east.selectorText).toBe('k8s_cluster="east"');
+    expect(east.invariants.high_latency?.thresholdMs).toBe(200);
+    expect(west.pd?.urls).toEqual(['http://pd-west:2379/pd/api/v1']);
+    expect(west.prometheus?.url).toBe('http://prometheus-west:9090');
+    expect(west.selector).toEqual([]);
+    expect(west.invariants.high_latency?.thresholdMs).toBe(50);
+  });
+
+  test('without CLUSTERS the top level is one cluster named CLUSTER_NAME', () => {
+    const c = loadConfig({ PD_URL: 'http://pd:2379', CLUSTER_NAME: 'prod-eu.1', MAINTENANCE_STORE_LABEL: 'maintenance=true' });
+    expect(c.clusters.map((k) => [k.name, k.maintenanceLabel])).toEqual([['prod-eu.1', { key: 'maintenance', value: 'true' }]]);
+  });
+
+  test.each([
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://pd-east:2379\n  - CLUSTER_NAME: west\n    PD_URL: pd-west:2379\n', 'CLUSTERS[1].PD_URL'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n', 'CLUSTERS[0].PD_URL'],
+    ['CLUSTERS:\n  - PD_URL: http://pd:2379\n', 'CLUSTERS[0].CLUSTER_NAME'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: -east\n    PD_URL: http://pd:2379\n', 'CLUSTERS[0].CLUSTER_NAME'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: a b\n    PD_URL: http://pd:2379\n', 'CLUSTERS[0].CLUSTER_NAME'],
+    [`CLUSTERS:\n  - CLUSTER_NAME: ${'x'.repeat(64)}\n    PD_URL: http://pd:2379\n`, 'CLUSTERS[0].CLUSTER_NAME'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n  - CLUSTER_NAME: east\n    PD_URL: http://b:2379\n', 'CLUSTERS[1].CLUSTER_NAME'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    PORT: 3200\n', 'CLUSTERS[0].PORT'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    API_TOKEN: abcdef\n', 'CLUSTERS[0].API_TOKEN'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    CHECK_INTERVAL: 5s\n', 'CLUSTERS[0].CHECK_INTERVAL'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    AUDIT_DB_PATH: /tmp/a.db\n', 'CLUSTERS[0].AUDIT_DB_PATH'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    PD_ULR: http://b\n', 'CLUSTERS[0].PD_ULR'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    PROMETHEUS_SELECTOR: \'x="\'\n', 'CLUSTERS[0].PROMETHEUS_SELECTOR'],
+    ['CLUSTERS:\n  - CLUSTER_NAME: east\n    PD_URL: http://a:2379\n    MAINTENANCE_STORE_LABEL: maintenance\n', 'CLUSTERS[0].MAINTENANCE_STORE_LABEL'],
+    ['CLUSTERS: []\n', 'CLUSTERS'],
+    ['CLUSTERS:\n  - east\n', 'CLUSTERS[0]'],
+  ])('a bad CLUSTERS entry stops start-up naming its place: %#', (yaml, variable) => {
+    const err = configError(() => loadConfig({}, file('bad-clusters.yaml', yaml)));
+    expect(err.variable).toBe(variable);
+    expect(err.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  test('CLUSTERS in the environment is refused: it is a list', () => {
+    expect(configError(() => loadConfig({ CLUSTERS: 'east' })).variable).toBe('CLUSTERS');
   });
 });
 

@@ -141,6 +141,7 @@ describe('the live checker with stores PD holds no statistics for', () => {
     );
     const liveChecker = new LiveChecker();
     const loop = new CheckerLoop({
+      cluster: 'default',
       pd: pdClient,
       liveChecker,
       exporter: new Exporter(),

@@ -15,11 +15,15 @@ export function freshReads(pd: ActionPd): ActionPd {
     getReplicationConfig: (o) => pd.getReplicationConfig({ ...o, ...f }),
     getSchedulers: (o) => pd.getSchedulers({ ...o, ...f }),
     getEvictLeaderStores: (o) => pd.getEvictLeaderStores({ ...o, ...f }),
+    getOperatorDetails: (o) => pd.getOperatorDetails({ ...o, ...f }),
+    getPausedSchedulers: (o) => pd.getPausedSchedulers({ ...o, ...f }),
     createOperator: (...a) => pd.createOperator(...a),
     updateConfig: (...a) => pd.updateConfig(...a),
     addScheduler: (...a) => pd.addScheduler(...a),
     removeScheduler: (...a) => pd.removeScheduler(...a),
     deleteStore: (...a) => pd.deleteStore(...a),
     setStoreState: (...a) => pd.setStoreState(...a),
+    cancelOperator: (...a) => pd.cancelOperator(...a),
+    pauseScheduler: (...a) => pd.pauseScheduler(...a),
   };
 }

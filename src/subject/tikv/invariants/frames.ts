@@ -174,12 +174,19 @@ function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
   return frame(o.refId, 'annotations', [
     { name: 'time', type: 'time', values: sorted.map((v) => v.first_seen) },
     { name: 'timeEnd', type: 'time', values: sorted.map((v) => (v.active ? o.to : v.last_seen)) },
-    { name: 'title', type: 'string', values: sorted.map((v) => `${WHAT[v.invariant]}: store ${v.store_id}`) },
+    {
+      name: 'title',
+      type: 'string',
+      // A store in maintenance (being drained, leaders evicted) went down on purpose: said apart from an outage.
+      values: sorted.map((v) => `${WHAT[v.invariant]}: store ${v.store_id}${v.maintenance ? ' (maintenance)' : ''}`),
+    },
     { name: 'text', type: 'string', values: sorted.map(describe) },
     {
       name: 'tags',
       type: 'string',
-      values: sorted.map((v) => [v.invariant, v.severity, `store ${v.store_id}`].join(',')),
+      values: sorted.map((v) =>
+        [v.invariant, v.severity, `store ${v.store_id}`, ...(v.maintenance ? ['maintenance'] : [])].join(',')
+      ),
     },
   ]);
 }

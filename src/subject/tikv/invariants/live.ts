@@ -18,9 +18,14 @@
  * (max-store-down-time − age, 0 once Down). Engine timestamps (first_seen, last_seen) are our clock (`now`).
  * A store that leaves the set PD expects to serve (or PD's list) has its state dropped: it is not a recovery to
  * report, it is no longer watched.
+ *
+ * Maintenance (DESIGN.md "maintenance"): a store PD is removing (Offline / node_state Removing), one an evict-leader
+ * scheduler covers, or one carrying the `maintenanceLabel` PD store label is still reported when it stops
+ * heartbeating, with `maintenance: true` (severity unchanged: the alert rules route on the flag).
  */
 import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
+import { NODE_STATE } from '../../pd/schema';
 import { DEFAULT_MAX_STORE_DOWN_MS, expectedToServe, STORE_DISCONNECT_MS } from '../../pd/storeState';
 import { entityKey, INITIAL_STATE, step, type EntityState } from './engine';
 import { violationOf } from './replay';
@@ -37,6 +42,8 @@ export interface LiveStore {
   node_state: number;
   /** Last heartbeat on PD's clock, ms; undefined before the first heartbeat. */
   last_heartbeat_ms?: number;
+  /** PD store labels (`zone`, `host`, …); MAINTENANCE_STORE_LABEL is matched against them. */
+  labels?: Array<{ key: string; value: string }>;
   isTiFlash: boolean;
 }
 
@@ -45,6 +52,8 @@ export interface LiveObservation {
   pdNow: number;
   /** PD's stores; undefined when PD failed this tick. */
   stores?: LiveStore[];
+  /** Stores an evict-leader scheduler covers; undefined when PD failed to list them (the last list is kept). */
+  evictLeaderStoreIds?: readonly number[];
   /** PD's max-store-down-time in ms (default 30 min). */
   maxStoreDownMs?: number;
   /** P99 write latency in seconds by store_id; undefined when Prometheus failed. */
@@ -72,13 +81,21 @@ export class LiveChecker {
   /** Stores PD expected to serve at its last answer (kept while PD fails); undefined until PD first answers. */
   private watched?: Map<number, LiveStore>;
   private last: LiveViolation[] = [];
+  private readonly maintenanceLabel?: { key: string; value: string };
+  private evicted = new Set<number>();
 
-  constructor(opts: { rules?: InvariantRules; includeTiFlash?: boolean } = {}) {
+  constructor(
+    opts: { rules?: InvariantRules; includeTiFlash?: boolean; maintenanceLabel?: { key: string; value: string } } = {}
+  ) {
     this.rules = opts.rules ?? DEFAULT_RULES;
     this.includeTiFlash = opts.includeTiFlash ?? false;
+    this.maintenanceLabel = opts.maintenanceLabel;
   }
 
   tick(obs: LiveObservation, now: number): LiveViolation[] {
+    if (obs.evictLeaderStoreIds) {
+      this.evicted = new Set(obs.evictLeaderStoreIds);
+    }
     if (obs.stores) {
       this.watched = new Map(obs.stores.filter((s) => this.expectedToServe(s)).map((s) => [s.store_id, s]));
       for (const [key, e] of this.entities) {
@@ -116,6 +133,23 @@ export class LiveChecker {
 
   violations(): LiveViolation[] {
     return this.last;
+  }
+
+  /** Whether PD is removing the store, its leaders are evicted, or it carries the maintenance label. */
+  private inMaintenance(id: number): boolean {
+    const s = this.watched?.get(id);
+    if (this.evicted.has(id)) {
+      return true;
+    }
+    if (!s) {
+      return false;
+    }
+    const label = this.maintenanceLabel;
+    return (
+      s.state_name === 'Offline' ||
+      s.node_state === NODE_STATE.Removing ||
+      (label !== undefined && (s.labels ?? []).some((l) => l.key === label.key && l.value === label.value))
+    );
   }
 
   private expectedToServe(s: LiveStore): boolean {
@@ -168,7 +202,11 @@ export class LiveChecker {
       const who = { store_id: e.store_id, address: this.watched?.get(e.store_id)?.address ?? '' };
       const v = violationOf(e.state, this.rules[e.invariant], who);
       if (v) {
-        out.push(e.invariant === 'store_down' ? { ...v, seconds_until_pd_down: e.secondsUntilPdDown } : v);
+        out.push(
+          e.invariant === 'store_down'
+            ? { ...v, seconds_until_pd_down: e.secondsUntilPdDown, maintenance: this.inMaintenance(e.store_id) }
+            : v
+        );
       }
     }
     const order = (v: Violation) => INVARIANTS.indexOf(v.invariant);
