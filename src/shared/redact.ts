@@ -6,6 +6,7 @@
  *   Basic auth's base64 `user:password` as a value of its own);
  * - the user info of a URL (`https://user:pass@host`);
  * - token-like query parameters of a URL (`?token=…`, `&api_key=…`), as a request URL appears in the logs.
+ * Secrets shorter than 6 characters are not matched by value (they would blank ordinary words).
  *
  * The error catalog (src/shared/errors.ts) and the backend's log stream call `redact`; nothing else needs to.
  */
@@ -42,7 +43,10 @@ function pemLines(v: string): string[] {
 }
 
 const USER_INFO = /\/\/[^@/\s"]*@/g;
-const QUERY_SECRET = /([?&][^=&\s"#]*(?:token|key|secret|password|passwd|auth|signature|sig|credential)[^=&\s"#]*=)[^&\s"#]*/gi;
+// Names that carry credentials (`token`, `access_token`, `api_key`, `X-Amz-Signature`…); not a bare `key`, which
+// PD's region API uses for region keys.
+const QUERY_SECRET =
+  /([?&][^=&\s"#]*(?:token|secret|password|passwd|auth|signature|credential|api_?key|access_?key)[^=&\s"#]*=)[^&\s"#]*/gi;
 
 /** `//user:pass@host` → `//***@host`. */
 export function redactUserInfo(text: string): string {

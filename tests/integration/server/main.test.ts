@@ -40,8 +40,11 @@ const running: Run[] = [];
 afterAll(async () => {
   for (const r of running) {
     if (r.child.exitCode === null) {
-      r.child.kill('SIGKILL');
+      // Ctrl-C first, so the backend stops the simulator and Prometheus it started; SIGKILL if it hangs.
+      r.child.kill('SIGINT');
+      const timer = setTimeout(() => r.child.kill('SIGKILL'), 5000);
       await r.exited;
+      clearTimeout(timer);
     }
   }
 });

@@ -259,3 +259,11 @@ describe('secrets', () => {
     expect(redact('GET /x?api_key=k1&page=2 https://u:p@host/')).toBe('GET /x?api_key=[redacted]&page=2 https://***@host/');
   });
 });
+
+describe('redact', () => {
+  test("keeps PD's region keys in a URL (a bare `key` is no credential)", () => {
+    const regions = '/pd/api/v1/regions/key?key=7480000000000000ff&limit=4';
+    expect(redact(regions)).toBe(regions);
+    expect(redact('/x?X-Amz-Signature=abc&access_key=def')).toBe('/x?X-Amz-Signature=[redacted]&access_key=[redacted]');
+  });
+});
