@@ -147,6 +147,36 @@ describe('Actions page', () => {
     expect(confirm()).toBeDisabled();
   });
 
+  it('sends a scheduler name as text, shows a warning check as a warning and still allows Confirm', async () => {
+    const { calls } = installActions((step, req) => ({
+      status: 200,
+      data: {
+        action: 'pause_scheduler',
+        params: req.data,
+        safe: true,
+        summary: 'Warning: a drain is running. PD would pause balance-leader-scheduler for 600 s',
+        checks: [
+          { name: 'scheduler_exists', ok: true, detail: 'PD runs balance-leader-scheduler' },
+          { name: 'drain_in_progress', ok: true, warning: true, detail: 'a drain is running (store 4 being removed)' },
+        ],
+        at: Date.now(),
+      },
+    }));
+    renderAt('?action=pause_scheduler');
+    await fill('name', 'balance-leader-scheduler');
+    await fill('delay', '600');
+    await userEvent.click(check());
+    const preflight = await screen.findByTestId(testIds.actions.preflight, {}, SLOW);
+    expect(calls.find((c) => routeOf(c) === 'POST /api/actions/pause_scheduler/preflight')?.data).toEqual({
+      name: 'balance-leader-scheduler',
+      delay: 600,
+    });
+    expect(within(preflight).getByText('a drain is running (store 4 being removed)')).toBeVisible();
+    expect(within(preflight).getAllByText('warning')).toHaveLength(1);
+    expect(within(preflight).getAllByText('ok')).toHaveLength(1);
+    await waitFor(() => expect(confirm()).toBeEnabled());
+  });
+
   it('names a wrong field without asking the backend', async () => {
     const { calls } = limitBackend();
     renderAt('?action=set_low_space_threshold');

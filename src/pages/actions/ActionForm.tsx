@@ -22,7 +22,8 @@ export function ActionForm({ action, values, problem, onChange }: Props) {
         if (f.type === 'keys' && !f.when(values)) {
           return null;
         }
-        const id = `tikv-action-${f.name}`;
+        // `tikv-action-param-…`: PD parameter names (`name`) must not collide with the page's own ids.
+        const id = `tikv-action-param-${f.name}`;
         const error = problem?.field === f.name ? problem.error : undefined;
         return (
           <Field
