@@ -67,6 +67,8 @@ export interface SimStore {
   statusAddress: string;
   zone: string;
   host: string;
+  /** Labels set through PD's `POST /store/{id}/label` (over zone and host). */
+  labels?: Record<string, string>;
   /** TiKV process start, Unix seconds. */
   startTimestamp: number;
   heartbeatPhaseMs: number;

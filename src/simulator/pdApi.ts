@@ -182,6 +182,22 @@ export function registerPdApi(app: FastifyInstance, ctx: PdApiContext): void {
     return send(reply, 200, "The store's state is updated.");
   });
 
+  // PD server/api/store.go SetStoreLabel: a map of string labels, merged into the store's.
+  app.post<{ Params: { id: string } }>('/store/:id/label', async (req, reply) => {
+    const st = storeOr404(req.params.id);
+    const body = parseBody(req);
+    for (const [key, value] of Object.entries(body)) {
+      if (typeof value !== 'string') {
+        throw new PdError(400, `label ${key}: value must be a string`);
+      }
+    }
+    const { zone, host, ...rest } = body as Record<string, string>;
+    st.zone = zone ?? st.zone;
+    st.host = host ?? st.host;
+    st.labels = { ...st.labels, ...rest };
+    return send(reply, 200, "The store's label is updated.");
+  });
+
   app.get('/stores/limit', async (req, reply) => {
     const includeTombstone = first(req.query as Query, 'include_tombstone') === 'true';
     const now = ctx.now();

@@ -23,10 +23,7 @@ export function storeInfo(c: Cluster, st: SimStore, now: number, counts: StoreCo
   if (state !== 0) {
     store.state = state;
   }
-  store.labels = [
-    { key: 'zone', value: st.zone },
-    { key: 'host', value: st.host },
-  ];
+  store.labels = Object.entries({ zone: st.zone, host: st.host, ...st.labels }).map(([key, value]) => ({ key, value }));
   store.version = TIKV_VERSION;
   store.peer_address = st.address;
   store.status_address = st.statusAddress;

@@ -1,6 +1,7 @@
 /**
- * Maintenance-aware store_down against the simulator's PD (4 stores, a drain that takes 10 minutes): a store being
- * drained (PD `DELETE /store`) or covered by evict-leader-scheduler that stops is reported with `maintenance: true`
+ * Maintenance-aware store_down against the simulator's PD (5 stores, a drain that takes 10 minutes): a store being
+ * drained (PD `DELETE /store`), covered by evict-leader-scheduler, or labelled with MAINTENANCE_STORE_LABEL (PD
+ * `POST /store/{id}/label`) that stops is reported with `maintenance: true`
  * (exporter label maintenance="true", severity still critical; the annotation says "(maintenance)"), while an
  * ordinary store that stops is a plain critical violation.
  */
@@ -12,7 +13,12 @@ let b: TestBackend;
 let pd: PDClient;
 
 beforeAll(async () => {
-  b = await startBackend({ stores: 4, drainMs: 600_000, prometheus: true });
+  b = await startBackend({
+    stores: 5,
+    drainMs: 600_000,
+    prometheus: true,
+    env: { MAINTENANCE_STORE_LABEL: 'maintenance=true' },
+  });
   pd = new PDClient({ urls: [b.sim.pdUrl] });
 });
 afterAll(async () => {
@@ -25,25 +31,31 @@ const violationLines = async () =>
     .split('\n')
     .filter((l) => l.startsWith('tikv_operator_invariant_violation{'));
 
-test('a drained or leader-evicted store that stops is a maintenance violation; an ordinary one is critical', async () => {
-  const [drained, evicted, ordinary, healthy] = b.sim.cluster.stores.map((s) => s.id).sort((x, y) => x - y);
+test('a drained, leader-evicted or maintenance-labelled store that stops is a maintenance violation; an ordinary one is critical', async () => {
+  const [drained, evicted, labelled, ordinary, healthy] = b.sim.cluster.stores.map((s) => s.id).sort((x, y) => x - y);
   await pd.deleteStore(drained);
   await pd.addScheduler({ name: 'evict-leader-scheduler', store_id: evicted });
-  for (const id of [drained, evicted, ordinary]) {
+  const label = await fetch(`${b.sim.pdUrl}/store/${labelled}/label`, {
+    method: 'POST',
+    body: JSON.stringify({ maintenance: 'true' }),
+  });
+  expect(label.status).toBe(200);
+  for (const id of [drained, evicted, labelled, ordinary]) {
     b.sim.stopStore(id, { secondsAgo: 60 });
   }
 
   const lineOf = (lines: string[], id: number) => lines.find((l) => l.includes(`store_id="${id}"`));
   const lines = await waitFor(
-    'three store_down series with their maintenance flags',
+    'four store_down series with their maintenance flags',
     async () => {
       const now = await violationLines();
-      return [drained, evicted, ordinary].every((id) => lineOf(now, id)) ? now : undefined;
+      return [drained, evicted, labelled, ordinary].every((id) => lineOf(now, id)) ? now : undefined;
     },
     15_000
   );
   expect(lineOf(lines, drained)).toMatch(/invariant="store_down".*severity="critical",maintenance="true"\} 1$/);
   expect(lineOf(lines, evicted)).toMatch(/invariant="store_down".*severity="critical",maintenance="true"\} 1$/);
+  expect(lineOf(lines, labelled)).toMatch(/invariant="store_down".*severity="critical",maintenance="true"\} 1$/);
   expect(lineOf(lines, ordinary)).toMatch(/invariant="store_down".*severity="critical",maintenance="false"\} 1$/);
   expect(lineOf(lines, healthy)).toBeUndefined();
 
@@ -65,6 +77,7 @@ test('a drained or leader-evicted store that stops is a maintenance violation; a
     expect.arrayContaining([
       expect.stringMatching(new RegExp(`store ${drained} \\(maintenance\\)$`)),
       expect.stringMatching(new RegExp(`store ${evicted} \\(maintenance\\)$`)),
+      expect.stringMatching(new RegExp(`store ${labelled} \\(maintenance\\)$`)),
       expect.stringMatching(new RegExp(`store ${ordinary}$`)),
     ])
   );
