@@ -23,7 +23,7 @@ import type { ActionName } from '../shared/names';
 import { HealthReport } from '../shared/schema/health';
 import type { QueryRequest, WireQuery } from '../shared/schema/query';
 import { SubjectDescription } from '../shared/schema/subject';
-import { ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
+import { AuditListAnswer, ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
 import { annotationSupport } from './annotations';
 import { actionError, describeFetchError } from './errors';
 import { toDataResponse } from './frames';
@@ -226,6 +226,18 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     });
   }
 
+  /**
+   * The full audit trail of this data source's cluster over [from, to] (`GET api/actions/audit`): parameters,
+   * preflight, PD's answers. Admin-only like the actions (the `kind: "audit"` query gives Viewers a redacted view).
+   */
+  auditTrail(range: { from: number; to: number }, limit = 1000): Promise<AuditListAnswer> {
+    const query = new URLSearchParams({ from: String(range.from), to: String(range.to), limit: String(limit) });
+    if (this.cluster) {
+      query.set('cluster', this.cluster);
+    }
+    return this.actionRequest('audit trail', `audit?${query}`, AuditListAnswer, { method: 'GET' });
+  }
+
   /** An action body: the parameters and, when set, this data source's cluster beside them. */
   private targeted(params: Record<string, unknown>): Record<string, unknown> {
     return this.cluster ? { ...params, cluster: this.cluster } : params;
@@ -237,7 +249,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
   }
 
   private async actionRequest<T>(
-    action: ActionName,
+    action: ActionName | 'audit trail',
     path: string,
     schema: z.ZodType<T>,
     options: Omit<BackendSrvRequest, 'url'>

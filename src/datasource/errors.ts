@@ -67,7 +67,8 @@ const CATALOG: ReadonlySet<string> = new Set(Object.values(ERROR_CODES));
  * reqRole, pkg/api/pluginproxy/ds_proxy.go) means the user is not an Admin; its 400 means the backend refused the
  * actions token; a 409 carries the preflight's reasons; anything else keeps the backend's (or PD's) words.
  */
-export function actionError(err: unknown, action: ActionName, target = 'the backend'): OperatorError {
+/** An actions-route failure in words; `action` names what was asked (an action, or `audit trail` for its read). */
+export function actionError(err: unknown, action: ActionName | 'audit trail', target = 'the backend'): OperatorError {
   if (err instanceof OperatorError) {
     return err;
   }

@@ -10,20 +10,19 @@ import { copy, testIds } from '../components/testIds';
 import type { PreflightAnswer } from '../shared/schema/actions';
 import { selectors } from '../datasource/components/selectors';
 import type { DataSource } from '../datasource/datasource';
-import type { TikvQuery } from '../datasource/types';
 import type { OperatorError } from '../shared/errors';
 import { ACTIONS, type ActionName } from '../shared/names';
 import { TIKV_CONFIG } from '../subject/tikv/config';
-import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
+import { useTikvDataSource } from '../utils/tikvDataSource';
 import { useDataSourceParam } from '../utils/dataSourceParam';
 import { ActionForm } from './actions/ActionForm';
 import { ActionOutcome, type Outcome } from './actions/ActionOutcome';
 import { type FormValues, initialValues, prefillFrom, toParams } from './actions/actionFields';
 import { PreflightResult } from './actions/PreflightResult';
+import { useAuditTrail } from './actions/useAuditTrail';
 
-type ActionsApi = Pick<DataSource, 'preflightAction' | 'executeAction'>;
+type ActionsApi = Pick<DataSource, 'preflightAction' | 'executeAction' | 'auditTrail'>;
 
-const AUDIT_QUERIES: TikvQuery[] = [{ refId: 'audit', kind: 'audit', format: 'table', actions: [], outcomes: [] }];
 const AUDIT_WINDOW_MS = 7 * 24 * 3_600_000;
 const ACTION_OPTIONS = ACTIONS.map((value) => ({
   label: selectors.actionNames[value],
@@ -34,7 +33,9 @@ const ACTION_OPTIONS = ACTIONS.map((value) => ({
 /** The data source's action methods, when the picked instance has them (checked by shape: it is another bundle). */
 function actionsApi(ds: unknown): ActionsApi | undefined {
   const api = ds as Partial<ActionsApi> | undefined;
-  return typeof api?.preflightAction === 'function' && typeof api.executeAction === 'function'
+  return typeof api?.preflightAction === 'function' &&
+    typeof api.executeAction === 'function' &&
+    typeof api.auditTrail === 'function'
     ? (api as ActionsApi)
     : undefined;
 }
@@ -57,12 +58,8 @@ function Actions() {
   const [tick, setTick] = useState(0);
   const { ds, error } = useTikvDataSource(uid);
   const api = actionsApi(ds);
-  const audit = useQueries(
-    ds,
-    AUDIT_QUERIES,
-    () => ({ from: Date.now() - AUDIT_WINDOW_MS, to: Date.now() }),
-    `actions-audit-${uid}-${tick}`
-  );
+  // Full rows through the actions route: this page is Admin-only, like the actions themselves.
+  const audit = useAuditTrail(api, AUDIT_WINDOW_MS, `actions-audit-${uid}-${tick}`);
 
   // Any change makes the last Check stale: Confirm needs a Check of exactly what would run.
   const reset = () => {
@@ -158,7 +155,7 @@ function Actions() {
           <Text element="h3">{copy.actions.audit}</Text>
           <QueryErrors errors={audit.errors} titles={{ audit: copy.actions.audit }} />
           <FrameTable
-            frame={audit.frames.find((f) => f.refId === 'audit')}
+            frame={audit.frame}
             empty={copy.actions.noAudit}
             testId={testIds.actions.audit}
           />

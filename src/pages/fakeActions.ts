@@ -3,29 +3,13 @@ import type { BackendSrvRequest } from '@grafana/runtime';
 
 import { type FakeAnswer, routeOf } from '../datasource/testing/fakeGrafana';
 import { installDataSource } from '../datasource/testing/installDataSource';
+import type { AuditRow } from '../shared/schema/actions';
 
-export interface AuditEntry {
-  started_at: number;
-  who: string;
-  action: string;
-  params: string;
-  outcome: string;
-}
-
-function auditFrame(rows: AuditEntry[]) {
-  const names = ['started_at', 'who', 'action', 'params', 'outcome'] as const;
-  return {
-    schema: {
-      name: 'audit',
-      fields: names.map((name) => ({ name, type: name === 'started_at' ? 'time' : 'string' })),
-    },
-    data: { values: names.map((n) => rows.map((r) => r[n])) },
-  };
-}
+export type AuditEntry = AuditRow;
 
 /**
  * `actions` answers `POST /api/actions/<action>/<step>` (step: preflight | execute); an executed action that
- * answers 200 is added to the audit trail, which `POST /api/query` returns for the page's audit query.
+ * answers 200 is added to the audit trail, which `GET /api/actions/audit` returns (full rows, as for an Admin).
  */
 export function installActions(actions: (step: string, request: BackendSrvRequest) => FakeAnswer) {
   const audit: AuditEntry[] = [];
@@ -36,17 +20,24 @@ export function installActions(actions: (step: string, request: BackendSrvReques
       const answer = actions(step[2], req);
       if (step[2] === 'execute' && answer.status === 200) {
         audit.unshift({
+          id: audit.length + 1,
+          cluster: 'default',
+          target: null,
           started_at: Date.now(),
+          finished_at: Date.now(),
           who: 'admin',
           action: step[1],
-          params: JSON.stringify(req.data),
+          params: req.data,
+          preflight: null,
           outcome: 'ok',
+          pd_answer: null,
+          error: null,
         });
       }
       return answer;
     }
-    if (route === 'POST /api/query') {
-      return { status: 200, data: { results: { audit: { frames: [auditFrame(audit)] } } } };
+    if (route.startsWith('GET /api/actions/audit')) {
+      return { status: 200, data: { rows: audit } };
     }
     return { status: 404, data: { message: `no route ${route}` } };
   });

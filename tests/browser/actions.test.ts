@@ -140,10 +140,15 @@ test('a Viewer is told that actions need the Admin role, and PD is not touched',
   const before = await pdLeaderLimit();
   const page = await openActions(viewer, 'light', `?action=set_leader_schedule_limit&${LIMIT}=${before + 1}`);
   await page.getByRole('button', { name: 'Check' }).click();
-  await page.getByText('actions need the Admin role').waitFor({ timeout: 30_000 });
+  // The Check's alert says why; the audit table (read through the same Admin-only route) says so too.
+  await page.getByRole('alert', { name: 'Check failed' }).getByText('actions need the Admin role').waitFor({ timeout: 30_000 });
   expect(await page.getByRole('button', { name: 'Confirm' }).isDisabled()).toBe(true);
   expect(await pdLeaderLimit()).toBe(before);
-  expect(viewer.proxyLog.filter((e) => e.route === 'api/actions').map((e) => e.status)).toEqual([403]);
+  const refused = viewer.proxyLog.filter((e) => e.route === 'api/actions');
+  expect(refused.map((e) => [e.path.split('?')[0], e.status]).sort()).toEqual([
+    ['api/actions/audit', 403],
+    ['api/actions/set_leader_schedule_limit/preflight', 403],
+  ]);
   await page.close();
 });
 

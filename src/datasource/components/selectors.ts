@@ -87,7 +87,7 @@ export const selectors = {
     pause_scheduler: 'Pause scheduler',
     resume_scheduler: 'Resume scheduler',
   } satisfies Record<ActionName, string>,
-  /** The audit log's outcome words (src/server/audit/frames.ts shows the same). */
+  /** The audit log's outcome words (src/shared/auditFrames.ts shows the same). */
   outcomeNames: {
     running: 'running',
     ok: 'done',

@@ -12,7 +12,7 @@
  */
 import type { DataFrameJSON } from '../../shared/schema/frames';
 import type { AuditOutcome } from './auditLog';
-import { type AuditFormat, auditFrames } from './frames';
+import { type AuditFormat, auditFrames } from '../../shared/auditFrames';
 import type { AuditStore } from './store';
 
 export interface AuditQueryInput {

@@ -14,7 +14,7 @@
  * and nothing sent to PD, when that write fails) and again with the outcome (`unknown` when PD did not answer in
  * time or a gateway answered 502/504: it may still apply the write); one refused by the repeated preflight is
  * recorded as failed, with the reasons. `/audit` returns the full rows (parameters, preflight, PD's answers): the
- * read token's `kind: "audit"` query gets a redacted view (../audit/frames.ts).
+ * read token's `kind: "audit"` query gets a redacted view (src/shared/auditFrames.ts).
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';

@@ -72,3 +72,7 @@ export const AuditRow = z.object({
   error: z.string().nullable(),
 });
 export type AuditRow = z.infer<typeof AuditRow>;
+
+/** `GET /api/actions/audit`: the full rows, newest first. */
+export const AuditListAnswer = z.object({ rows: z.array(AuditRow) });
+export type AuditListAnswer = z.infer<typeof AuditListAnswer>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { openAuditLog, UNKNOWN_OUTCOME_ERROR } from '../../../src/server/audit/auditLog';
-import { auditFrames } from '../../../src/server/audit/frames';
+import { auditFrames } from '../../../src/shared/auditFrames';
 import { type Harness, regionWithFollower, startHarness, until } from './harness';
 
 const ROOT = resolve(__dirname, '../../..');

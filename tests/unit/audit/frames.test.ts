@@ -1,5 +1,5 @@
 import { type AuditRow, openAuditLog } from '../../../src/server/audit/auditLog';
-import { auditFrames } from '../../../src/server/audit/frames';
+import { auditFrames } from '../../../src/shared/auditFrames';
 import { auditQueryFrames } from '../../../src/server/audit/query';
 import { DataFrameJSON } from '../../../src/shared/schema/frames';
 

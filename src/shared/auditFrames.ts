@@ -1,5 +1,6 @@
 /**
- * Audit rows as Grafana data frames (the `kind: "audit"` query):
+ * Audit rows as Grafana data frames: the backend's `kind: "audit"` query (redacted) and the Admin-only Actions page
+ * (full rows read through the actions route). Imported by the browser bundle too: no Node APIs.
  *
  *   auditFrames(rows: AuditRow[], format: 'table' | 'annotations', o: {refId, to}): DataFrameJSON[]
  *
@@ -13,11 +14,11 @@
  *   outcome is a point at its start, tagged `unknown outcome`. Tags are joined with a bare comma (Grafana's
  *   standardAnnotationSupport splits on "," without trimming), so commas inside a tag become spaces.
  */
-import type { DataFrameJSON, FieldSchemaJSON } from '../../shared/schema/frames';
-import type { AuditOutcome, AuditRow } from './auditLog';
+import type { AuditFormat, AuditOutcome } from './names';
+import type { AuditRow } from './schema/actions';
+import type { DataFrameJSON, FieldSchemaJSON } from './schema/frames';
 
-import type { AuditFormat } from '../../shared/names';
-export { AUDIT_FORMATS, type AuditFormat } from '../../shared/names';
+export { AUDIT_FORMATS, type AuditFormat } from './names';
 
 export interface AuditFrameOptions {
   refId: string;
