@@ -10,7 +10,8 @@
  * 3 days, and one store in 50 at 85 % disk for 6 h in the month, each at its own phase. Printed per range: time,
  * bytes read from the upstream, peak RSS of the backend (VmHWM, reset before each range), the violations found
  * against the schedule's count, and the bytes the raw series would be (every store, every invariant, one point per
- * scrape interval). Set BENCH_E_TABLE=1 to also print issue 11's table (1 h … 30 d × each invariant alone).
+ * scrape interval). Set BENCH_E_TABLE=1 to also print issue 11's table (1 h … 30 d × each invariant alone). Each
+ * measured query runs in a fresh backend process after a 1 h warm-up query.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -75,15 +76,22 @@ export async function fleetHistory(): Promise<Result[]> {
     });
     const standIn = await startStandInServer(evaluator);
     closers.push(() => standIn.close());
-    const backend = await startBackendProcess({
+    const env = {
       PD_URL: sim.pdUrl,
       PROMETHEUS_URL: standIn.url,
       SCRAPE_INTERVAL: '15s',
       CACHE_TTL_MS: '0',
       UPSTREAM_TIMEOUT_MS: '300000',
       LOG_LEVEL: 'warn',
-    });
+    };
+    // A fresh backend per range, so each peak is that range's own (RSS a process once reached is rarely returned).
+    let backend = await startBackendProcess(env);
     closers.push(() => backend.close());
+    const fresh = async () => {
+      await backend.close();
+      backend = await startBackendProcess(env);
+      await ask(end - 3_600_000, all); // warm-up: connections, JIT
+    };
     const end = Math.floor(Date.now() / STEP) * STEP;
     const ask = async (from: number, invariants: string[]) => {
       standIn.reset();
@@ -113,9 +121,9 @@ export async function fleetHistory(): Promise<Result[]> {
         0
       );
     const all = ['store_down', 'high_latency', 'low_disk'];
-    await ask(end - 3_600_000, all); // warm-up: connections, JIT
     const results: Result[] = [];
     for (const [label, span] of RANGES) {
+      await fresh();
       const r = await ask(end - span, all);
       const raw = STORES * 3 * (span / STEP + 1) * BYTES_PER_POINT;
       const want = expected(end - span, all);
@@ -136,6 +144,7 @@ export async function fleetHistory(): Promise<Result[]> {
       for (const [label, span] of [['1 h', 3_600_000] as [string, number], ...RANGES]) {
         const cells = [];
         for (const invariant of all) {
+          await fresh();
           const r = await ask(end - span, [invariant]);
           const want = expected(end - span, [invariant]);
           cells.push(`${invariant} ${(r.ms / 1000).toFixed(1)} s ${r.rows}/${want} ${mb(r.peak)}`);

@@ -4,7 +4,7 @@
  * MISSED) — the numbers are the point. `npm run bench -- a c` runs only the named scenarios.
  */
 import { fleetHistory } from './fleetHistory';
-import { historyReplay } from './historyReplay';
+import { historyReplay, largestHistory } from './historyReplay';
 import { regionMemory } from './regionMemory';
 import { sharedCalls } from './sharedCalls';
 import { type Result, printTable } from './stats';
@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   c: sharedCalls,
   d: regionMemory,
   e: fleetHistory,
+  g: largestHistory,
 };
 
 async function main(): Promise<void> {

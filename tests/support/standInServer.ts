@@ -69,6 +69,10 @@ export async function startStandInServer(evaluator: StandInEvaluator): Promise<S
       res.end(bytes);
     });
   });
+  // Longer than the client's keep-alive: a connection closed by the server just as the client reuses it is an
+  // ECONNRESET (Node's default keepAliveTimeout is 5 s; Prometheus' Go server keeps idle connections far longer).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

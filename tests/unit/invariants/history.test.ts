@@ -411,6 +411,37 @@ describe('invariant history over Prometheus range data', () => {
     expect(sparse.calls.some((c) => c.expr.includes('[4m]'))).toBe(true);
   });
 
+  it("passes the request's abort signal to every Prometheus call", async () => {
+    const signals: Array<AbortSignal | undefined> = [];
+    class Recording extends StandInPrometheus {
+      override queryRange(expr: string, a: number, b: number, step: number, signal?: AbortSignal) {
+        signals.push(signal);
+        return super.queryRange(expr, a, b, step);
+      }
+      override query(expr: string, t?: number, signal?: AbortSignal) {
+        signals.push(signal);
+        return super.query(expr, t);
+      }
+    }
+    const prometheus = new Recording({
+      up: { 'tikv-1:20180': (t) => (t < FROM + 10 * MIN ? 0 : undefined) },
+      disk: { 'tikv-2:20180': between(FROM + 5 * MIN, FROM + 6 * MIN, 0.8, 0.5) },
+    });
+    const controller = new AbortController();
+    const vs = await invariantHistory({
+      prometheus,
+      rules: DEFAULT_RULES,
+      range,
+      scrapeIntervalMs: 15 * S,
+      resolveInstance,
+      signal: controller.signal,
+    });
+    expect(vs).toHaveLength(2);
+    // Coverage, estimates, coarse and precise passes and the counts after a stopped series: all of them.
+    expect(signals.length).toBeGreaterThan(8);
+    expect(signals.every((x) => x === controller.signal)).toBe(true);
+  });
+
   it('names the answer size limit instead of a bare byte count', async () => {
     const prometheus = new StandInPrometheus({ up: { 'tikv-1:20180': () => 0 } });
     prometheus.queryRange = async () => {

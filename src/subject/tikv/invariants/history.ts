@@ -34,7 +34,7 @@ import { INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
 import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../promql';
 import { coarseWindows } from './historyCoarse';
-import { dataCoverage, recordedCovers } from './historyData';
+import { type Coverage, dataCoverage, recordedCovers } from './historyData';
 import { coarseStep, historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
 import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
 import { refineHistory } from './historyRefine';
@@ -202,33 +202,16 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const limiter = new Limiter(o.concurrency ?? 4);
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
   const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
-  const coverage = await dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal });
-  let windowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
-  if (coverage.share < 0.99) {
-    const when =
-      coverage.firstMs === undefined
-        ? ''
-        : ` (from ${new Date(coverage.firstMs).toISOString()} to ${new Date(coverage.lastMs!).toISOString()})`;
-    report.notices.push(
-      `Prometheus has TiKV data for ${(coverage.share * 100).toFixed(1)} % of this range${when}: no violation ` +
-        'can be seen where there is no data (Prometheus keeps 15 days by default, see its --storage.tsdb.retention.time)'
-    );
-  }
-  if (coverage.sampleIntervalMs !== undefined && coverage.sampleIntervalMs > 1.5 * o.scrapeIntervalMs) {
-    // Downsampled or sparser than the configured scrape interval: a rate needs two samples in its window.
-    const widened = Math.max(windowMs, 4 * coverage.sampleIntervalMs);
-    if (widened > windowMs && wanted.includes('high_latency')) {
-      report.notices.push(
-        `the data has one sample every ${formatPromDuration(coverage.sampleIntervalMs)} (scrape interval ` +
-          `${formatPromDuration(o.scrapeIntervalMs)}): P99 latency is computed over ${formatPromDuration(widened)} ` +
-          `instead of ${formatPromDuration(windowMs)}, which smooths spikes shorter than that`
-      );
-    }
-    windowMs = widened;
-  }
-  const window = formatPromDuration(windowMs);
+  const baseWindowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
+  // The coverage probe runs beside the passes; only latency (whose rate window it may widen) waits for it.
+  const judged = dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal }).then((c) =>
+    judgeCoverage(c, baseWindowMs, o.scrapeIntervalMs, wanted.includes('high_latency'))
+  );
+  judged.catch(() => undefined); // awaited below; an earlier failure of a pass must not leave it unhandled
   // The invariants side by side, sharing one limit of `concurrency` Prometheus requests in flight.
   const perInvariant = wanted.map(async (invariant) => {
+    const windowMs = invariant === 'high_latency' ? (await judged).windowMs : baseWindowMs;
+    const window = formatPromDuration(windowMs);
     const grid = historyPlan(invariant, { ...o, window });
     // The recorded latency is a 1m rate: usable only when the history's window is 1m.
     const recordable =
@@ -270,8 +253,42 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
     report.queries += coarse.queries + refined.queries;
   });
   await Promise.all(perInvariant);
+  report.notices.push(...(await judged).notices);
   report.recorded.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
   report.violations.sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
   report.warnings = [...new Set(report.warnings)];
   return report;
+}
+
+/** Notices for data that cannot answer part of the range, and the latency's rate window over sparse samples. */
+function judgeCoverage(
+  coverage: Coverage,
+  windowMs: number,
+  scrapeIntervalMs: number,
+  latency: boolean
+): { windowMs: number; notices: string[] } {
+  const notices: string[] = [];
+  if (coverage.share < 0.99) {
+    const when =
+      coverage.firstMs === undefined
+        ? ''
+        : ` (from ${new Date(coverage.firstMs).toISOString()} to ${new Date(coverage.lastMs!).toISOString()})`;
+    notices.push(
+      `Prometheus has TiKV data for ${(coverage.share * 100).toFixed(1)} % of this range${when}: no violation ` +
+        'can be seen where there is no data (Prometheus keeps 15 days by default, see its --storage.tsdb.retention.time)'
+    );
+  }
+  if (coverage.sampleIntervalMs === undefined || coverage.sampleIntervalMs <= 1.5 * scrapeIntervalMs) {
+    return { windowMs, notices };
+  }
+  // Downsampled or sparser than the configured scrape interval: a rate needs two samples in its window.
+  const widened = Math.max(windowMs, 4 * coverage.sampleIntervalMs);
+  if (widened > windowMs && latency) {
+    notices.push(
+      `the data has one sample every ${formatPromDuration(coverage.sampleIntervalMs)} (scrape interval ` +
+        `${formatPromDuration(scrapeIntervalMs)}): P99 latency is computed over ${formatPromDuration(widened)} ` +
+        `instead of ${formatPromDuration(windowMs)}, which smooths spikes shorter than that`
+    );
+  }
+  return { windowMs: widened, notices };
 }
