@@ -85,6 +85,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   const clientOptions = {
     timeoutMs: config.upstream.timeoutMs,
     cacheTtlMs: config.upstream.cacheTtlMs,
+    cacheMaxBytes: config.upstream.cacheMaxBytes,
     maxConcurrent: config.upstream.maxConcurrent,
     maxBodyBytes: config.upstream.maxBodyBytes,
   };

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ConfigError } from '../shared/errors';
 import { ENV } from '../shared/names';
 import type { InvariantOverrides } from '../shared/schema/query';
+import { DEFAULT_CACHE_MAX_BYTES } from '../subject/http/answerCache';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
@@ -40,6 +41,7 @@ export const CONFIG_ENV = {
   UPSTREAM_TIMEOUT_MS: 'UPSTREAM_TIMEOUT_MS',
   HEALTH_TIMEOUT_MS: 'HEALTH_TIMEOUT_MS',
   CACHE_TTL_MS: 'CACHE_TTL_MS',
+  CACHE_MAX_BYTES: 'CACHE_MAX_BYTES',
   UPSTREAM_MAX_CONCURRENCY: 'UPSTREAM_MAX_CONCURRENCY',
   UPSTREAM_MAX_BODY_BYTES: 'UPSTREAM_MAX_BODY_BYTES',
   CHECK_INTERVAL: 'CHECK_INTERVAL',
@@ -86,7 +88,7 @@ export interface Config {
   /** Bearer token for `/metrics`; absent = open, so Prometheus needs no credentials. */
   metricsToken?: string;
   actions: { enabled: boolean; token?: string; auditDbPath: string };
-  upstream: { timeoutMs: number; cacheTtlMs: number; maxConcurrent: number; maxBodyBytes: number };
+  upstream: { timeoutMs: number; cacheTtlMs: number; cacheMaxBytes: number; maxConcurrent: number; maxBodyBytes: number };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
   /** The live checker's tick. */
@@ -189,6 +191,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     upstream: {
       timeoutMs: val('UPSTREAM_TIMEOUT_MS', PositiveInt, 10_000),
       cacheTtlMs: val('CACHE_TTL_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), 1000),
+      cacheMaxBytes: val('CACHE_MAX_BYTES', PositiveInt, DEFAULT_CACHE_MAX_BYTES),
       maxConcurrent: val('UPSTREAM_MAX_CONCURRENCY', PositiveInt.max(1024), 16),
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
     },

@@ -19,6 +19,7 @@ import {
 } from '../../shared/errors';
 import { fieldPath } from '../../shared/fieldPath';
 
+import { AnswerCache, type CacheEntry } from './answerCache';
 import { parseChecked } from './compiledSchema';
 
 export interface TlsOptions {
@@ -41,6 +42,8 @@ export interface UpstreamHttpOptions {
   headers?: Record<string, string>;
   /** Identical GETs answered within this many ms come from memory (0 = no cache, in-flight sharing only). */
   cacheTtlMs?: number;
+  /** The cache holds at most this many bytes of answers (as received); least recently used go first. */
+  cacheMaxBytes?: number;
   /** Concurrent connections per upstream origin; further requests wait in undici's queue. */
   maxConcurrent?: number;
   /** Answers larger than this are refused (UpstreamTooLargeError). */
@@ -58,6 +61,8 @@ export interface Answer<T> {
   /** The origin that answered (useful after failover). */
   origin: string;
   status: number;
+  /** Bytes of the body as received (what the cache weighs). */
+  bytes?: number;
 }
 
 export interface RequestOptions<S extends z.ZodType | undefined> {
@@ -84,17 +89,27 @@ const MESSAGE_LIMIT = 300;
 /** Statuses after which another member may succeed (PD answers 503 while not ready; a proxy may 502/504). */
 const FAILOVER_STATUSES = new Set([502, 503, 504]);
 
+/** One GET in flight, shared by every caller asking the same while it runs. */
+interface SharedGet {
+  promise: Promise<CacheEntry<Answer<unknown>>>;
+  /** Aborts the upstream request once no caller waits for it any more. */
+  controller: AbortController;
+  callers: number;
+  settled: boolean;
+}
+
 export class UpstreamHttp {
   private readonly opts: UpstreamHttpOptions;
   private readonly dispatcher: Dispatcher;
-  private readonly inflight = new Map<string, Promise<Answer<unknown>>>();
-  private readonly cache = new Map<string, { expires: number; answer: Answer<unknown> }>();
+  private readonly inflight = new Map<string, SharedGet>();
   /**
-   * Checked answers per raw answer and schema: the callers that share one request or one cached answer get one
+   * Answers with their checked copies per schema: the callers that share one request or one cached answer get one
    * zod parse between them, not one each (200 panels asking for PD's 1 MB `/stores` would otherwise parse it 200
    * times). Callers must treat the data as read-only.
    */
-  private readonly checked = new WeakMap<Answer<unknown>, Map<z.ZodType, Answer<unknown>>>();
+  private readonly cache: AnswerCache<Answer<unknown>>;
+  /** Bumped by `invalidate()`: an answer read before a write is not cached after it. */
+  private generation = 0;
   /** Index of the base URL that answered last; failover starts there. */
   private preferred = 0;
 
@@ -103,6 +118,7 @@ export class UpstreamHttp {
       throw new Error(`${opts.upstream}: at least one URL is needed`);
     }
     this.opts = opts;
+    this.cache = new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
     this.dispatcher =
       opts.dispatcher ??
       new Agent({
@@ -120,25 +136,51 @@ export class UpstreamHttp {
   /** GET with sharing of identical in-flight requests and the TTL cache. */
   async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
     const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
-    const ttl = this.opts.cacheTtlMs ?? 0;
-    const hit = ttl > 0 ? this.cache.get(key) : undefined;
-    if (hit && hit.expires > Date.now()) {
-      return this.validateShared(path, hit.answer, o.schema) as Answer<Out<S>>;
+    const hit = this.cache.get(key);
+    if (hit) {
+      return this.validateShared(path, hit, o.schema) as Answer<Out<S>>;
     }
-    let pending = this.inflight.get(key);
-    if (!pending) {
-      // The shared request must not be cancelled by one caller's signal; each caller still gets its own timeout.
-      pending = this.send('GET', path, { ...o, schema: undefined, signal: undefined }).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, pending);
-    }
-    const answer = await raceSignal(pending, o.signal);
-    if (ttl > 0) {
-      this.cache.set(key, { expires: Date.now() + ttl, answer });
-      if (this.cache.size > 1000) {
-        this.pruneCache();
+    const shared = this.inflight.get(key) ?? this.startShared(key, path, o);
+    const entry = await this.join(key, shared, o.signal);
+    return this.validateShared(path, entry, o.schema) as Answer<Out<S>>;
+  }
+
+  /**
+   * The shared request is not cancelled by one caller's signal, only when its last caller has gone (Grafana
+   * cancelled every panel that asked): then the upstream request is aborted too.
+   */
+  private startShared(key: string, path: string, o: RequestOptions<z.ZodType | undefined>): SharedGet {
+    const generation = this.generation;
+    const controller = new AbortController();
+    const shared: SharedGet = { promise: undefined as never, controller, callers: 0, settled: false };
+    shared.promise = this.send('GET', path, { ...o, schema: undefined, signal: controller.signal })
+      .then((answer) => (generation === this.generation ? this.cache.set(key, answer) : { answer, checked: new Map() }))
+      .finally(() => {
+        shared.settled = true;
+        if (this.inflight.get(key) === shared) {
+          this.inflight.delete(key);
+        }
+      });
+    // Every caller may have left (then nobody awaits the abort's rejection).
+    shared.promise.catch(() => undefined);
+    this.inflight.set(key, shared);
+    return shared;
+  }
+
+  private async join(key: string, shared: SharedGet, signal: AbortSignal | undefined): Promise<CacheEntry<Answer<unknown>>> {
+    shared.callers++;
+    try {
+      return await raceSignal(shared.promise, signal);
+    } finally {
+      shared.callers--;
+      if (shared.callers === 0 && !shared.settled && signal?.aborted) {
+        // A later identical GET starts afresh instead of joining the aborted one.
+        if (this.inflight.get(key) === shared) {
+          this.inflight.delete(key);
+        }
+        shared.controller.abort(signal.reason);
       }
     }
-    return this.validateShared(path, answer, o.schema) as Answer<Out<S>>;
   }
 
   /** Any method, no sharing or caching (writes). */
@@ -153,6 +195,7 @@ export class UpstreamHttp {
 
   /** Forget cached answers (after a write that changes what reads return). */
   invalidate(): void {
+    this.generation++;
     this.cache.clear();
   }
 
@@ -162,28 +205,14 @@ export class UpstreamHttp {
     }
   }
 
-  private pruneCache(): void {
-    const now = Date.now();
-    for (const [k, v] of this.cache) {
-      if (v.expires <= now) {
-        this.cache.delete(k);
-      }
-    }
-  }
-
-  private validateShared(path: string, raw: Answer<unknown>, schema: z.ZodType | undefined): Answer<unknown> {
+  private validateShared(path: string, entry: CacheEntry<Answer<unknown>>, schema: z.ZodType | undefined): Answer<unknown> {
     if (!schema) {
-      return raw;
+      return entry.answer;
     }
-    let bySchema = this.checked.get(raw);
-    if (!bySchema) {
-      bySchema = new Map();
-      this.checked.set(raw, bySchema);
-    }
-    let answer = bySchema.get(schema);
+    let answer = entry.checked.get(schema);
     if (!answer) {
-      answer = this.validate(path, raw, schema);
-      bySchema.set(schema, answer);
+      answer = this.validate(path, entry.answer, schema);
+      entry.checked.set(schema, answer);
     }
     return answer;
   }
@@ -255,11 +284,12 @@ export class UpstreamHttp {
 
     let res: Dispatcher.ResponseData;
     let text: string;
+    let bytes: number;
     try {
       res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
       const limit = this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const status = res.statusCode;
-      text = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit));
+      ({ text, bytes } = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit)));
     } catch (err) {
       throw this.mapTransportError(err, details, timeout.signal, timeoutMs);
     } finally {
@@ -268,7 +298,7 @@ export class UpstreamHttp {
 
     const dateHeader = res.headers.date;
     const date = typeof dateHeader === 'string' ? Date.parse(dateHeader) : NaN;
-    const base_ = { date: Number.isNaN(date) ? undefined : date, origin, status: res.statusCode };
+    const base_ = { date: Number.isNaN(date) ? undefined : date, origin, status: res.statusCode, bytes };
 
     if (res.statusCode >= 400) {
       const upstreamMessage = truncate((this.opts.errorMessage ?? defaultErrorMessage)(text) ?? text.trim());
@@ -320,7 +350,11 @@ function neverSent(err: UpstreamUnreachableError): boolean {
  * The body as text, refused past `limit` bytes (the stream is destroyed at once). Reads with 'data' events, as
  * undici's own `body.text()` does: an async iterator costs a promise per chunk (~0.7 ms on PD's 1 MB `/stores`).
  */
-function readLimited(body: Dispatcher.ResponseData['body'], limit: number, tooLarge: () => Error): Promise<string> {
+function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  tooLarge: () => Error
+): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -333,7 +367,7 @@ function readLimited(body: Dispatcher.ResponseData['body'], limit: number, tooLa
       }
       chunks.push(chunk);
     });
-    body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    body.once('end', () => resolve({ text: Buffer.concat(chunks, size).toString('utf8'), bytes: size }));
     body.once('error', reject);
   });
 }

@@ -58,6 +58,8 @@ export interface PDClientOptions {
   /** Sent as `X-Caller-ID` on every request (PD logs and rate-limits by it). */
   callerId?: string;
   cacheTtlMs?: number;
+  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number;
   maxConcurrent?: number;
   maxBodyBytes?: number;
 }
@@ -206,6 +208,7 @@ export class PDClient {
       tls: opts.tls,
       headers: { 'X-Caller-ID': callerId },
       cacheTtlMs: opts.cacheTtlMs,
+      cacheMaxBytes: opts.cacheMaxBytes,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
       errorMessage: pdErrorMessage,

@@ -33,6 +33,8 @@ export interface PrometheusClientOptions {
   /** Scrape job names (TiUP: `tikv`, `pd`); an empty name means "no job matcher". */
   jobs?: { tikv: string; pd: string };
   cacheTtlMs?: number;
+  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number;
   maxConcurrent?: number;
   maxBodyBytes?: number;
 }
@@ -89,6 +91,7 @@ export class PrometheusClient {
       tls: opts.tls,
       headers,
       cacheTtlMs: opts.cacheTtlMs,
+      cacheMaxBytes: opts.cacheMaxBytes,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
       errorMessage: prometheusErrorMessage,

@@ -164,3 +164,13 @@ describe('config helpers', () => {
     expect(safeUrl('https://user:pass@prom:9090/prometheus/?token=x')).toBe('https://prom:9090/prometheus');
   });
 });
+
+describe('limits for memory and connections', () => {
+  test('CACHE_MAX_BYTES defaults to 16 MiB and must be a positive integer', () => {
+    expect(loadConfig({}).upstream.cacheMaxBytes).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ CACHE_MAX_BYTES: '1048576' }).upstream.cacheMaxBytes).toBe(1_048_576);
+    for (const bad of ['0', '-1', '1.5', 'lots']) {
+      expect(configError(() => loadConfig({ CACHE_MAX_BYTES: bad })).variable).toBe('CACHE_MAX_BYTES');
+    }
+  });
+});
