@@ -4,6 +4,8 @@
  * invariants over `[from, to]` are replayed from Prometheus (`invariantHistory`), and when the range reaches now,
  * the live checker's store_down (from PD's heartbeats, fresher than any scrape) is merged in.
  */
+import type { ServerResponse } from 'node:http';
+
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 import { describeError, ERROR_CODES, OperatorError, UpstreamError } from '../../shared/errors';
@@ -55,7 +57,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       502
     );
 
-  const invariantQuery = async (q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
+  const invariantQuery = async (q: InvariantQuery, req: QueryRequest, signal: AbortSignal): Promise<DataFrameJSON[]> => {
     const prometheus = o.prometheus;
     if (!prometheus) {
       throw notConfigured();
@@ -66,7 +68,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     let directory: InstanceDirectory | undefined;
     let current: Array<{ store_id: number; address: string }> = [];
     try {
-      const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
+      const stores = await o.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] }, { signal });
       directory = new InstanceDirectory(stores.data.stores, o.instanceMapping);
       current = stores.data.stores
         .filter((s) => expectedToServe(s.store, isTiFlash(s.store), o.includeTiFlash))
@@ -89,6 +91,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       resolveInstance: (instance) => directory?.byInstance(instance),
       invariants,
       storeIds: q.storeIds,
+      signal,
     });
     const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
@@ -117,10 +120,10 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     return frames;
   };
 
-  const runOne = async (q: QueryRequest['queries'][number], req: QueryRequest): Promise<QueryResult> => {
+  const runOne = async (q: QueryRequest['queries'][number], req: QueryRequest, signal: AbortSignal): Promise<QueryResult> => {
     try {
       if (q.kind === 'invariant') {
-        return { frames: await invariantQuery(q, req) };
+        return { frames: await invariantQuery(q, req, signal) };
       }
       if (q.kind === 'audit') {
         if (!o.audit) {
@@ -136,8 +139,12 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
         throw notConfigured();
       }
       const range = { from: req.from, to: req.to, intervalMs: req.intervalMs, maxDataPoints: req.maxDataPoints };
-      return { frames: await observationFrames(o.subject, q, range) };
+      return { frames: await observationFrames(o.subject, q, range, signal) };
     } catch (err) {
+      if (signal.aborted) {
+        // Cancelled, not failed: no upstream error is counted or logged (nginx's 499 "client closed request").
+        return { frames: [], error: 'cancelled: the client closed the connection', status: 499 };
+      }
       if (err instanceof UpstreamError) {
         o.exporter.upstreamError(err.upstream, 'query');
       }
@@ -156,13 +163,33 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       // QueryResponse on arrival.
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body;
-      const answers = await Promise.all(body.queries.map((q) => runOne(q, body)));
+      const signal = clientGone(reply.raw);
+      const answers = await Promise.all(body.queries.map((q) => runOne(q, body, signal)));
+      if (signal.aborted) {
+        // Nobody is left to read it; the queries stopped early with abort errors.
+        app.log.info({ queries: body.queries.length }, 'query cancelled: the client went away');
+      }
       return { results: Object.fromEntries(body.queries.map((q, i) => [q.refId, answers[i]])) };
     }
   );
 };
+
+/**
+ * Aborts when the client goes away before its answer is written (Grafana cancelled the query, a browser tab
+ * closed). Not fastify's `request.signal`: it follows the request stream, whose 'close' comes as soon as the body
+ * has been read (Node ≥ 16); the response's 'close' before `writableEnded` is the client leaving.
+ */
+function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) {
+      controller.abort();
+    }
+  });
+  return controller.signal;
+}
 
 /**
  * The live store_down violations replace the replayed ones still active for the same store (keeping the earlier

@@ -56,7 +56,8 @@ export interface PrometheusRange {
     expr: string,
     startMs: number,
     endMs: number,
-    stepMs: number
+    stepMs: number,
+    signal?: AbortSignal
   ): Promise<{ series: RangeSeries[]; warnings: string[] }>;
 }
 
@@ -144,6 +145,8 @@ export interface HistoryOptions {
   invariants?: readonly InvariantName[];
   storeIds?: readonly number[];
   maxDataPoints?: number;
+  /** Aborts the Prometheus requests (the client went away). */
+  signal?: AbortSignal;
 }
 
 /** The inputs that decide how an invariant's past is queried (its step and chunks). */
@@ -197,7 +200,7 @@ export async function invariantHistory(o: HistoryOptions): Promise<Violation[]> 
       const q = queries[invariant]();
       const plan = historyPlan(invariant, o);
       const answers = await Promise.all(
-        plan.chunks.map((c) => o.prometheus.queryRange(q.expr, c.start, c.end, plan.stepMs))
+        plan.chunks.map((c) => o.prometheus.queryRange(q.expr, c.start, c.end, plan.stepMs, o.signal))
       );
       const out: Violation[] = [];
       for (const [instance, samples] of byInstance(answers.flatMap((a) => a.series))) {
