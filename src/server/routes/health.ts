@@ -38,7 +38,8 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
     const prometheus = o.prometheus;
     const [pd, prom] = await Promise.all([
       probe('pd', '/version', async () => {
-        const read = { timeoutMs: o.timeoutMs };
+        // Shared between PD members: a black-holed first member leaves time for the next (UpstreamHttp deadlineMs).
+        const read = { timeoutMs: o.timeoutMs, deadlineMs: o.timeoutMs };
         const [version] = await Promise.all([o.pd.getVersion(read), o.pd.ping(read)]);
         return version.data.version;
       }),

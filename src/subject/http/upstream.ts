@@ -76,8 +76,13 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   parseJson?: (text: string) => unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Per-call timeout override. */
+  /** Per-call timeout override (each member tried gets this much). */
   timeoutMs?: number;
+  /**
+   * The whole call's time across members: each try gets an equal share of what is left (and at most `timeoutMs`),
+   * so a black-holed first member cannot use it all (health probes).
+   */
+  deadlineMs?: number;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : unknown;
@@ -234,11 +239,24 @@ export class UpstreamHttp {
 
   private async send(method: Dispatcher.HttpMethod, path: string, o: RequestOptions<undefined>): Promise<Answer<unknown>> {
     const n = this.opts.baseUrls.length;
+    // The order is fixed when the call starts: another call moving `preferred` meanwhile must not send this one
+    // back to the member it just gave up on.
+    const first = this.preferred;
+    const started = performance.now();
     let lastError: unknown;
     for (let i = 0; i < n; i++) {
-      const index = (this.preferred + i) % n;
+      const index = (first + i) % n;
+      let tryOptions = o;
+      if (o.deadlineMs !== undefined) {
+        const left = o.deadlineMs - (performance.now() - started);
+        if (left <= 0 && lastError !== undefined) {
+          break;
+        }
+        const share = Math.max(1, Math.ceil(left / (n - i)));
+        tryOptions = { ...o, timeoutMs: Math.min(o.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, share) };
+      }
       try {
-        const answer = await this.sendTo(this.opts.baseUrls[index], method, path, o);
+        const answer = await this.sendTo(this.opts.baseUrls[index], method, path, tryOptions);
         this.preferred = index;
         return answer;
       } catch (err) {

@@ -76,6 +76,8 @@ export interface PdAnswer<T> {
 export interface ReadOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Time for the whole read across PD members, shared between them (UpstreamHttp's `deadlineMs`). */
+  deadlineMs?: number;
 }
 
 export interface WriteOptions {
@@ -379,7 +381,12 @@ export class PDClient {
   /** `GET /ping`: PD answers 200 with an empty body; measures the round trip (never cached). */
   async ping(o: ReadOptions = {}): Promise<PdAnswer<{ latencyMs: number }>> {
     const started = performance.now();
-    const a = await this.http.request('GET', '/ping', { text: true, signal: o.signal, timeoutMs: o.timeoutMs });
+    const a = await this.http.request('GET', '/ping', {
+      text: true,
+      signal: o.signal,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+    });
     return this.answer({ ...a, data: { latencyMs: performance.now() - started } });
   }
 
@@ -486,7 +493,14 @@ export class PDClient {
     // Exact parsing costs a pass over the text (2 ms and 1 MB of garbage on a 1,000-store `/stores`): only the
     // answers with ids beyond 2^53 pay it.
     const parseJson = EXACT_UINT64_ANSWERS.has(schema) ? parseJsonBig : undefined;
-    const a = await this.http.get(path, { query, schema, parseJson, signal: o.signal, timeoutMs: o.timeoutMs });
+    const a = await this.http.get(path, {
+      query,
+      schema,
+      parseJson,
+      signal: o.signal,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+    });
     return this.answer(a as Answer<z.output<S>>);
   }
 
