@@ -42,6 +42,10 @@ export const CONFIG_ENV = {
   HEALTH_TIMEOUT_MS: 'HEALTH_TIMEOUT_MS',
   CACHE_TTL_MS: 'CACHE_TTL_MS',
   CACHE_MAX_BYTES: 'CACHE_MAX_BYTES',
+  REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
+  CONNECTION_TIMEOUT_MS: 'CONNECTION_TIMEOUT_MS',
+  KEEP_ALIVE_TIMEOUT_MS: 'KEEP_ALIVE_TIMEOUT_MS',
+  MAX_CONNECTIONS: 'MAX_CONNECTIONS',
   UPSTREAM_MAX_CONCURRENCY: 'UPSTREAM_MAX_CONCURRENCY',
   UPSTREAM_MAX_BODY_BYTES: 'UPSTREAM_MAX_BODY_BYTES',
   CHECK_INTERVAL: 'CHECK_INTERVAL',
@@ -91,6 +95,8 @@ export interface Config {
   upstream: { timeoutMs: number; cacheTtlMs: number; cacheMaxBytes: number; maxConcurrent: number; maxBodyBytes: number };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
+  /** Limits on clients: slow bodies, idle and stalled sockets, how many connections at once. */
+  clients: ClientLimits;
   /** The live checker's tick. */
   checkIntervalMs: number;
   /** PromQL rate window of the P99 latency (`1m`, as TiKV's own alert). */
@@ -101,6 +107,17 @@ export interface Config {
   invariants: InvariantOverrides;
   instanceMapping: InstanceMapping;
   includeTiFlash: boolean;
+}
+
+export interface ClientLimits {
+  /** Time to receive a whole request, headers and body (Node's `requestTimeout`, `headersTimeout`). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed (fastify's `connectionTimeout`). */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (fastify's `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are refused (Node's `server.maxConnections`). */
+  maxConnections: number;
 }
 
 type Source = Partial<Record<string, string | undefined>>;
@@ -196,6 +213,16 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
     },
     healthTimeoutMs: val('HEALTH_TIMEOUT_MS', PositiveInt, 3000),
+    clients: {
+      // Grafana's proxy sends a query of a few kB at once: 30 s is slow-client territory, not a slow network.
+      requestTimeoutMs: val('REQUEST_TIMEOUT_MS', PositiveInt, 30_000),
+      // Above the longest query (a 30-day history), so only a stalled socket reaches it.
+      connectionTimeoutMs: val('CONNECTION_TIMEOUT_MS', PositiveInt, 300_000),
+      // Longer than Grafana's data proxy keeps an idle connection (`[dataproxy] idle_conn_timeout_seconds`, 90):
+      // the client closes first, so it never reuses a connection the backend is closing.
+      keepAliveTimeoutMs: val('KEEP_ALIVE_TIMEOUT_MS', PositiveInt, 95_000),
+      maxConnections: val('MAX_CONNECTIONS', PositiveInt, 1024),
+    },
     checkIntervalMs: val('CHECK_INTERVAL', Duration, 15_000),
     rateWindow: val('RATE_WINDOW', DurationText, '1m'),
     scrapeIntervalMs: val('SCRAPE_INTERVAL', Duration, 15_000),

@@ -174,3 +174,20 @@ describe('limits for memory and connections', () => {
     }
   });
 });
+
+describe('client limits', () => {
+  test('defaults: 30 s per request, 5 min silent socket, 95 s keep-alive (above Grafana’s 90 s), 1,024 connections', () => {
+    expect(loadConfig({}).clients).toEqual({
+      requestTimeoutMs: 30_000,
+      connectionTimeoutMs: 300_000,
+      keepAliveTimeoutMs: 95_000,
+      maxConnections: 1024,
+    });
+  });
+
+  test.each(['REQUEST_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'MAX_CONNECTIONS'])('%s must be a positive integer', (name) => {
+    for (const bad of ['0', '-5', 'x']) {
+      expect(configError(() => loadConfig({ [name]: bad })).variable).toBe(name);
+    }
+  });
+});
