@@ -103,7 +103,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     if (!config.pd) {
       throw new Error('buildApp needs config.pd or deps.pd (main.ts starts the simulator when PD_URL is unset)');
     }
-    pd = new PDClient({ urls: config.pd.urls, tls: config.pd.tls, ...clientOptions });
+    pd = new PDClient({
+      urls: config.pd.urls,
+      tls: config.pd.tls,
+      ...clientOptions,
+      maxBodyBytes: config.upstream.pdMaxBodyBytes,
+      bodyLimit: { name: 'PD_MAX_BODY_BYTES', advice: 'raise it if this cluster answers that much (10,000 stores take about 12 MB)' },
+    });
     owned.push(pd);
   }
   let prometheus = deps.prometheus;
@@ -115,6 +121,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       selector: config.selector,
       jobs: config.prometheus.jobs,
       ...clientOptions,
+      bodyLimit: { name: 'UPSTREAM_MAX_BODY_BYTES', advice: 'ask for less (a shorter range, fewer stores) or raise it' },
     });
     owned.push(prometheus);
   }

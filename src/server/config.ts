@@ -48,6 +48,7 @@ export const CONFIG_ENV = {
   MAX_CONNECTIONS: 'MAX_CONNECTIONS',
   UPSTREAM_MAX_CONCURRENCY: 'UPSTREAM_MAX_CONCURRENCY',
   UPSTREAM_MAX_BODY_BYTES: 'UPSTREAM_MAX_BODY_BYTES',
+  PD_MAX_BODY_BYTES: 'PD_MAX_BODY_BYTES',
   CHECK_INTERVAL: 'CHECK_INTERVAL',
   RATE_WINDOW: 'RATE_WINDOW',
   SCRAPE_INTERVAL: 'SCRAPE_INTERVAL',
@@ -92,7 +93,16 @@ export interface Config {
   /** Bearer token for `/metrics`; absent = open, so Prometheus needs no credentials. */
   metricsToken?: string;
   actions: { enabled: boolean; token?: string; auditDbPath: string };
-  upstream: { timeoutMs: number; cacheTtlMs: number; cacheMaxBytes: number; maxConcurrent: number; maxBodyBytes: number };
+  upstream: {
+    timeoutMs: number;
+    cacheTtlMs: number;
+    cacheMaxBytes: number;
+    maxConcurrent: number;
+    /** Prometheus' answers (UPSTREAM_MAX_BODY_BYTES). */
+    maxBodyBytes: number;
+    /** PD's answers (PD_MAX_BODY_BYTES). */
+    pdMaxBodyBytes: number;
+  };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
   /** Limits on clients: slow bodies, idle and stalled sockets, how many connections at once. */
@@ -119,6 +129,12 @@ export interface ClientLimits {
   /** Connections beyond this are refused (Node's `server.maxConnections`). */
   maxConnections: number;
 }
+
+/**
+ * PD's largest answer is `/stores`: 10,000 stores take 7.3 MB as the simulator writes them (767 B a store) and about
+ * 12 MB at the 1.2 kB a store of PD's indented answers (tests/fixtures/pd/stores.json); 32 MiB is 2.5× that.
+ */
+export const DEFAULT_PD_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 type Source = Partial<Record<string, string | undefined>>;
 
@@ -211,6 +227,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       cacheMaxBytes: val('CACHE_MAX_BYTES', PositiveInt, DEFAULT_CACHE_MAX_BYTES),
       maxConcurrent: val('UPSTREAM_MAX_CONCURRENCY', PositiveInt.max(1024), 16),
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
+      pdMaxBodyBytes: val('PD_MAX_BODY_BYTES', PositiveInt, DEFAULT_PD_MAX_BODY_BYTES),
     },
     healthTimeoutMs: val('HEALTH_TIMEOUT_MS', PositiveInt, 3000),
     clients: {

@@ -9,6 +9,7 @@ import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici'
 import type { z } from 'zod';
 
 import {
+  type BodyLimit,
   OperatorError,
   type Upstream,
   UpstreamSchemaError,
@@ -48,6 +49,8 @@ export interface UpstreamHttpOptions {
   maxConcurrent?: number;
   /** Answers larger than this are refused (UpstreamTooLargeError). */
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named in the error with what to do. */
+  bodyLimit?: BodyLimit;
   /** Extracts the upstream's own error message from an error body (PD's JSON string, Prometheus' `error`). */
   errorMessage?: (bodyText: string) => string | undefined;
   /** Inject a dispatcher (tests); otherwise one undici Agent with the TLS and concurrency options is made. */
@@ -307,7 +310,7 @@ export class UpstreamHttp {
       res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
       const limit = this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const status = res.statusCode;
-      ({ text, bytes } = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit)));
+      ({ text, bytes } = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit, this.opts.bodyLimit)));
     } catch (err) {
       throw this.mapTransportError(err, details, timeout.signal, timeoutMs);
     } finally {

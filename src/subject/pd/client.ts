@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 
 import {
+  type BodyLimit,
   BadQueryError,
   ConfigError,
   StoreNotFoundError,
@@ -62,6 +63,8 @@ export interface PDClientOptions {
   cacheMaxBytes?: number;
   maxConcurrent?: number;
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
+  bodyLimit?: BodyLimit;
 }
 
 export interface PdAnswer<T> {
@@ -213,6 +216,7 @@ export class PDClient {
       cacheMaxBytes: opts.cacheMaxBytes,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
+      bodyLimit: opts.bodyLimit,
       errorMessage: pdErrorMessage,
     });
   }

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 
-import { BadQueryError, ConfigError, UpstreamStatusError } from '../../shared/errors';
+import { BadQueryError, type BodyLimit, ConfigError, UpstreamStatusError } from '../../shared/errors';
 import { ENV } from '../../shared/names';
 import { type TlsOptions, UpstreamHttp } from '../http/upstream';
 import {
@@ -37,6 +37,8 @@ export interface PrometheusClientOptions {
   cacheMaxBytes?: number;
   maxConcurrent?: number;
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
+  bodyLimit?: BodyLimit;
 }
 
 export interface Sample {
@@ -94,6 +96,7 @@ export class PrometheusClient {
       cacheMaxBytes: opts.cacheMaxBytes,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
+      bodyLimit: opts.bodyLimit,
       errorMessage: prometheusErrorMessage,
     });
   }

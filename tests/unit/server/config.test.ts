@@ -191,3 +191,13 @@ describe('client limits', () => {
     }
   });
 });
+
+describe('answer size limits', () => {
+  test('PD has its own limit (32 MiB), apart from UPSTREAM_MAX_BODY_BYTES (Prometheus, 64 MiB)', () => {
+    const c = loadConfig({});
+    expect(c.upstream.pdMaxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(c.upstream.maxBodyBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig({ PD_MAX_BODY_BYTES: '1000' }).upstream).toMatchObject({ pdMaxBodyBytes: 1000, maxBodyBytes: 64 * 1024 * 1024 });
+    expect(configError(() => loadConfig({ PD_MAX_BODY_BYTES: '0' })).variable).toBe('PD_MAX_BODY_BYTES');
+  });
+});
