@@ -5,6 +5,7 @@
  */
 import { historyReplay } from './historyReplay';
 import { regionMemory } from './regionMemory';
+import { rssDrift } from './rssDrift';
 import { sharedCalls } from './sharedCalls';
 import { type Result, printTable } from './stats';
 import { storesLatency } from './storesLatency';
@@ -14,6 +15,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   b: historyReplay,
   c: sharedCalls,
   d: regionMemory,
+  h: rssDrift,
 };
 
 async function main(): Promise<void> {
