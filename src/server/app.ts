@@ -19,6 +19,8 @@ import type { DestinationStream } from 'pino';
 // Inlined by the server bundle (npm start), read by tsx in tests.
 import packageJson from '../../package.json';
 import { ERROR_CODES, OperatorError } from '../shared/errors';
+import { AnswerCache } from '../subject/http/answerCache';
+import type { Answer } from '../subject/http/upstream';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
 import { LiveChecker } from '../subject/tikv/invariants/live';
@@ -94,7 +96,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   const clientOptions = {
     timeoutMs: config.upstream.timeoutMs,
     cacheTtlMs: config.upstream.cacheTtlMs,
-    cacheMaxBytes: config.upstream.cacheMaxBytes,
+    // One byte budget for PD's and Prometheus' answers together.
+    cache: new AnswerCache<Answer<unknown>>(config.upstream.cacheTtlMs, config.upstream.cacheMaxBytes),
     maxConcurrent: config.upstream.maxConcurrent,
     maxBodyBytes: config.upstream.maxBodyBytes,
   };

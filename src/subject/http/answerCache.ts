@@ -57,8 +57,17 @@ export class AnswerCache<A extends Sized> {
     return entry;
   }
 
-  clear(): void {
-    this.lru?.clear();
+  /** Forgets every entry, or those whose key starts with `prefix` (one client's, in a shared cache). */
+  clear(prefix?: string): void {
+    if (prefix === undefined) {
+      this.lru?.clear();
+      return;
+    }
+    for (const key of [...(this.lru?.keys() ?? [])]) {
+      if (key.startsWith(prefix)) {
+        this.lru?.delete(key);
+      }
+    }
   }
 
   /** Entries held now (tests). */

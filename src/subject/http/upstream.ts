@@ -45,6 +45,8 @@ export interface UpstreamHttpOptions {
   cacheTtlMs?: number;
   /** The cache holds at most this many bytes of answers (as received); least recently used go first. */
   cacheMaxBytes?: number;
+  /** A cache shared with other clients (one byte budget for the backend); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   /** Concurrent connections per upstream origin; further requests wait in undici's queue. */
   maxConcurrent?: number;
   /** Answers larger than this are refused (UpstreamTooLargeError). */
@@ -116,6 +118,7 @@ export class UpstreamHttp {
    * times). Callers must treat the data as read-only.
    */
   private readonly cache: AnswerCache<Answer<unknown>>;
+  private readonly keyPrefix: string;
   /** Bumped by `invalidate()`: an answer read before a write is not cached after it. */
   private generation = 0;
   /** Index of the base URL that answered last; failover starts there. */
@@ -126,7 +129,9 @@ export class UpstreamHttp {
       throw new Error(`${opts.upstream}: at least one URL is needed`);
     }
     this.opts = opts;
-    this.cache = new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
+    this.cache = opts.cache ?? new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
+    // Keys name the upstream and its members: a shared cache never answers one client with another's answer.
+    this.keyPrefix = `${opts.upstream}|${opts.baseUrls.join(',')}|`;
     this.dispatcher =
       opts.dispatcher ??
       new Agent({
@@ -143,7 +148,7 @@ export class UpstreamHttp {
 
   /** GET with sharing of identical in-flight requests and the TTL cache. */
   async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
-    const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
+    const key = `${this.keyPrefix}${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
     const hit = this.cache.get(key);
     if (hit) {
       return this.validateShared(path, hit, o.schema) as Answer<Out<S>>;
@@ -204,7 +209,7 @@ export class UpstreamHttp {
   /** Forget cached answers (after a write that changes what reads return). */
   invalidate(): void {
     this.generation++;
-    this.cache.clear();
+    this.cache.clear(this.keyPrefix);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   UpstreamSchemaError,
   UpstreamStatusError,
 } from '../../shared/errors';
+import type { AnswerCache } from '../http/answerCache';
 import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import { parseJsonBig } from './parse';
 import {
@@ -61,6 +62,8 @@ export interface PDClientOptions {
   cacheTtlMs?: number;
   /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
   cacheMaxBytes?: number;
+  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
   /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
@@ -214,6 +217,7 @@ export class PDClient {
       headers: { 'X-Caller-ID': callerId },
       cacheTtlMs: opts.cacheTtlMs,
       cacheMaxBytes: opts.cacheMaxBytes,
+      cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
       bodyLimit: opts.bodyLimit,

@@ -8,7 +8,8 @@ import type { z } from 'zod';
 
 import { BadQueryError, type BodyLimit, ConfigError, UpstreamStatusError } from '../../shared/errors';
 import { ENV } from '../../shared/names';
-import { type TlsOptions, UpstreamHttp } from '../http/upstream';
+import type { AnswerCache } from '../http/answerCache';
+import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import {
   BuildInfoAnswer,
   QueryAnswer,
@@ -35,6 +36,8 @@ export interface PrometheusClientOptions {
   cacheTtlMs?: number;
   /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
   cacheMaxBytes?: number;
+  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
   /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
@@ -94,6 +97,7 @@ export class PrometheusClient {
       headers,
       cacheTtlMs: opts.cacheTtlMs,
       cacheMaxBytes: opts.cacheMaxBytes,
+      cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
       bodyLimit: opts.bodyLimit,

@@ -50,3 +50,14 @@ test('TTL 0 caches nothing', () => {
   cache.set('a', answer(1));
   expect(cache.get('a')).toBeUndefined();
 });
+
+test('clear(prefix) forgets one client’s entries in a shared cache, and keeps the others', () => {
+  const cache = new AnswerCache<{ data: string; bytes: number }>(60_000, 10_000);
+  cache.set('pd|http://pd|/stores', answer(10));
+  cache.set('pd|http://pd|/config', answer(10));
+  cache.set('prometheus|http://prom|/api/v1/query', answer(10));
+  cache.clear('pd|http://pd|');
+  expect(cache.get('pd|http://pd|/stores')).toBeUndefined();
+  expect(cache.get('pd|http://pd|/config')).toBeUndefined();
+  expect(cache.get('prometheus|http://prom|/api/v1/query')).toBeDefined();
+});
