@@ -1,7 +1,7 @@
 /**
  * The HTTP layer both upstream clients (PD, Prometheus) stand on: undici requests with explicit timeouts, a response
- * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs (many panels of
- * one dashboard refresh cost one upstream call), a short TTL cache, bounded concurrency (undici's per-origin
+ * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs
+ * (sharedRequests.ts), a short cache bounded by bytes (answerCache.ts), bounded concurrency (undici's per-origin
  * connection limit queues the rest), zod validation (compiled to ajv for the largest answers, compiledSchema.ts),
  * and errors from the catalog that name upstream, path, status and field — never a credential.
  */
@@ -22,6 +22,7 @@ import { fieldPath } from '../../shared/fieldPath';
 
 import { AnswerCache, type CacheEntry } from './answerCache';
 import { parseChecked } from './compiledSchema';
+import { SharedRequests } from './sharedRequests';
 
 export interface TlsOptions {
   /** PEM text of the CA bundle that signed the upstream's certificate. */
@@ -99,19 +100,10 @@ const MESSAGE_LIMIT = 300;
 /** Statuses after which another member may succeed (PD answers 503 while not ready; a proxy may 502/504). */
 const FAILOVER_STATUSES = new Set([502, 503, 504]);
 
-/** One GET in flight, shared by every caller asking the same while it runs. */
-interface SharedGet {
-  promise: Promise<CacheEntry<Answer<unknown>>>;
-  /** Aborts the upstream request once no caller waits for it any more. */
-  controller: AbortController;
-  callers: number;
-  settled: boolean;
-}
-
 export class UpstreamHttp {
   private readonly opts: UpstreamHttpOptions;
   private readonly dispatcher: Dispatcher;
-  private readonly inflight = new Map<string, SharedGet>();
+  private readonly shared = new SharedRequests<CacheEntry<Answer<unknown>>>();
   /**
    * Answers with their checked copies per schema: the callers that share one request or one cached answer get one
    * zod parse between them, not one each (200 panels asking for PD's 1 MB `/stores` would otherwise parse it 200
@@ -153,47 +145,17 @@ export class UpstreamHttp {
     if (hit) {
       return this.validateShared(path, hit, o.schema) as Answer<Out<S>>;
     }
-    const shared = this.inflight.get(key) ?? this.startShared(key, path, o);
-    const entry = await this.join(key, shared, o.signal);
+    const entry = await this.shared.join(
+      key,
+      (signal) => {
+        const generation = this.generation;
+        return this.send('GET', path, { ...o, schema: undefined, signal }).then((answer) =>
+          generation === this.generation ? this.cache.set(key, answer) : { answer, checked: new Map() }
+        );
+      },
+      o.signal
+    );
     return this.validateShared(path, entry, o.schema) as Answer<Out<S>>;
-  }
-
-  /**
-   * The shared request is not cancelled by one caller's signal, only when its last caller has gone (Grafana
-   * cancelled every panel that asked): then the upstream request is aborted too.
-   */
-  private startShared(key: string, path: string, o: RequestOptions<z.ZodType | undefined>): SharedGet {
-    const generation = this.generation;
-    const controller = new AbortController();
-    const shared: SharedGet = { promise: undefined as never, controller, callers: 0, settled: false };
-    shared.promise = this.send('GET', path, { ...o, schema: undefined, signal: controller.signal })
-      .then((answer) => (generation === this.generation ? this.cache.set(key, answer) : { answer, checked: new Map() }))
-      .finally(() => {
-        shared.settled = true;
-        if (this.inflight.get(key) === shared) {
-          this.inflight.delete(key);
-        }
-      });
-    // Every caller may have left (then nobody awaits the abort's rejection).
-    shared.promise.catch(() => undefined);
-    this.inflight.set(key, shared);
-    return shared;
-  }
-
-  private async join(key: string, shared: SharedGet, signal: AbortSignal | undefined): Promise<CacheEntry<Answer<unknown>>> {
-    shared.callers++;
-    try {
-      return await raceSignal(shared.promise, signal);
-    } finally {
-      shared.callers--;
-      if (shared.callers === 0 && !shared.settled && signal?.aborted) {
-        // A later identical GET starts afresh instead of joining the aborted one.
-        if (this.inflight.get(key) === shared) {
-          this.inflight.delete(key);
-        }
-        shared.controller.abort(signal.reason);
-      }
-    }
   }
 
   /** Any method, no sharing or caching (writes). */
@@ -425,30 +387,6 @@ function serializeQuery(query: RequestOptions<undefined>['query']): string {
   const url = new URL('http://x');
   appendQuery(url, query);
   return url.searchParams.toString();
-}
-
-/** Rejects as soon as the caller's signal aborts, while the shared request goes on for the others. */
-function raceSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) {
-    return p;
-  }
-  if (signal.aborted) {
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      }
-    );
-  });
 }
 
 function defaultErrorMessage(text: string): string | undefined {
