@@ -6,6 +6,7 @@
  *   const b = await startBackendProcess({ PD_URL: … });  b.url; b.pid; await b.usage(); await b.close();
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { build } from 'esbuild';
@@ -24,7 +25,8 @@ export interface BackendProcess {
 let bundled: Promise<string> | undefined;
 function bundleChild(): Promise<string> {
   bundled ??= (async () => {
-    const outfile = join(__dirname, '..', 'node_modules', '.cache', 'tikv-operator-bench', 'backendChild.js');
+    // One file per bench run: node_modules may be shared by several checkouts benchmarking at once.
+    const outfile = join(__dirname, '..', 'node_modules', '.cache', 'tikv-operator-bench', `backendChild-${process.pid}.js`);
     await build({
       entryPoints: [join(__dirname, 'backendChild.ts')],
       bundle: true,
@@ -34,6 +36,7 @@ function bundleChild(): Promise<string> {
       outfile,
       logLevel: 'warning',
     });
+    process.once('exit', () => rmSync(outfile, { force: true }));
     return outfile;
   })();
   return bundled;

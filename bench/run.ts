@@ -6,6 +6,7 @@
 import { fleetHistory } from './fleetHistory';
 import { historyReplay, largestHistory } from './historyReplay';
 import { regionMemory } from './regionMemory';
+import { rssDrift } from './rssDrift';
 import { sharedCalls } from './sharedCalls';
 import { type Result, printTable } from './stats';
 import { storesLatency } from './storesLatency';
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   d: regionMemory,
   e: fleetHistory,
   g: largestHistory,
+  h: rssDrift,
 };
 
 async function main(): Promise<void> {

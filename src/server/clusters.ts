@@ -10,6 +10,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 
 import { BadQueryError, ERROR_CODES, OperatorError } from '../shared/errors';
+import { AnswerCache } from '../subject/http/answerCache';
+import type { Answer } from '../subject/http/upstream';
 import { PDClient } from '../subject/pd/client';
 import { PrometheusClient } from '../subject/prometheus/client';
 import { rateWindowMs } from '../subject/tikv/invariants/history';
@@ -126,6 +128,8 @@ export function buildClusters(
   const clientOptions = {
     timeoutMs: config.upstream.timeoutMs,
     cacheTtlMs: config.upstream.cacheTtlMs,
+    // One byte budget for every cluster's PD and Prometheus answers together.
+    cache: new AnswerCache<Answer<unknown>>(config.upstream.cacheTtlMs, config.upstream.cacheMaxBytes),
     maxConcurrent: config.upstream.maxConcurrent,
     maxBodyBytes: config.upstream.maxBodyBytes,
   };
@@ -138,7 +142,13 @@ export function buildClusters(
       if (!c.pd) {
         throw new Error(`cluster ${c.name} needs PD_URL (main.ts starts the simulator when PD_URL is unset)`);
       }
-      pd = new PDClient({ urls: c.pd.urls, tls: c.pd.tls, ...clientOptions });
+      pd = new PDClient({
+        urls: c.pd.urls,
+        tls: c.pd.tls,
+        ...clientOptions,
+        maxBodyBytes: config.upstream.pdMaxBodyBytes,
+        bodyLimit: { name: 'PD_MAX_BODY_BYTES', advice: 'raise it if this cluster answers that much (10,000 stores take about 12 MB)' },
+      });
       owned.push(pd);
     }
     let prometheus = inject.prometheus;
@@ -150,6 +160,7 @@ export function buildClusters(
         selector: c.selector,
         jobs: c.prometheus.jobs,
         ...clientOptions,
+        bodyLimit: { name: 'UPSTREAM_MAX_BODY_BYTES', advice: 'ask for less (a shorter range, fewer stores) or raise it' },
       });
       owned.push(prometheus);
     }

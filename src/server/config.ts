@@ -19,6 +19,7 @@ import { ConfigError } from '../shared/errors';
 import { ENV } from '../shared/names';
 import { redactUserInfo } from '../shared/redact';
 import type { DeploymentOverrides } from '../shared/schema/query';
+import { DEFAULT_CACHE_MAX_BYTES } from '../subject/http/answerCache';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
@@ -46,8 +47,14 @@ export const CONFIG_ENV = {
   UPSTREAM_TIMEOUT_MS: 'UPSTREAM_TIMEOUT_MS',
   HEALTH_TIMEOUT_MS: 'HEALTH_TIMEOUT_MS',
   CACHE_TTL_MS: 'CACHE_TTL_MS',
+  CACHE_MAX_BYTES: 'CACHE_MAX_BYTES',
+  REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
+  CONNECTION_TIMEOUT_MS: 'CONNECTION_TIMEOUT_MS',
+  KEEP_ALIVE_TIMEOUT_MS: 'KEEP_ALIVE_TIMEOUT_MS',
+  MAX_CONNECTIONS: 'MAX_CONNECTIONS',
   UPSTREAM_MAX_CONCURRENCY: 'UPSTREAM_MAX_CONCURRENCY',
   UPSTREAM_MAX_BODY_BYTES: 'UPSTREAM_MAX_BODY_BYTES',
+  PD_MAX_BODY_BYTES: 'PD_MAX_BODY_BYTES',
   CHECK_INTERVAL: 'CHECK_INTERVAL',
   RATE_WINDOW: 'RATE_WINDOW',
   SCRAPE_INTERVAL: 'SCRAPE_INTERVAL',
@@ -149,9 +156,20 @@ export interface Config {
   actions: { enabled: boolean; token?: string; auditDbPath: string };
   /** The audit store beyond AUDIT_DB_PATH: PostgreSQL (`url` set: it wins over the SQLite path) and timeouts. */
   audit: AuditConfig;
-  upstream: { timeoutMs: number; cacheTtlMs: number; maxConcurrent: number; maxBodyBytes: number };
+  upstream: {
+    timeoutMs: number;
+    cacheTtlMs: number;
+    cacheMaxBytes: number;
+    maxConcurrent: number;
+    /** Prometheus' answers (UPSTREAM_MAX_BODY_BYTES). */
+    maxBodyBytes: number;
+    /** PD's answers (PD_MAX_BODY_BYTES). */
+    pdMaxBodyBytes: number;
+  };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
+  /** Limits on clients: slow bodies, idle and stalled sockets, how many connections at once. */
+  clients: ClientLimits;
   /** The live checker's tick. */
   checkIntervalMs: number;
   /** PromQL rate window of the P99 latency (`1m`, as TiKV's own alert). */
@@ -159,6 +177,23 @@ export interface Config {
   /** Prometheus' scrape interval: the smallest useful step of range queries. */
   scrapeIntervalMs: number;
 }
+
+export interface ClientLimits {
+  /** Time to receive a whole request, headers and body (Node's `requestTimeout`, `headersTimeout`). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed (fastify's `connectionTimeout`). */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (fastify's `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this are refused (Node's `server.maxConnections`). */
+  maxConnections: number;
+}
+
+/**
+ * PD's largest answer is `/stores`: 10,000 stores take 7.3 MB as the simulator writes them (767 B a store) and about
+ * 12 MB at the 1.2 kB a store of PD's indented answers (tests/fixtures/pd/stores.json); 32 MiB is 2.5× that.
+ */
+export const DEFAULT_PD_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface AuditConfig {
   /** AUDIT_DB_URL (`postgres://…`); never logged (it may hold a password). */
@@ -283,10 +318,22 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     upstream: {
       timeoutMs: val('UPSTREAM_TIMEOUT_MS', PositiveInt, 10_000),
       cacheTtlMs: val('CACHE_TTL_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), 1000),
+      cacheMaxBytes: val('CACHE_MAX_BYTES', PositiveInt, DEFAULT_CACHE_MAX_BYTES),
       maxConcurrent: val('UPSTREAM_MAX_CONCURRENCY', PositiveInt.max(1024), 16),
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
+      pdMaxBodyBytes: val('PD_MAX_BODY_BYTES', PositiveInt, DEFAULT_PD_MAX_BODY_BYTES),
     },
     healthTimeoutMs: val('HEALTH_TIMEOUT_MS', PositiveInt, 3000),
+    clients: {
+      // Grafana's proxy sends a query of a few kB at once: 30 s is slow-client territory, not a slow network.
+      requestTimeoutMs: val('REQUEST_TIMEOUT_MS', PositiveInt, 30_000),
+      // Above the longest query (a 30-day history), so only a stalled socket reaches it.
+      connectionTimeoutMs: val('CONNECTION_TIMEOUT_MS', PositiveInt, 300_000),
+      // Longer than Grafana's data proxy keeps an idle connection (`[dataproxy] idle_conn_timeout_seconds`, 90):
+      // the client closes first, so it never reuses a connection the backend is closing.
+      keepAliveTimeoutMs: val('KEEP_ALIVE_TIMEOUT_MS', PositiveInt, 95_000),
+      maxConnections: val('MAX_CONNECTIONS', PositiveInt, 1024),
+    },
     checkIntervalMs: val('CHECK_INTERVAL', Duration, 15_000),
     rateWindow: val('RATE_WINDOW', DurationText, '1m'),
     scrapeIntervalMs: val('SCRAPE_INTERVAL', Duration, 15_000),

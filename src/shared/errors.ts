@@ -156,9 +156,17 @@ export class UpstreamSchemaError extends UpstreamError {
   }
 }
 
+/** Which setting bounds an upstream's answers, and what to do when an answer exceeds it. */
+export interface BodyLimit {
+  /** The variable that sets it, e.g. `PD_MAX_BODY_BYTES`. */
+  name: string;
+  advice: string;
+}
+
 export class UpstreamTooLargeError extends UpstreamError {
-  constructor(d: UpstreamErrorDetails, limitBytes: number) {
-    super(ERROR_CODES.UPSTREAM_TOO_LARGE, 502, `answer larger than ${limitBytes} bytes`, d);
+  constructor(d: UpstreamErrorDetails, limitBytes: number, limit?: BodyLimit) {
+    const which = limit ? ` (${limit.name}): ${limit.advice}` : '';
+    super(ERROR_CODES.UPSTREAM_TOO_LARGE, 502, `answer larger than ${limitBytes} bytes${which}`, d);
     this.name = 'UpstreamTooLargeError';
   }
 }

@@ -42,7 +42,8 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
     const prometheus = c.prometheus;
     const [pd, prom] = await Promise.all([
       probe('pd', '/version', async () => {
-        const read = { timeoutMs: o.timeoutMs };
+        // Shared between PD members: a black-holed first member leaves time for the next (UpstreamHttp deadlineMs).
+        const read = { timeoutMs: o.timeoutMs, deadlineMs: o.timeoutMs };
         const [version] = await Promise.all([c.pd.getVersion(read), c.pd.ping(read)]);
         return version.data.version;
       }),

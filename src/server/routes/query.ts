@@ -6,6 +6,8 @@
  * `cluster` picks the cluster's parts first (clusters.ts): several clusters and none named is a 400, an unknown
  * name a 404, for the whole request.
  */
+import type { ServerResponse } from 'node:http';
+
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 import { describeError, ERROR_CODES, OperatorError, UpstreamError } from '../../shared/errors';
@@ -45,7 +47,12 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       502
     );
 
-  const invariantQuery = async (c: ClusterParts, q: InvariantQuery, req: QueryRequest): Promise<DataFrameJSON[]> => {
+  const invariantQuery = async (
+    c: ClusterParts,
+    q: InvariantQuery,
+    req: QueryRequest,
+    signal: AbortSignal
+  ): Promise<DataFrameJSON[]> => {
     const prometheus = c.prometheus;
     if (!prometheus) {
       throw notConfigured();
@@ -56,7 +63,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     let directory: InstanceDirectory | undefined;
     let current: Array<{ store_id: number; address: string }> = [];
     try {
-      const stores = await c.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
+      const stores = await c.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] }, { signal });
       directory = new InstanceDirectory(stores.data.stores, c.config.instanceMapping);
       current = stores.data.stores
         .filter((s) => expectedToServe(s.store, isTiFlash(s.store), c.config.includeTiFlash))
@@ -87,6 +94,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       resolveInstance: (instance) => directory?.byInstance(instance),
       invariants,
       storeIds: q.storeIds,
+      signal,
     });
     // Part of the range without data, a widened rate window, Prometheus' own warnings: said, not hidden.
     notices.push(...history.notices.map((text) => ({ severity: 'warning', text })));
@@ -123,11 +131,12 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
   const runOne = async (
     c: ClusterParts,
     q: QueryRequest['queries'][number],
-    req: QueryRequest
+    req: QueryRequest,
+    signal: AbortSignal
   ): Promise<QueryResult> => {
     try {
       if (q.kind === 'invariant') {
-        return { frames: await invariantQuery(c, q, req) };
+        return { frames: await invariantQuery(c, q, req, signal) };
       }
       if (q.kind === 'audit') {
         if (!o.audit) {
@@ -143,8 +152,12 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
         throw notConfigured();
       }
       const range = { from: req.from, to: req.to, intervalMs: req.intervalMs, maxDataPoints: req.maxDataPoints };
-      return { frames: await observationFrames(c.subject, q, range) };
+      return { frames: await observationFrames(c.subject, q, range, signal) };
     } catch (err) {
+      if (signal.aborted) {
+        // Cancelled, not failed: no upstream error is counted or logged (nginx's 499 "client closed request").
+        return { frames: [], error: 'cancelled: the client closed the connection', status: 499 };
+      }
       if (err instanceof UpstreamError) {
         o.exporter.upstreamError(err.upstream, 'query');
       }
@@ -164,14 +177,34 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       // QueryResponse on arrival.
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body;
       const cluster = o.clusters.pick(body.cluster);
-      const answers = await Promise.all(body.queries.map((q) => runOne(cluster, q, body)));
+      const signal = clientGone(reply.raw);
+      const answers = await Promise.all(body.queries.map((q) => runOne(cluster, q, body, signal)));
+      if (signal.aborted) {
+        // Nobody is left to read it; the queries stopped early with abort errors.
+        app.log.info({ queries: body.queries.length }, 'query cancelled: the client went away');
+      }
       return { results: Object.fromEntries(body.queries.map((q, i) => [q.refId, answers[i]])) };
     }
   );
 };
+
+/**
+ * Aborts when the client goes away before its answer is written (Grafana cancelled the query, a browser tab
+ * closed). Not fastify's `request.signal`: it follows the request stream, whose 'close' comes as soon as the body
+ * has been read (Node ≥ 16); the response's 'close' before `writableEnded` is the client leaving.
+ */
+function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableEnded) {
+      controller.abort();
+    }
+  });
+  return controller.signal;
+}
 
 /**
  * The live store_down violations replace the replayed ones still active for the same store (keeping the earlier

@@ -1,7 +1,7 @@
 /**
  * The HTTP layer both upstream clients (PD, Prometheus) stand on: undici requests with explicit timeouts, a response
- * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs (many panels of
- * one dashboard refresh cost one upstream call), a short TTL cache, bounded concurrency (undici's per-origin
+ * size limit, failover across several base URLs (PD members), in-flight sharing of identical GETs
+ * (sharedRequests.ts), a short cache bounded by bytes (answerCache.ts), bounded concurrency (undici's per-origin
  * connection limit queues the rest), zod validation (compiled to ajv for the largest answers, compiledSchema.ts),
  * and errors from the catalog that name upstream, path, status and field — never a credential.
  */
@@ -9,6 +9,7 @@ import { Agent, type Dispatcher, errors as undiciErrors, request } from 'undici'
 import type { z } from 'zod';
 
 import {
+  type BodyLimit,
   OperatorError,
   type Upstream,
   UpstreamSchemaError,
@@ -19,7 +20,9 @@ import {
 } from '../../shared/errors';
 import { fieldPath } from '../../shared/fieldPath';
 
+import { AnswerCache, type CacheEntry } from './answerCache';
 import { parseChecked } from './compiledSchema';
+import { SharedRequests } from './sharedRequests';
 
 export interface TlsOptions {
   /** PEM text of the CA bundle that signed the upstream's certificate. */
@@ -41,10 +44,16 @@ export interface UpstreamHttpOptions {
   headers?: Record<string, string>;
   /** Identical GETs answered within this many ms come from memory (0 = no cache, in-flight sharing only). */
   cacheTtlMs?: number;
+  /** The cache holds at most this many bytes of answers (as received); least recently used go first. */
+  cacheMaxBytes?: number;
+  /** A cache shared with other clients (one byte budget for the backend); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   /** Concurrent connections per upstream origin; further requests wait in undici's queue. */
   maxConcurrent?: number;
   /** Answers larger than this are refused (UpstreamTooLargeError). */
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named in the error with what to do. */
+  bodyLimit?: BodyLimit;
   /** Extracts the upstream's own error message from an error body (PD's JSON string, Prometheus' `error`). */
   errorMessage?: (bodyText: string) => string | undefined;
   /** Inject a dispatcher (tests); otherwise one undici Agent with the TLS and concurrency options is made. */
@@ -58,6 +67,8 @@ export interface Answer<T> {
   /** The origin that answered (useful after failover). */
   origin: string;
   status: number;
+  /** Bytes of the body as received (what the cache weighs). */
+  bytes?: number;
 }
 
 export interface RequestOptions<S extends z.ZodType | undefined> {
@@ -71,10 +82,15 @@ export interface RequestOptions<S extends z.ZodType | undefined> {
   parseJson?: (text: string) => unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
-  /** Per-call timeout override. */
+  /** Per-call timeout override (each member tried gets this much). */
   timeoutMs?: number;
   /** GET past the cache and in-flight sharing (an action's preflight must see what other replicas just wrote). */
   fresh?: boolean;
+  /**
+   * The whole call's time across members: each try gets an equal share of what is left (and at most `timeoutMs`),
+   * so a black-holed first member cannot use it all (health probes).
+   */
+  deadlineMs?: number;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : unknown;
@@ -89,14 +105,16 @@ const FAILOVER_STATUSES = new Set([502, 503, 504]);
 export class UpstreamHttp {
   private readonly opts: UpstreamHttpOptions;
   private readonly dispatcher: Dispatcher;
-  private readonly inflight = new Map<string, Promise<Answer<unknown>>>();
-  private readonly cache = new Map<string, { expires: number; answer: Answer<unknown> }>();
+  private readonly shared = new SharedRequests<CacheEntry<Answer<unknown>>>();
   /**
-   * Checked answers per raw answer and schema: the callers that share one request or one cached answer get one
+   * Answers with their checked copies per schema: the callers that share one request or one cached answer get one
    * zod parse between them, not one each (200 panels asking for PD's 1 MB `/stores` would otherwise parse it 200
    * times). Callers must treat the data as read-only.
    */
-  private readonly checked = new WeakMap<Answer<unknown>, Map<z.ZodType, Answer<unknown>>>();
+  private readonly cache: AnswerCache<Answer<unknown>>;
+  private readonly keyPrefix: string;
+  /** Bumped by `invalidate()`: an answer read before a write is not cached after it. */
+  private generation = 0;
   /** Index of the base URL that answered last; failover starts there. */
   private preferred = 0;
 
@@ -105,6 +123,9 @@ export class UpstreamHttp {
       throw new Error(`${opts.upstream}: at least one URL is needed`);
     }
     this.opts = opts;
+    this.cache = opts.cache ?? new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
+    // Keys name the upstream and its members: a shared cache never answers one client with another's answer.
+    this.keyPrefix = `${opts.upstream}|${opts.baseUrls.join(',')}|`;
     this.dispatcher =
       opts.dispatcher ??
       new Agent({
@@ -121,28 +142,27 @@ export class UpstreamHttp {
 
   /** GET with sharing of identical in-flight requests and the TTL cache. */
   async get<S extends z.ZodType | undefined = undefined>(path: string, o: RequestOptions<S> = {}): Promise<Answer<Out<S>>> {
-    const key = `${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
-    const ttl = this.opts.cacheTtlMs ?? 0;
-    const hit = ttl > 0 && !o.fresh ? this.cache.get(key) : undefined;
-    if (hit && hit.expires > Date.now()) {
-      return this.validateShared(path, hit.answer, o.schema) as Answer<Out<S>>;
+    const key = `${this.keyPrefix}${path}?${serializeQuery(o.query)}|${o.text ? 'text' : o.parseJson ? `parser${parserId(o.parseJson)}` : 'json'}`;
+    if (o.fresh) {
+      // Past the cache and in-flight sharing: an action's preflight must see what another replica just wrote.
+      const answer = await this.send('GET', path, { ...o, schema: undefined });
+      return this.validate(path, answer, o.schema) as Answer<Out<S>>;
     }
-    let pending = o.fresh ? this.send('GET', path, { ...o, schema: undefined, signal: undefined }) : this.inflight.get(key);
-    if (!pending) {
-      // The shared request must not be cancelled by one caller's signal, and it runs with the *first* caller's
-      // timeout: a caller joining it waits at most that long (and less only through its own signal, as the health
-      // probe's deadline() does), whatever its own `timeoutMs`.
-      pending = this.send('GET', path, { ...o, schema: undefined, signal: undefined }).finally(() => this.inflight.delete(key));
-      this.inflight.set(key, pending);
+    const hit = this.cache.get(key);
+    if (hit) {
+      return this.validateShared(path, hit, o.schema) as Answer<Out<S>>;
     }
-    const answer = await raceSignal(pending, o.signal);
-    if (ttl > 0) {
-      this.cache.set(key, { expires: Date.now() + ttl, answer });
-      if (this.cache.size > 1000) {
-        this.pruneCache();
-      }
-    }
-    return this.validateShared(path, answer, o.schema) as Answer<Out<S>>;
+    const entry = await this.shared.join(
+      key,
+      (signal) => {
+        const generation = this.generation;
+        return this.send('GET', path, { ...o, schema: undefined, signal }).then((answer) =>
+          generation === this.generation ? this.cache.set(key, answer) : { answer, checked: new Map() }
+        );
+      },
+      o.signal
+    );
+    return this.validateShared(path, entry, o.schema) as Answer<Out<S>>;
   }
 
   /** Any method, no sharing or caching (writes). */
@@ -157,7 +177,8 @@ export class UpstreamHttp {
 
   /** Forget cached answers (after a write that changes what reads return). */
   invalidate(): void {
-    this.cache.clear();
+    this.generation++;
+    this.cache.clear(this.keyPrefix);
   }
 
   async close(): Promise<void> {
@@ -166,28 +187,14 @@ export class UpstreamHttp {
     }
   }
 
-  private pruneCache(): void {
-    const now = Date.now();
-    for (const [k, v] of this.cache) {
-      if (v.expires <= now) {
-        this.cache.delete(k);
-      }
-    }
-  }
-
-  private validateShared(path: string, raw: Answer<unknown>, schema: z.ZodType | undefined): Answer<unknown> {
+  private validateShared(path: string, entry: CacheEntry<Answer<unknown>>, schema: z.ZodType | undefined): Answer<unknown> {
     if (!schema) {
-      return raw;
+      return entry.answer;
     }
-    let bySchema = this.checked.get(raw);
-    if (!bySchema) {
-      bySchema = new Map();
-      this.checked.set(raw, bySchema);
-    }
-    let answer = bySchema.get(schema);
+    let answer = entry.checked.get(schema);
     if (!answer) {
-      answer = this.validate(path, raw, schema);
-      bySchema.set(schema, answer);
+      answer = this.validate(path, entry.answer, schema);
+      entry.checked.set(schema, answer);
     }
     return answer;
   }
@@ -209,11 +216,24 @@ export class UpstreamHttp {
 
   private async send(method: Dispatcher.HttpMethod, path: string, o: RequestOptions<undefined>): Promise<Answer<unknown>> {
     const n = this.opts.baseUrls.length;
+    // The order is fixed when the call starts: another call moving `preferred` meanwhile must not send this one
+    // back to the member it just gave up on.
+    const first = this.preferred;
+    const started = performance.now();
     let lastError: unknown;
     for (let i = 0; i < n; i++) {
-      const index = (this.preferred + i) % n;
+      const index = (first + i) % n;
+      let tryOptions = o;
+      if (o.deadlineMs !== undefined) {
+        const left = o.deadlineMs - (performance.now() - started);
+        if (left <= 0 && lastError !== undefined) {
+          break;
+        }
+        const share = Math.max(1, Math.ceil(left / (n - i)));
+        tryOptions = { ...o, timeoutMs: Math.min(o.timeoutMs ?? this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, share) };
+      }
       try {
-        const answer = await this.sendTo(this.opts.baseUrls[index], method, path, o);
+        const answer = await this.sendTo(this.opts.baseUrls[index], method, path, tryOptions);
         this.preferred = index;
         return answer;
       } catch (err) {
@@ -259,11 +279,12 @@ export class UpstreamHttp {
 
     let res: Dispatcher.ResponseData;
     let text: string;
+    let bytes: number;
     try {
       res = await request(url, { method, headers, body, signal, dispatcher: this.dispatcher });
       const limit = this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
       const status = res.statusCode;
-      text = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit));
+      ({ text, bytes } = await readLimited(res.body, limit, () => new UpstreamTooLargeError({ ...details, status }, limit, this.opts.bodyLimit)));
     } catch (err) {
       throw this.mapTransportError(err, details, timeout.signal, timeoutMs);
     } finally {
@@ -272,7 +293,7 @@ export class UpstreamHttp {
 
     const dateHeader = res.headers.date;
     const date = typeof dateHeader === 'string' ? Date.parse(dateHeader) : NaN;
-    const base_ = { date: Number.isNaN(date) ? undefined : date, origin, status: res.statusCode };
+    const base_ = { date: Number.isNaN(date) ? undefined : date, origin, status: res.statusCode, bytes };
 
     if (res.statusCode >= 400) {
       const upstreamMessage = truncate((this.opts.errorMessage ?? defaultErrorMessage)(text) ?? text.trim());
@@ -324,7 +345,11 @@ export function neverSent(err: UpstreamUnreachableError): boolean {
  * The body as text, refused past `limit` bytes (the stream is destroyed at once). Reads with 'data' events, as
  * undici's own `body.text()` does: an async iterator costs a promise per chunk (~0.7 ms on PD's 1 MB `/stores`).
  */
-function readLimited(body: Dispatcher.ResponseData['body'], limit: number, tooLarge: () => Error): Promise<string> {
+function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  tooLarge: () => Error
+): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -337,7 +362,7 @@ function readLimited(body: Dispatcher.ResponseData['body'], limit: number, tooLa
       }
       chunks.push(chunk);
     });
-    body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    body.once('end', () => resolve({ text: Buffer.concat(chunks, size).toString('utf8'), bytes: size }));
     body.once('error', reject);
   });
 }
@@ -369,30 +394,6 @@ function serializeQuery(query: RequestOptions<undefined>['query']): string {
   const url = new URL('http://x');
   appendQuery(url, query);
   return url.searchParams.toString();
-}
-
-/** Rejects as soon as the caller's signal aborts, while the shared request goes on for the others. */
-function raceSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) {
-    return p;
-  }
-  if (signal.aborted) {
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      }
-    );
-  });
 }
 
 function defaultErrorMessage(text: string): string | undefined {

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 
 import {
+  type BodyLimit,
   BadQueryError,
   ConfigError,
   StoreNotFoundError,
@@ -14,6 +15,7 @@ import {
   UpstreamStatusError,
 } from '../../shared/errors';
 import { redactUserInfo } from '../../shared/redact';
+import type { AnswerCache } from '../http/answerCache';
 import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import { parseJsonBig } from './parse';
 import {
@@ -60,8 +62,14 @@ export interface PDClientOptions {
   /** Sent as `X-Caller-ID` on every request (PD logs and rate-limits by it). */
   callerId?: string;
   cacheTtlMs?: number;
+  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number;
+  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
+  bodyLimit?: BodyLimit;
 }
 
 export interface PdAnswer<T> {
@@ -78,6 +86,8 @@ export interface ReadOptions {
   timeoutMs?: number;
   /** Past the client's cache (actions' preflights: another replica may have just changed PD). */
   fresh?: boolean;
+  /** Time for the whole read across PD members, shared between them (UpstreamHttp's `deadlineMs`). */
+  deadlineMs?: number;
 }
 
 export interface WriteOptions {
@@ -210,8 +220,11 @@ export class PDClient {
       tls: opts.tls,
       headers: { 'X-Caller-ID': callerId },
       cacheTtlMs: opts.cacheTtlMs,
+      cacheMaxBytes: opts.cacheMaxBytes,
+      cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
+      bodyLimit: opts.bodyLimit,
       errorMessage: pdErrorMessage,
     });
   }
@@ -380,7 +393,12 @@ export class PDClient {
   /** `GET /ping`: PD answers 200 with an empty body; measures the round trip (never cached). */
   async ping(o: ReadOptions = {}): Promise<PdAnswer<{ latencyMs: number }>> {
     const started = performance.now();
-    const a = await this.http.request('GET', '/ping', { text: true, signal: o.signal, timeoutMs: o.timeoutMs });
+    const a = await this.http.request('GET', '/ping', {
+      text: true,
+      signal: o.signal,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+    });
     return this.answer({ ...a, data: { latencyMs: performance.now() - started } });
   }
 
@@ -516,7 +534,15 @@ export class PDClient {
     // Exact parsing costs a pass over the text (2 ms and 1 MB of garbage on a 1,000-store `/stores`): only the
     // answers with ids beyond 2^53 pay it.
     const parseJson = EXACT_UINT64_ANSWERS.has(schema) ? parseJsonBig : undefined;
-    const a = await this.http.get(path, { query, schema, parseJson, signal: o.signal, timeoutMs: o.timeoutMs, fresh: o.fresh });
+    const a = await this.http.get(path, {
+      query,
+      schema,
+      parseJson,
+      signal: o.signal,
+      timeoutMs: o.timeoutMs,
+      deadlineMs: o.deadlineMs,
+      fresh: o.fresh,
+    });
     return this.answer(a as Answer<z.output<S>>);
   }
 

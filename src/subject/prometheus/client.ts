@@ -6,10 +6,11 @@
  */
 import type { z } from 'zod';
 
-import { BadQueryError, ConfigError, UpstreamStatusError } from '../../shared/errors';
+import { BadQueryError, type BodyLimit, ConfigError, UpstreamStatusError } from '../../shared/errors';
 import { ENV } from '../../shared/names';
 import { redactUserInfo } from '../../shared/redact';
-import { type TlsOptions, UpstreamHttp } from '../http/upstream';
+import type { AnswerCache } from '../http/answerCache';
+import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import {
   BuildInfoAnswer,
   QueryAnswer,
@@ -34,8 +35,14 @@ export interface PrometheusClientOptions {
   /** Scrape job names (TiUP: `tikv`, `pd`); an empty name means "no job matcher". */
   jobs?: { tikv: string; pd: string };
   cacheTtlMs?: number;
+  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number;
+  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
+  /** The setting behind `maxBodyBytes`, named when an answer exceeds it. */
+  bodyLimit?: BodyLimit;
 }
 
 export interface Sample {
@@ -90,8 +97,11 @@ export class PrometheusClient {
       tls: opts.tls,
       headers,
       cacheTtlMs: opts.cacheTtlMs,
+      cacheMaxBytes: opts.cacheMaxBytes,
+      cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
+      bodyLimit: opts.bodyLimit,
       errorMessage: prometheusErrorMessage,
     });
   }

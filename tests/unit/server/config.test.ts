@@ -267,3 +267,40 @@ describe('redact', () => {
     expect(redact('/x?X-Amz-Signature=abc&access_key=def')).toBe('/x?X-Amz-Signature=[redacted]&access_key=[redacted]');
   });
 });
+
+describe('limits for memory and connections', () => {
+  test('CACHE_MAX_BYTES defaults to 16 MiB and must be a positive integer', () => {
+    expect(loadConfig({}).upstream.cacheMaxBytes).toBe(16 * 1024 * 1024);
+    expect(loadConfig({ CACHE_MAX_BYTES: '1048576' }).upstream.cacheMaxBytes).toBe(1_048_576);
+    for (const bad of ['0', '-1', '1.5', 'lots']) {
+      expect(configError(() => loadConfig({ CACHE_MAX_BYTES: bad })).variable).toBe('CACHE_MAX_BYTES');
+    }
+  });
+});
+
+describe('client limits', () => {
+  test('defaults: 30 s per request, 5 min silent socket, 95 s keep-alive (above Grafana’s 90 s), 1,024 connections', () => {
+    expect(loadConfig({}).clients).toEqual({
+      requestTimeoutMs: 30_000,
+      connectionTimeoutMs: 300_000,
+      keepAliveTimeoutMs: 95_000,
+      maxConnections: 1024,
+    });
+  });
+
+  test.each(['REQUEST_TIMEOUT_MS', 'CONNECTION_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'MAX_CONNECTIONS'])('%s must be a positive integer', (name) => {
+    for (const bad of ['0', '-5', 'x']) {
+      expect(configError(() => loadConfig({ [name]: bad })).variable).toBe(name);
+    }
+  });
+});
+
+describe('answer size limits', () => {
+  test('PD has its own limit (32 MiB), apart from UPSTREAM_MAX_BODY_BYTES (Prometheus, 64 MiB)', () => {
+    const c = loadConfig({});
+    expect(c.upstream.pdMaxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(c.upstream.maxBodyBytes).toBe(64 * 1024 * 1024);
+    expect(loadConfig({ PD_MAX_BODY_BYTES: '1000' }).upstream).toMatchObject({ pdMaxBodyBytes: 1000, maxBodyBytes: 64 * 1024 * 1024 });
+    expect(configError(() => loadConfig({ PD_MAX_BODY_BYTES: '0' })).variable).toBe('PD_MAX_BODY_BYTES');
+  });
+});

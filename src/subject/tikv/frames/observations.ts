@@ -83,12 +83,15 @@ const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> =
 export async function observationFrames(
   subject: TiKVSubject,
   q: ObservationQuery,
-  range: StepRange
+  range: StepRange,
+  /** Aborts the upstream requests when the client goes away. */
+  signal?: AbortSignal
 ): Promise<DataFrameJSON[]> {
+  const ctx = { signal };
   const storeIds = q.storeIds && q.storeIds.length > 0 ? q.storeIds : undefined;
   switch (q.observation) {
     case 'get_stores': {
-      const { stores, pd_now, notices } = await subject.getStores({ storeIds });
+      const { stores, pd_now, notices } = await subject.getStores({ storeIds }, ctx);
       const frames = [
         frame(
           q.refId,
@@ -164,7 +167,7 @@ export async function observationFrames(
     }
 
     case 'get_hot_write_regions': {
-      const { regions } = await subject.getHotWriteRegions({ storeIds, limit: q.limit });
+      const { regions } = await subject.getHotWriteRegions({ storeIds, limit: q.limit }, ctx);
       return [
         frame(
           q.refId,
@@ -194,15 +197,15 @@ export async function observationFrames(
         storeIds,
         range: { from: range.from, to: range.to },
         stepMs: rangeStep(range),
-      });
+      }, ctx);
       return storeMetricFrames(q.refId, result);
     }
 
     case 'get_cluster_metrics':
-      return clusterFrames(q.refId, await subject.getClusterMetrics({}));
+      return clusterFrames(q.refId, await subject.getClusterMetrics({}, ctx));
 
     case 'get_region_health': {
-      const { kinds } = await subject.getRegionHealth({ limit: q.limit ?? 100 });
+      const { kinds } = await subject.getRegionHealth({ limit: q.limit ?? 100 }, ctx);
       return [
         frame(
           q.refId,
