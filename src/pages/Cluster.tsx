@@ -1,4 +1,5 @@
 import React, { useState } from 'react';
+import type { DataFrame } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, Stack, Text } from '@grafana/ui';
 
@@ -13,6 +14,7 @@ import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
 import { canRunActions } from '../utils/permissions';
 import { useDataSourceParam, withDataSource } from '../utils/dataSourceParam';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
+import { storeDashboardUrl } from '../dashboards/names';
 
 const QUERIES: TikvQuery[] = [
   { refId: 'stores', kind: 'observation', observation: 'get_stores' },
@@ -28,6 +30,19 @@ const TITLES = {
 };
 /** Live violations: an invariant query ending now reports what is active now (the grace window fits in it). */
 const LIVE_WINDOW_MS = 5 * 60_000;
+
+const STORE_ID_FIELDS = new Set(['store_id', 'leader_store_id']);
+
+/**
+ * Store id columns (stores: `store_id`, hot regions: `leader_store_id`, violations: `store_id`) link to the store
+ * dashboard for that store, on the cluster's data source the page shows (`var-datasource`: `?ds=` or the default).
+ */
+function storeLinks(frame: DataFrame | undefined, uid: string | undefined) {
+  return (field: string, row: number) => {
+    const value = STORE_ID_FIELDS.has(field) ? fieldValues(frame, field)?.[row] : undefined;
+    return value == null ? undefined : storeDashboardUrl(Number(value), uid);
+  };
+}
 
 /** A row's link to the Actions page, prefilled (the page checks before anything runs). */
 function RowActionLink({ href, label }: { href: string; label: string }) {
@@ -81,6 +96,7 @@ function Cluster() {
             frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}
             empty={copy.noRows}
             testId={testIds.cluster.stores}
+            cellLink={storeLinks(stores, ds?.uid ?? uid)}
             rowAction={
               actions
                 ? (row) =>
@@ -104,6 +120,7 @@ function Cluster() {
             frame={hot}
             empty={copy.noRows}
             testId={testIds.cluster.hotRegions}
+            cellLink={storeLinks(hot, ds?.uid ?? uid)}
             rowAction={
               actions
                 ? (row) => (
@@ -116,7 +133,12 @@ function Cluster() {
             }
           />
           <Text element="h3">{copy.cluster.violations}</Text>
-          <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
+          <FrameTable
+            frame={active[0]}
+            empty={copy.noViolations}
+            testId={testIds.cluster.violations}
+            cellLink={storeLinks(active[0], ds?.uid ?? uid)}
+          />
           <div>
             <LinkButton
               variant="secondary"
