@@ -7,7 +7,7 @@ import {
   type GrafanaTheme2,
   locationUtil,
 } from '@grafana/data';
-import { Text, TextLink, useStyles2, useTheme2 } from '@grafana/ui';
+import { Text, useStyles2, useTheme2 } from '@grafana/ui';
 
 interface Props {
   frame?: DataFrame;
@@ -58,10 +58,11 @@ export function FrameTable({ frame, empty, testId, rowAction, cellLink }: Props)
               return (
                 <td key={c.name}>
                   {href ? (
-                    // Under Grafana's sub path (appSubUrl) when it has one.
-                    <TextLink href={locationUtil.assureBaseUrl(href)} inline={false}>
+                    // A plain link (Grafana routes in-app `<a href>` clicks itself; a router Link would stay inside
+                    // the app's own router), under Grafana's sub path (appSubUrl) when it has one.
+                    <a className={styles.link} href={locationUtil.assureBaseUrl(href)}>
                       {text}
-                    </TextLink>
+                    </a>
                   ) : (
                     text
                   )}
@@ -87,5 +88,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
       whiteSpace: 'nowrap',
     },
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+  }),
+  link: css({
+    color: theme.colors.text.link,
+    '&:hover': { textDecoration: 'underline' },
   }),
 });
