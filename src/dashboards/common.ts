@@ -12,7 +12,7 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 
 import { DATASOURCE_PLUGIN_ID } from '../shared/names';
 import type { SavedQuery } from '../shared/schema/query';
-import { DASHBOARDS } from './names';
+import { DASHBOARD_REVISION, DASHBOARDS } from './names';
 
 /** The data sources the compose stack provisions; only the variables' defaults (Grafana falls back when missing). */
 const DEFAULT_PLUGIN_DS = { text: 'TiKV Operator', value: 'tikv-operator' };
@@ -145,7 +145,7 @@ export function base(key: keyof typeof DASHBOARDS, description: string): dashboa
     .refresh('30s')
     .timezone('browser')
     .version(1)
-    .revision(1)
+    .revision(DASHBOARD_REVISION)
     .links(dashboardLinks());
 }
 

@@ -14,6 +14,13 @@ export const DASHBOARDS = {
 
 export type DashboardKey = keyof typeof DASHBOARDS;
 
+/**
+ * The dashboards' `revision`. Grafana re-imports an app's included dashboards when the plugin's version changes, but
+ * only those whose `revision` differs from the imported one (pkg/services/plugindashboards DashboardUpdater): bump it
+ * with any change to a dashboard, or installed copies keep the old one.
+ */
+export const DASHBOARD_REVISION = 1;
+
 /** `provisioning/dashboards/<file>` and, in the plugin, `dashboards/<file>`. */
 export function dashboardFile(key: DashboardKey): string {
   return `${DASHBOARDS[key].slug}.json`;

@@ -219,6 +219,9 @@ export function overview(): dashboard.Dashboard {
       .span(12)
   );
   b.withPanel(regionHealthTrendPanel(12).height(8).span(24));
+  // Room for the SLO budget panel (the `slo` query kind): panels are laid out in this order, so adding one here puts
+  // it after the trends; give it the next free id (13).
+
   b.withPanel(
     new table.PanelBuilder()
       .id(5)

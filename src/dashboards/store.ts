@@ -71,16 +71,28 @@ export function store(): dashboard.Dashboard {
       .height(6)
       .span(24)
   );
+  // Counts and scores apart: a region score is in MiB-like units, far above the counts.
   b.withPanel(
     balancePanel(
       3,
-      'leader_count|region_count|leader_score|region_score',
-      'Leaders, regions and scores',
-      'This store’s leader and region counts and PD’s balance scores over time (pd_scheduler_store_status).',
+      'leader_count|region_count',
+      'Leaders and regions',
+      'This store’s leader and region counts over time (pd_scheduler_store_status).',
       THIS_STORE
     )
       .height(8)
-      .span(24)
+      .span(12)
+  );
+  b.withPanel(
+    balancePanel(
+      11,
+      'leader_score|region_score',
+      'Leader and region scores',
+      'PD’s balance scores of this store over time (pd_scheduler_store_status): the balance schedulers move leaders and regions towards lower scores.',
+      THIS_STORE
+    )
+      .height(8)
+      .span(12)
   );
   // Latency and disk come from one get_store_metrics query: panel 5 reuses panel 4's results.
   b.withPanel(
