@@ -1,5 +1,4 @@
 import React, { useState } from 'react';
-import type { DataFrame } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { LinkButton, Stack, Text } from '@grafana/ui';
 
@@ -14,7 +13,7 @@ import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
 import { canRunActions } from '../utils/permissions';
 import { useDataSourceParam, withDataSource } from '../utils/dataSourceParam';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
-import { storeDashboardUrl } from '../dashboards/names';
+import { storeLinks } from '../utils/storeLinks';
 
 const QUERIES: TikvQuery[] = [
   { refId: 'stores', kind: 'observation', observation: 'get_stores' },
@@ -30,19 +29,6 @@ const TITLES = {
 };
 /** Live violations: an invariant query ending now reports what is active now (the grace window fits in it). */
 const LIVE_WINDOW_MS = 5 * 60_000;
-
-const STORE_ID_FIELDS = new Set(['store_id', 'leader_store_id']);
-
-/**
- * Store id columns (stores: `store_id`, hot regions: `leader_store_id`, violations: `store_id`) link to the store
- * dashboard for that store, on the cluster's data source the page shows (`var-datasource`: `?ds=` or the default).
- */
-function storeLinks(frame: DataFrame | undefined, uid: string | undefined) {
-  return (field: string, row: number) => {
-    const value = STORE_ID_FIELDS.has(field) ? fieldValues(frame, field)?.[row] : undefined;
-    return value == null ? undefined : storeDashboardUrl(Number(value), uid);
-  };
-}
 
 /** A row's link to the Actions page, prefilled (the page checks before anything runs). */
 function RowActionLink({ href, label }: { href: string; label: string }) {
