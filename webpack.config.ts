@@ -10,7 +10,13 @@ const config = async (env: Env): Promise<Configuration> => {
   return merge(baseConfig, {
     plugins: [
       // copyFiles.ts only copies the root plugin.json logos; the nested data source needs its own.
-      new CopyWebpackPlugin({ patterns: [{ from: 'datasource/img', to: 'datasource/img' }] }),
+      // The generated dashboards (npm run dashboards) ship in the plugin: plugin.json `includes` lists them.
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: 'datasource/img', to: 'datasource/img' },
+          { from: '../provisioning/dashboards/*.json', to: 'dashboards/[name][ext]' },
+        ],
+      }),
     ],
   });
 };

@@ -163,6 +163,35 @@ describe('Cluster page', () => {
     expect(drains[0].getAttribute('href')).toBe(
       '/a/operator-tikv-app/actions?action=drain_store&store_id=1&ds=tikv-west'
     );
+    // Store ids open the store dashboard for that store on the same cluster's data source.
+    const storeLinks = within(screen.getByTestId(testIds.cluster.stores)).getAllByRole('link', { name: /^\d+$/ });
+    expect(storeLinks.map((a) => a.getAttribute('href'))).toEqual([
+      '/d/tikv-operator-store/tikv-store?var-store=1&var-datasource=tikv-west',
+      '/d/tikv-operator-store/tikv-store?var-store=4&var-datasource=tikv-west',
+    ]);
+  });
+
+  it('links store ids in the stores, hot regions and violations tables to the store dashboard, on the data source shown', async () => {
+    installCluster();
+    render(<Cluster />, { wrapper: MemoryRouter });
+    await screen.findByText('Disconnected', {}, SLOW);
+    const links = (testId: string) =>
+      within(screen.getByTestId(testId))
+        .queryAllByRole('link')
+        .map((a) => [a.textContent, a.getAttribute('href')])
+        .filter(([, href]) => href?.startsWith('/d/'));
+    expect(links(testIds.cluster.stores)).toEqual([
+      // No `?ds=`: the default data source the page shows (uid `tikv`), named so the dashboard shows the same cluster.
+      ['1', '/d/tikv-operator-store/tikv-store?var-store=1&var-datasource=tikv'],
+      ['4', '/d/tikv-operator-store/tikv-store?var-store=4&var-datasource=tikv'],
+    ]);
+    expect(links(testIds.cluster.hotRegions).length).toBeGreaterThan(0);
+    for (const [text, href] of links(testIds.cluster.hotRegions)) {
+      expect(href).toBe(`/d/tikv-operator-store/tikv-store?var-store=${text}&var-datasource=tikv`);
+    }
+    expect(links(testIds.cluster.violations)).toEqual([
+      ['4', '/d/tikv-operator-store/tikv-store?var-store=4&var-datasource=tikv'],
+    ]);
   });
 
   it('lists region health and only the active violations', async () => {

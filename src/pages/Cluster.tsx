@@ -13,6 +13,7 @@ import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
 import { canRunActions } from '../utils/permissions';
 import { useDataSourceParam, withDataSource } from '../utils/dataSourceParam';
 import { actionLink, prefixRoute } from '../utils/utils.routing';
+import { storeLinks } from '../utils/storeLinks';
 
 const QUERIES: TikvQuery[] = [
   { refId: 'stores', kind: 'observation', observation: 'get_stores' },
@@ -81,6 +82,7 @@ function Cluster() {
             frame={stores && withViolationCounts(stores, activeViolationsByStore(violations))}
             empty={copy.noRows}
             testId={testIds.cluster.stores}
+            cellLink={storeLinks(stores, ds?.uid ?? uid)}
             rowAction={
               actions
                 ? (row) =>
@@ -104,6 +106,7 @@ function Cluster() {
             frame={hot}
             empty={copy.noRows}
             testId={testIds.cluster.hotRegions}
+            cellLink={storeLinks(hot, ds?.uid ?? uid)}
             rowAction={
               actions
                 ? (row) => (
@@ -116,7 +119,12 @@ function Cluster() {
             }
           />
           <Text element="h3">{copy.cluster.violations}</Text>
-          <FrameTable frame={active[0]} empty={copy.noViolations} testId={testIds.cluster.violations} />
+          <FrameTable
+            frame={active[0]}
+            empty={copy.noViolations}
+            testId={testIds.cluster.violations}
+            cellLink={storeLinks(active[0], ds?.uid ?? uid)}
+          />
           <div>
             <LinkButton
               variant="secondary"

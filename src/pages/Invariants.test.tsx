@@ -29,6 +29,21 @@ describe('Invariants page', () => {
     expect(body.to).toBeGreaterThanOrEqual(before);
   });
 
+  it('links each violation’s store id to the store dashboard, on the data source shown', async () => {
+    installCluster();
+    render(<Invariants />, { wrapper: MemoryRouter });
+    await screen.findAllByText('store_down', {}, SLOW);
+    for (const testId of [testIds.invariants.active, testIds.invariants.history]) {
+      const links = within(screen.getByTestId(testId))
+        .getAllByRole('link')
+        .map((a) => [a.textContent, a.getAttribute('href')]);
+      expect(links.length).toBe(bodyRows(testId).length);
+      for (const [text, href] of links) {
+        expect(href).toBe(`/d/tikv-operator-store/tikv-store?var-store=${text}&var-datasource=tikv`);
+      }
+    }
+  });
+
   it('asks again over the picked range', async () => {
     const calls = installCluster();
     render(<Invariants />, { wrapper: MemoryRouter });

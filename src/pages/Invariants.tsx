@@ -10,6 +10,7 @@ import type { TikvQuery } from '../datasource/types';
 import { fieldValues, filterRows } from '../utils/frames';
 import { useQueries, useTikvDataSource } from '../utils/tikvDataSource';
 import { useDataSourceParam } from '../utils/dataSourceParam';
+import { storeLinks } from '../utils/storeLinks';
 
 const QUERIES: TikvQuery[] = [{ refId: 'violations', kind: 'invariant', invariants: [], format: 'violations' }];
 const TITLES = { violations: copy.invariants.history };
@@ -47,9 +48,19 @@ function Invariants() {
             titles={TITLES}
           />
           <Text element="h3">{copy.invariants.active}</Text>
-          <FrameTable frame={active} empty={copy.noViolations} testId={testIds.invariants.active} />
+          <FrameTable
+            frame={active}
+            empty={copy.noViolations}
+            testId={testIds.invariants.active}
+            cellLink={storeLinks(active, ds?.uid ?? uid)}
+          />
           <Text element="h3">{copy.invariants.history}</Text>
-          <FrameTable frame={history} empty={copy.noViolations} testId={testIds.invariants.history} />
+          <FrameTable
+            frame={history}
+            empty={copy.noViolations}
+            testId={testIds.invariants.history}
+            cellLink={storeLinks(history, ds?.uid ?? uid)}
+          />
         </Stack>
       </div>
     </PluginPage>

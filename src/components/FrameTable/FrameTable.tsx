@@ -1,6 +1,12 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import { type DataFrame, formattedValueToString, getDisplayProcessor, type GrafanaTheme2 } from '@grafana/data';
+import {
+  type DataFrame,
+  formattedValueToString,
+  getDisplayProcessor,
+  type GrafanaTheme2,
+  locationUtil,
+} from '@grafana/data';
 import { Text, useStyles2, useTheme2 } from '@grafana/ui';
 
 interface Props {
@@ -9,13 +15,15 @@ interface Props {
   testId?: string;
   /** A last column with something to do with the row (a link to the Actions page, …). */
   rowAction?: (row: number) => React.ReactNode;
+  /** A Grafana path (e.g. `/d/<uid>/…`) a cell links to, by field name (not display name) and row; none = text. */
+  cellLink?: (field: string, row: number) => string | undefined;
 }
 
 /**
  * A plain table of one frame, each value formatted by its field's unit (bytes, percentunit, dateTimeAsIso, …) with
  * Grafana's display processor, so the pages show what a table panel would.
  */
-export function FrameTable({ frame, empty, testId, rowAction }: Props) {
+export function FrameTable({ frame, empty, testId, rowAction, cellLink }: Props) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   if (!frame || frame.length === 0) {
@@ -26,6 +34,7 @@ export function FrameTable({ frame, empty, testId, rowAction }: Props) {
     );
   }
   const columns = frame.fields.map((field) => ({
+    field: field.name,
     name: field.config.displayName ?? field.name,
     display: field.display ?? getDisplayProcessor({ field, theme }),
     values: field.values,
@@ -43,9 +52,23 @@ export function FrameTable({ frame, empty, testId, rowAction }: Props) {
       <tbody>
         {Array.from({ length: frame.length }, (_, row) => (
           <tr key={row}>
-            {columns.map((c) => (
-              <td key={c.name}>{c.values[row] == null ? '' : formattedValueToString(c.display(c.values[row]))}</td>
-            ))}
+            {columns.map((c) => {
+              const text = c.values[row] == null ? '' : formattedValueToString(c.display(c.values[row]));
+              const href = text === '' ? undefined : cellLink?.(c.field, row);
+              return (
+                <td key={c.name}>
+                  {href ? (
+                    // A plain link (Grafana routes in-app `<a href>` clicks itself; a router Link would stay inside
+                    // the app's own router), under Grafana's sub path (appSubUrl) when it has one.
+                    <a className={styles.link} href={locationUtil.assureBaseUrl(href)}>
+                      {text}
+                    </a>
+                  ) : (
+                    text
+                  )}
+                </td>
+              );
+            })}
             {rowAction && <td>{rowAction(row)}</td>}
           </tr>
         ))}
@@ -65,5 +88,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
       whiteSpace: 'nowrap',
     },
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+  }),
+  link: css({
+    color: theme.colors.text.link,
+    '&:hover': { textDecoration: 'underline' },
   }),
 });

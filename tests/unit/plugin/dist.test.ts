@@ -119,6 +119,17 @@ describe('built plugin metadata', () => {
     }
   });
 
+  it('lists every generated dashboard in its includes and ships it byte for byte (webpack copies provisioning/dashboards/)', () => {
+    const dashboards = readJson<PluginJson>('plugin.json').includes?.filter((i) => i.type === 'dashboard') ?? [];
+    const generated = fs.readdirSync(path.join(ROOT, 'provisioning', 'dashboards')).filter((f) => f.endsWith('.json'));
+    expect(dashboards.map((i) => i.path).sort()).toEqual(generated.map((f) => `dashboards/${f}`).sort());
+    for (const file of generated) {
+      expect(fs.readFileSync(path.join(DIST, 'dashboards', file), 'utf8')).toBe(
+        fs.readFileSync(path.join(ROOT, 'provisioning', 'dashboards', file), 'utf8')
+      );
+    }
+  });
+
   it('has the app pages Cluster, Invariants, Actions (Admin only) and Configuration', () => {
     const pages = readJson<PluginJson>('plugin.json').includes?.filter((i) => i.type === 'page');
     expect(pages?.map((i) => i.name)).toEqual(['Cluster', 'Invariants', 'Actions', 'Configuration']);

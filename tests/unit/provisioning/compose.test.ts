@@ -128,9 +128,10 @@ describe('docker-compose.yaml', () => {
     expect(env.GF_AUTH_ANONYMOUS_ENABLED === 'false' || env.GF_AUTH_ANONYMOUS_ORG_ROLE === 'Viewer').toBe(true);
     const targets = new Map(bindMounts(services.grafana).map((m) => [m.target, m.source]));
     expect(targets.get(`/var/lib/grafana/plugins/${APP_PLUGIN_ID}`)).toBe('./dist');
-    for (const dir of ['plugins', 'dashboards']) {
-      expect(targets.get(`/etc/grafana/provisioning/${dir}`)).toBe(`./provisioning/${dir}`);
-    }
+    expect(targets.get('/etc/grafana/provisioning/plugins')).toBe('./provisioning/plugins');
+    // The dashboards come from the app's `includes` (imported when Grafana enables the app): a file-provisioned copy
+    // with the same uids would collide with them.
+    expect(targets.get('/etc/grafana/provisioning/dashboards')).toBeUndefined();
     expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(2);
     // The copy-safe data source file and the compose-only Prometheus data source, file by file.
     const dataSourceMounts = [...targets].filter(([t]) => t.startsWith('/etc/grafana/provisioning/datasources/'));

@@ -35,7 +35,6 @@ describe('provisioning YAML files', () => {
       expect.arrayContaining([
         'datasources/tikv-operator.yaml',
         'plugins/apps.yaml',
-        'dashboards/tikv-operator.yaml',
         'alerting/tikv-operator-rules.yaml',
         'compose/alerting/notifications.yaml',
         'compose/datasources/prometheus.yaml',
@@ -115,22 +114,17 @@ describe('provisioned app and dashboard provider', () => {
     expect(apps).toEqual([expect.objectContaining({ type: APP_PLUGIN_ID, disabled: false, org_id: 1 })]);
   });
 
-  it('load the dashboards from the folder docker compose mounts them at', () => {
-    const providers = readYaml<{ providers: Array<{ type: string; options: { path: string } }> }>(
-      join(PROVISIONING, 'dashboards', 'tikv-operator.yaml')
-    ).providers;
-    expect(providers).toHaveLength(1);
-    expect(providers[0].type).toBe('file');
-    const mount = bindMounts(compose().services.grafana).find((m) => m.source === './provisioning/dashboards');
-    expect(mount?.target).toBe(providers[0].options.path);
-  });
-
-  it('put dashboards and alert rules in one folder, found by title (no uid that could clash with the other)', () => {
-    const provider = readYaml<{ providers: Array<{ folder: string; folderUid?: string }> }>(
-      join(PROVISIONING, 'dashboards', 'tikv-operator.yaml')
-    ).providers[0];
-    expect(provider.folderUid).toBeUndefined();
-    expect(new Set(grafanaAlertRules().groups.map((g) => g.folder))).toEqual(new Set([provider.folder]));
+  it('bring the dashboards through the app’s includes, not a file provider whose uids would collide', () => {
+    // Grafana imports an enabled app's included dashboards (pkg/services/plugindashboards DashboardUpdater, with
+    // Overwrite); a file-provisioned dashboard with the same uid cannot be overwritten, so there is one copy only.
+    expect(filesUnder(join(PROVISIONING, 'dashboards'), ['.yaml', '.yml'])).toEqual([]);
+    for (const service of ['grafana', 'grafana-replicas']) {
+      const mounts = bindMounts(compose().services[service]).map((m) => m.source);
+      expect({ service, dashboards: mounts.filter((m) => m.includes('provisioning/dashboards')) }).toEqual({
+        service,
+        dashboards: [],
+      });
+    }
   });
 
   it('reference only provisioned data sources, with the matching type, from every dashboard', () => {
@@ -148,8 +142,8 @@ describe('provisioned app and dashboard provider', () => {
         .map((s) => ({ path: s.path, uid: resolve(s.value) }));
       expect(refs.length).toBeGreaterThan(0);
       for (const ref of refs) {
-        if (ref.uid === '-- Grafana --') {
-          continue; // Grafana's built-in annotations
+        if (ref.uid === '-- Grafana --' || ref.uid === '-- Dashboard --') {
+          continue; // Grafana's built-in annotations; a panel reusing another panel's query
         }
         expect({ file, path: ref.path, type: byUid.get(ref.uid) }).toEqual({
           file,
@@ -157,7 +151,9 @@ describe('provisioned app and dashboard provider', () => {
           type: expect.any(String),
         });
       }
-      const typed = stringsIn(dashboard).filter((s) => s.path.endsWith('datasource.type') && s.value !== 'grafana');
+      const typed = stringsIn(dashboard).filter(
+        (s) => s.path.endsWith('datasource.type') && !['grafana', 'datasource'].includes(s.value)
+      );
       for (const t of typed) {
         const uidPath = t.path.replace(/type$/, 'uid');
         const uid = stringsIn(dashboard).find((s) => s.path === uidPath)?.value;

@@ -1,0 +1,297 @@
+/** "TiKV cluster overview": the cluster as PD and Prometheus see it, every store linking to its own dashboard. */
+// The v1 dashboard model (`dashboard.*`, deprecated by the SDK for v2) is the one file provisioning and plugin
+// `includes` import; v2 needs Grafana's v2 dashboard API.
+/* eslint-disable @typescript-eslint/no-deprecated */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+
+import {
+  annotations,
+  base,
+  datasourceVariables,
+  pluginQuery,
+  promQuery,
+  sharedQuery,
+  storeLink,
+  storeVariable,
+  thresholds,
+  withSelector,
+} from './common';
+
+/** PD's store-state words, coloured like PD's dashboard. */
+const STATE_COLOURS: dashboard.DynamicConfigValue[] = [
+  { id: 'custom.cellOptions', value: { type: 'color-text' } },
+  {
+    id: 'mappings',
+    value: [
+      {
+        type: 'value',
+        options: {
+          Up: { color: 'green', index: 0 },
+          Disconnected: { color: 'orange', index: 1 },
+          Down: { color: 'red', index: 2 },
+          Offline: { color: 'purple', index: 3 },
+          Tombstone: { color: 'text', index: 4 },
+        },
+      },
+    ],
+  },
+];
+
+export const DISK_COLOURS: dashboard.DynamicConfigValue[] = [
+  { id: 'custom.cellOptions', value: { type: 'color-background' } },
+  {
+    id: 'thresholds',
+    value: {
+      mode: 'absolute',
+      steps: [
+        { color: 'green', value: null },
+        { color: 'orange', value: 0.7 },
+        { color: 'red', value: 0.8 },
+      ],
+    },
+  },
+];
+
+export function legendTable(): common.VizLegendOptionsBuilder {
+  return new common.VizLegendOptionsBuilder()
+    .displayMode(common.LegendDisplayMode.Table)
+    .placement(common.LegendPlacement.Right)
+    .showLegend(true)
+    .calcs(['max', 'lastNotNull']);
+}
+
+export function tooltipAll(): common.VizTooltipOptionsBuilder {
+  return new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending);
+}
+
+export function dashed(): common.GraphThresholdsStyleConfigBuilder {
+  return new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed);
+}
+
+/** One field family of get_store_metrics (`<title> · store <id>` display names) and the time column. */
+export function onlyFields(titlePrefix: string): dashboard.DataTransformerConfig {
+  return { id: 'filterFieldsByName', options: { include: { pattern: `^(time|${titlePrefix} · .*)$` } } };
+}
+
+/** Leader/region counts and scores per store from PD's metrics (PD "Statistics - balance"). */
+export function balancePanel(id: number, types: string, title: string, description: string, storeMatcher = '') {
+  const matchers = `type=~"${types}"${storeMatcher}`;
+  return new timeseries.PanelBuilder()
+    .id(id)
+    .title(title)
+    .description(description)
+    .datasource({ type: 'prometheus', uid: '${prometheus}' })
+    .withTarget(
+      promQuery(
+        `max by (store, address, type) (pd_scheduler_store_status${withSelector(matchers)})`,
+        '{{type}} · store {{store}}'
+      )
+    )
+    .legend(legendTable())
+    .tooltip(tooltipAll());
+}
+
+/** PD's region health counts over time (PD › Cluster › Region health); one PD leader exports them. */
+export const REGION_HEALTH_TYPES =
+  'miss-peer-region-count|down-peer-region-count|pending-peer-region-count|offline-peer-region-count|extra-peer-region-count';
+
+export function regionHealthTrendPanel(id: number) {
+  return new timeseries.PanelBuilder()
+    .id(id)
+    .title('Region health over time')
+    .description(
+      'Regions with missing, down, pending, offline and extra peers (pd_regions_status, exported by the PD leader; max over PD instances).'
+    )
+    .datasource({ type: 'prometheus', uid: '${prometheus}' })
+    .withTarget(
+      promQuery(`max by (type) (pd_regions_status${withSelector(`type=~"${REGION_HEALTH_TYPES}"`)})`, '{{type}}')
+    )
+    .min(0)
+    .legend(legendTable())
+    .tooltip(tooltipAll());
+}
+
+export function overview(): dashboard.Dashboard {
+  const b = base('overview', 'The TiKV cluster as PD and Prometheus see it, through the TiKV Operator backend.')
+    .variables([...datasourceVariables(), storeVariable(true)])
+    .annotations(annotations());
+
+  b.withPanel(
+    new stat.PanelBuilder()
+      .id(1)
+      .title('Cluster')
+      .description('Stores by state, region count and leader distribution, from PD’s counting endpoints.')
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_cluster_metrics' }))
+      .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false))
+      .colorMode(common.BigValueColorMode.Value)
+      .graphMode(common.BigValueGraphMode.None)
+      .textMode(common.BigValueTextMode.ValueAndName)
+      .orientation(common.VizOrientation.Auto)
+      .withTransformation({ id: 'filterFieldsByName', options: { exclude: { pattern: '.* · store .*' } } })
+      .height(4)
+      .span(24)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(2)
+      .title('Stores')
+      .description(
+        'Stores as PD sees them: state, heartbeat age on PD’s clock, disk used ratio, leader and region counts. A store id opens its dashboard.'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' }))
+      .overrideByName('Store', [storeLink()])
+      .overrideByName('Disk used', DISK_COLOURS)
+      .overrideByName('State', STATE_COLOURS)
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(24)
+  );
+  // Latency and disk come from one get_store_metrics query: panel 4 reuses panel 3's results.
+  b.withPanel(
+    new timeseries.PanelBuilder()
+      .id(3)
+      .title('P99 write latency per store')
+      .description(
+        'P99 storage write latency (tikv_storage_engine_async_request_duration_seconds, type=write); the high_latency invariant fires above 100 ms held for 60 s.'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_store_metrics', stores: '$store' }))
+      .unit('s')
+      .thresholdsStyle(dashed())
+      .thresholds(
+        thresholds([
+          ['green', null],
+          ['red', 0.1],
+        ])
+      )
+      .legend(legendTable())
+      .tooltip(tooltipAll())
+      .withTransformation(onlyFields('P99 write latency'))
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    new timeseries.PanelBuilder()
+      .id(4)
+      .title('Disk used per store')
+      .description(
+        'Disk used ratio 1 − available/capacity (PD’s own low-space check); the low_disk invariant fires above 0.7 (PD’s high-space-ratio).'
+      )
+      .withTarget(sharedQuery(3))
+      .unit('percentunit')
+      .min(0)
+      .max(1)
+      .thresholdsStyle(dashed())
+      .thresholds(
+        thresholds([
+          ['green', null],
+          ['red', 0.7],
+        ])
+      )
+      .legend(legendTable())
+      .tooltip(tooltipAll())
+      .withTransformation(onlyFields('Disk used'))
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    balancePanel(
+      10,
+      'leader_count|region_count',
+      'Leaders and regions per store',
+      'Leader and region counts per store over time (pd_scheduler_store_status): a balanced cluster keeps the lines together.'
+    )
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    balancePanel(
+      11,
+      'leader_score|region_score',
+      'Leader and region scores per store',
+      'PD’s balance scores per store over time (pd_scheduler_store_status): the balance schedulers move leaders and regions from high to low scores.'
+    )
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(regionHealthTrendPanel(12).height(8).span(24));
+  // Room for the SLO budget panel (the `slo` query kind): panels are laid out in this order, so adding one here puts
+  // it after the trends; give it the next free id (13).
+
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(5)
+      .title('Region health')
+      .description('Regions with missing, pending, down, offline and extra peers, from PD’s region check API.')
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_region_health', limit: 20 }))
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(8)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(6)
+      .title('Hot write regions')
+      .description('Top hot write regions from PD’s hotspot API, ranked by the leader’s write bytes.')
+      .withTarget(
+        pluginQuery({
+          refId: 'A',
+          kind: 'observation',
+          observation: 'get_hot_write_regions',
+          stores: '$store',
+          limit: 20,
+        })
+      )
+      .overrideByName('Leader store', [storeLink()])
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(16)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(7)
+      .title('Forecasts')
+      .description(
+        'Per store: time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h, with the fit’s confidence), and for a disconnected store the time before PD marks it Down.'
+      )
+      .withTarget(
+        pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
+      )
+      .overrideByName('Store', [storeLink()])
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(24)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(8)
+      .title('PD operators')
+      .description('Operators PD is running now: region, kind, steps, start time, status.')
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_operators', limit: 100 }))
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(14)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(9)
+      .title('PD schedulers')
+      .description(
+        'PD’s schedulers with their paused state and evict-leader stores (the same query also answers store limits and the schedule config as further frames).'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_schedulers' }))
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(10)
+  );
+  return b.build();
+}

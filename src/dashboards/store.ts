@@ -1,0 +1,223 @@
+/**
+ * "TiKV store": one store of the chosen cluster — what is wrong with it and since when, what PD and the operator did.
+ * Opened from every store id (stores table, violation rows, hot regions, forecasts, alerts, the app's Cluster page)
+ * with `?var-store=<id>&var-datasource=<uid>`.
+ */
+// The v1 dashboard model (`dashboard.*`, deprecated by the SDK for v2) is the one file provisioning and plugin
+// `includes` import; v2 needs Grafana's v2 dashboard API.
+/* eslint-disable @typescript-eslint/no-deprecated */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+
+import {
+  SEVERITY_COLOURS,
+  annotations,
+  base,
+  datasourceVariables,
+  pluginQuery,
+  sharedQuery,
+  storeVariable,
+  thresholds,
+} from './common';
+import { newestFirst } from './invariants';
+import { balancePanel, dashed, legendTable, onlyFields, regionHealthTrendPanel, tooltipAll } from './overview';
+
+const STORE_METRICS = 4;
+/** PD labels its store metrics `store="<id>"` (pd_scheduler_store_status: address, store, type). */
+const THIS_STORE = ', store="${store}"';
+
+export function store(): dashboard.Dashboard {
+  const b = base(
+    'store',
+    'One TiKV store: its state and heartbeat, balance, latency, disk, hot regions, violations, forecast and the actions taken on it.'
+  )
+    .variables([...datasourceVariables(), storeVariable(false)])
+    .annotations(annotations());
+
+  b.withPanel(
+    new stat.PanelBuilder()
+      .id(1)
+      .title('Store')
+      .description('The store as PD sees it now: state, heartbeat age on PD’s clock, leaders, regions and disk used.')
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' }))
+      .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('/.*/').values(false))
+      .colorMode(common.BigValueColorMode.Value)
+      .graphMode(common.BigValueGraphMode.None)
+      .textMode(common.BigValueTextMode.ValueAndName)
+      .withTransformation({
+        id: 'filterFieldsByName',
+        options: { include: { pattern: '^(Address|State|Heartbeat age|Leaders|Regions|Disk used)$' } },
+      })
+      .height(4)
+      .span(24)
+  );
+  b.withPanel(
+    new statetimeline.PanelBuilder()
+      .id(2)
+      .title('Store state over time')
+      .description(
+        'This store’s invariants over the time range: ok or violating (store_down is PD’s heartbeat timeout, live; Prometheus’ up == 0 in the past).'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'timeline', stores: '$store' }))
+      .noValue('No violations in this time range')
+      .showValue(common.VisibilityMode.Never)
+      .mergeValues(true)
+      .alignValue(common.TimelineValueAlignment.Left)
+      .rowHeight(0.8)
+      .height(6)
+      .span(24)
+  );
+  // Counts and scores apart: a region score is in MiB-like units, far above the counts.
+  b.withPanel(
+    balancePanel(
+      3,
+      'leader_count|region_count',
+      'Leaders and regions',
+      'This store’s leader and region counts over time (pd_scheduler_store_status).',
+      THIS_STORE
+    )
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    balancePanel(
+      11,
+      'leader_score|region_score',
+      'Leader and region scores',
+      'PD’s balance scores of this store over time (pd_scheduler_store_status): the balance schedulers move leaders and regions towards lower scores.',
+      THIS_STORE
+    )
+      .height(8)
+      .span(12)
+  );
+  // Latency and disk come from one get_store_metrics query: panel 5 reuses panel 4's results.
+  b.withPanel(
+    new timeseries.PanelBuilder()
+      .id(STORE_METRICS)
+      .title('P99 write latency')
+      .description('P99 storage write latency; the high_latency invariant fires above 100 ms held for 60 s.')
+      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_store_metrics', stores: '$store' }))
+      .unit('s')
+      .thresholdsStyle(dashed())
+      .thresholds(
+        thresholds([
+          ['green', null],
+          ['red', 0.1],
+        ])
+      )
+      .legend(legendTable())
+      .tooltip(tooltipAll())
+      .withTransformation(onlyFields('P99 write latency'))
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    new timeseries.PanelBuilder()
+      .id(5)
+      .title('Disk used')
+      .description('Disk used ratio 1 − available/capacity, with the low_disk line at 70 % (PD’s high-space-ratio).')
+      .withTarget(sharedQuery(STORE_METRICS))
+      .unit('percentunit')
+      .min(0)
+      .max(1)
+      .thresholdsStyle(dashed())
+      .thresholds(
+        thresholds([
+          ['green', null],
+          ['red', 0.7],
+        ])
+      )
+      .legend(legendTable())
+      .tooltip(tooltipAll())
+      .withTransformation(onlyFields('Disk used'))
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    regionHealthTrendPanel(6)
+      .description(
+        'Region health of the cluster this store belongs to: PD counts miss/down/pending/offline/extra-peer regions per cluster (pd_regions_status has no store label); a down store shows here as down and miss peers.'
+      )
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(7)
+      .title('Hot write regions led by this store')
+      .description('Top hot write regions from PD’s hotspot API whose leader is on this store.')
+      .withTarget(
+        pluginQuery({
+          refId: 'A',
+          kind: 'observation',
+          observation: 'get_hot_write_regions',
+          stores: '$store',
+          limit: 20,
+        })
+      )
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(12)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(8)
+      .title('Violations')
+      .description('This store’s violations in the time range, newest first (also shown as annotations).')
+      .withTarget(
+        pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'violations', stores: '$store' })
+      )
+      .noValue('No violations in this time range')
+      .overrideByName('severity', SEVERITY_COLOURS)
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .sortBy([newestFirst()])
+      .height(8)
+      .span(24)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(9)
+      .title('Forecast')
+      .description(
+        'Time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h), and for a disconnected store the time before PD marks it Down.'
+      )
+      .withTarget(
+        pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
+      )
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(5)
+      .span(24)
+  );
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(10)
+      .title('Actions on this store')
+      .description(
+        'The audit trail’s actions whose target is this store (drain_store and its undo modes), newest first: who, outcome, start and end.'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'audit', format: 'table', actions: [], outcomes: [], limit: 1000 }))
+      .noValue('No action on this store')
+      .withTransformation({
+        id: 'filterByValue',
+        options: {
+          type: 'include',
+          match: 'all',
+          // The audit frame's `target` is "store <id>" for a store's actions (src/subject/tikv/actions/target.ts).
+          filters: [{ fieldName: 'target', config: { id: 'equal', options: { value: 'store ${store}' } } }],
+        },
+      })
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .sortBy([new common.TableSortByFieldStateBuilder().displayName('started_at').desc(true)])
+      .height(8)
+      .span(24)
+  );
+  return b.build();
+}
