@@ -29,7 +29,12 @@ export interface FrameOptions {
 }
 
 /** Grafana units of each invariant's value and threshold. */
-const UNIT: Record<InvariantName, string> = { store_down: 's', high_latency: 's', low_disk: 'percentunit' };
+const UNIT: Record<InvariantName, string> = {
+  store_down: 's',
+  high_latency: 's',
+  low_disk: 'percentunit',
+  region_health: 'short',
+};
 
 /** Value mappings so the state timeline reads "ok" / "violating" instead of 0 / 1. */
 const STATE_MAPPINGS = [
@@ -43,6 +48,7 @@ const WHAT: Record<InvariantName, string> = {
   store_down: 'store down',
   high_latency: 'P99 write latency',
   low_disk: 'disk used',
+  region_health: 'regions missing or with a down peer',
 };
 
 export function invariantFrames(violations: Violation[], format: InvariantFormat, o: FrameOptions): DataFrameJSON[] {
