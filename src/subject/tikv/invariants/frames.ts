@@ -11,7 +11,7 @@
  * - `annotations`: one frame with time, timeEnd (region), title, text, tags. Grafana's standardAnnotationSupport
  *   splits `tags` on "," without trimming, so tags are joined with a bare comma.
  */
-import type { InvariantFormat, InvariantName } from '../../../shared/names';
+import { CLUSTER_LEVEL_STORE, type InvariantFormat, type InvariantName } from '../../../shared/names';
 import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
 import type { Violation } from '../../../shared/schema/violation';
 
@@ -147,7 +147,7 @@ function timelineFrame(
   points: Map<number, number>
 ): DataFrameJSON {
   const times = [...points.keys()].sort((a, b) => a - b);
-  const name = `store ${store_id} ${invariant}`;
+  const name = `${who(store_id, address)} ${invariant}`;
   return frame(refId, name, [
     { name: 'time', type: 'time', values: times },
     {
@@ -160,9 +160,19 @@ function timelineFrame(
   ]);
 }
 
+/** `store 4`, or `cluster` for a cluster-level row (region_health: CLUSTER_LEVEL_STORE). */
+function who(storeId: number, address: string): string {
+  return storeId === CLUSTER_LEVEL_STORE.store_id && address === CLUSTER_LEVEL_STORE.address ? 'cluster' : `store ${storeId}`;
+}
+
 function describe(v: Violation): string {
-  const where = `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
-  const fmt = (x: number) => (v.invariant === 'low_disk' ? `${(x * 100).toFixed(1)} %` : `${+x.toFixed(3)} s`);
+  const where = who(v.store_id, v.address) === 'cluster' ? 'cluster' : `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
+  const fmt = (x: number) =>
+    v.invariant === 'low_disk'
+      ? `${(x * 100).toFixed(1)} %`
+      : v.invariant === 'region_health'
+        ? `${x} regions`
+        : `${+x.toFixed(3)} s`;
   const state = v.active
     ? 'still violating'
     : v.ended_by === 'no_data'
@@ -184,7 +194,7 @@ function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
       name: 'title',
       type: 'string',
       // A store in maintenance (being drained, leaders evicted) went down on purpose: said apart from an outage.
-      values: sorted.map((v) => `${WHAT[v.invariant]}: store ${v.store_id}${v.maintenance ? ' (maintenance)' : ''}`),
+      values: sorted.map((v) => `${WHAT[v.invariant]}: ${who(v.store_id, v.address)}${v.maintenance ? ' (maintenance)' : ''}`),
     },
     { name: 'text', type: 'string', values: sorted.map(describe) },
     {
