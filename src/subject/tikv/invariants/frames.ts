@@ -54,12 +54,17 @@ const WHAT: Record<InvariantName, string> = {
 export function invariantFrames(violations: Violation[], format: InvariantFormat, o: FrameOptions): DataFrameJSON[] {
   switch (format) {
     case 'violations':
-      return [violationsTable(violations, o)];
+      return [asTable(violationsTable(violations, o))];
     case 'timeline':
       return timeline(violations, o);
     case 'annotations':
-      return [annotations(violations, o)];
+      return [asTable(annotations(violations, o))];
   }
+}
+
+/** Explore shows the frame as a table (Grafana's `meta.preferredVisualisationType`); timelines keep their graph. */
+function asTable(f: DataFrameJSON): DataFrameJSON {
+  return { ...f, schema: { ...f.schema, meta: { ...f.schema.meta, preferredVisualisationType: 'table' } } };
 }
 
 function frame(refId: string, name: string, fields: Array<FieldSchemaJSON & { values: unknown[] }>): DataFrameJSON {
