@@ -18,7 +18,9 @@ function storesText(stores: string | undefined): string {
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  return ids.length === 0 ? 'all stores' : `${ids.length === 1 && /^\d+$/.test(ids[0]) ? 'store' : 'stores'} ${ids.join(', ')}`;
+  return ids.length === 0
+    ? 'all stores'
+    : `${ids.length === 1 && /^\d+$/.test(ids[0]) ? 'store' : 'stores'} ${ids.join(', ')}`;
 }
 
 function list(items: readonly string[] | undefined, all: string): string {

@@ -169,7 +169,14 @@ describe('toWireQuery', () => {
 });
 
 describe('applyTemplateVariables', () => {
-  const vars = replaceWith({ inv: 'high_latency,low_disk', obs: 'get_forecasts', win: '12h', fmt: 'timeline', act: 'drain_store', store: '1,4' });
+  const vars = replaceWith({
+    inv: 'high_latency,low_disk',
+    obs: 'get_forecasts',
+    win: '12h',
+    fmt: 'timeline',
+    act: 'drain_store',
+    store: '1,4',
+  });
 
   it('interpolates every string field, lists item by item with multi-values split, and leaves Grafana keys alone', () => {
     const saved = {
@@ -196,11 +203,28 @@ describe('applyTemplateVariables', () => {
 
   it('reaches the wire for invariants, the observation, the format and the window, not only stores', () => {
     expect(
-      toWireQuery({ refId: 'A', kind: 'invariant', invariants: ['$inv' as 'low_disk'], format: '$fmt' as 'timeline', stores: '$store' }, vars)
+      toWireQuery(
+        {
+          refId: 'A',
+          kind: 'invariant',
+          invariants: ['$inv' as 'low_disk'],
+          format: '$fmt' as 'timeline',
+          stores: '$store',
+        },
+        vars
+      )
     ).toEqual({
-      query: { refId: 'A', kind: 'invariant', invariants: ['high_latency', 'low_disk'], format: 'timeline', storeIds: [1, 4] },
+      query: {
+        refId: 'A',
+        kind: 'invariant',
+        invariants: ['high_latency', 'low_disk'],
+        format: 'timeline',
+        storeIds: [1, 4],
+      },
     });
-    expect(toWireQuery({ refId: 'F', kind: 'observation', observation: '$obs' as 'get_forecasts', window: '$win' }, vars)).toEqual({
+    expect(
+      toWireQuery({ refId: 'F', kind: 'observation', observation: '$obs' as 'get_forecasts', window: '$win' }, vars)
+    ).toEqual({
       query: { refId: 'F', kind: 'observation', observation: 'get_forecasts', window: '12h' },
     });
   });

@@ -16,7 +16,13 @@ const SLOW = { timeout: 10_000 };
 function setup() {
   const onClickExample = jest.fn();
   const datasource = new DataSource(instanceSettings(), fakeTemplateSrv({ store: ['1', '4'] }));
-  render(<QueryEditorHelp datasource={datasource} query={{ refId: 'B', kind: 'observation' }} onClickExample={onClickExample} />);
+  render(
+    <QueryEditorHelp
+      datasource={datasource}
+      query={{ refId: 'B', kind: 'observation' }}
+      onClickExample={onClickExample}
+    />
+  );
   return { onClickExample };
 }
 

@@ -22,13 +22,36 @@ interface KindHelp {
 export const QUERY_HELP: Partial<Record<QueryKind, KindHelp>> = {
   observation: {
     title: 'Observation',
-    text: "A read-only look at the cluster as PD and Prometheus see it now (or over the time range for metrics). The store filter takes PD store_ids or a variable such as $store.",
+    text: 'A read-only look at the cluster as PD and Prometheus see it now (or over the time range for metrics). The store filter takes PD store_ids or a variable such as $store.',
     examples: [
-      { kind: 'observation', observation: 'get_stores', why: "Every store: state, leaders, regions, scores, capacity (PD's /stores)" },
-      { kind: 'observation', observation: 'get_hot_write_regions', limit: 20, why: 'The 20 hottest regions for writes' },
-      { kind: 'observation', observation: 'get_store_metrics', stores: '$store', why: 'P99 write latency and disk use over time for the picked stores' },
-      { kind: 'observation', observation: 'get_region_health', why: 'Regions with missing, down, pending, offline or extra peers' },
-      { kind: 'observation', observation: 'get_forecasts', window: '6h', why: 'When each store fills up, from the last 6 h trend' },
+      {
+        kind: 'observation',
+        observation: 'get_stores',
+        why: "Every store: state, leaders, regions, scores, capacity (PD's /stores)",
+      },
+      {
+        kind: 'observation',
+        observation: 'get_hot_write_regions',
+        limit: 20,
+        why: 'The 20 hottest regions for writes',
+      },
+      {
+        kind: 'observation',
+        observation: 'get_store_metrics',
+        stores: '$store',
+        why: 'P99 write latency and disk use over time for the picked stores',
+      },
+      {
+        kind: 'observation',
+        observation: 'get_region_health',
+        why: 'Regions with missing, down, pending, offline or extra peers',
+      },
+      {
+        kind: 'observation',
+        observation: 'get_forecasts',
+        window: '6h',
+        why: 'When each store fills up, from the last 6 h trend',
+      },
     ],
   },
   invariant: {
@@ -36,9 +59,20 @@ export const QUERY_HELP: Partial<Record<QueryKind, KindHelp>> = {
     text: 'Violations of store_down, high_latency, low_disk (per store) and region_health (cluster-level: store_id 0) over the time range, as a table, a 0/1 state timeline or annotations. Empty list = every invariant.',
     examples: [
       { kind: 'invariant', invariants: [], format: 'violations', why: 'Every violation in the range' },
-      { kind: 'invariant', invariants: ['high_latency', 'low_disk'], stores: '1,4', format: 'violations', why: 'Latency and disk violations of stores 1 and 4' },
+      {
+        kind: 'invariant',
+        invariants: ['high_latency', 'low_disk'],
+        stores: '1,4',
+        format: 'violations',
+        why: 'Latency and disk violations of stores 1 and 4',
+      },
       { kind: 'invariant', invariants: ['store_down'], format: 'timeline', why: 'Each store up or down over time' },
-      { kind: 'invariant', invariants: ['region_health'], format: 'annotations', why: 'Under-replicated regions as annotations on a graph' },
+      {
+        kind: 'invariant',
+        invariants: ['region_health'],
+        format: 'annotations',
+        why: 'Under-replicated regions as annotations on a graph',
+      },
       {
         kind: 'invariant',
         invariants: ['high_latency'],
@@ -52,7 +86,13 @@ export const QUERY_HELP: Partial<Record<QueryKind, KindHelp>> = {
     text: 'The operator actions taken through the plugin (who, what, PD’s answer), as a table or as annotations.',
     examples: [
       { kind: 'audit', format: 'table', why: 'Every action in the range' },
-      { kind: 'audit', actions: ['drain_store'], outcomes: ['failed', 'unknown'], format: 'table', why: 'Drains that failed or whose outcome is unknown' },
+      {
+        kind: 'audit',
+        actions: ['drain_store'],
+        outcomes: ['failed', 'unknown'],
+        format: 'table',
+        why: 'Drains that failed or whose outcome is unknown',
+      },
       { kind: 'audit', format: 'annotations', why: 'Actions as annotations next to the violations they answered' },
     ],
   },

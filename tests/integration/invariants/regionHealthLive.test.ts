@@ -19,20 +19,26 @@ beforeAll(async () => {
     env: { API_TOKEN, METRICS_TOKEN, CHECK_INTERVAL: '300ms', REGION_HEALTH_GRACE_SECONDS: String(GRACE_S) },
   });
   // PD's region counts are in Prometheus (0 while healthy) before the fault starts.
-  await waitFor('pd_regions_status scraped', async () => {
-    const res = await fetch(
-      `${b.prometheus!.url}/api/v1/query?query=${encodeURIComponent('count(pd_regions_status{job="pd"})')}`
-    );
-    const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
-    return Number(body.data.result[0]?.value[1] ?? 0) > 0 ? true : undefined;
-  }, 30_000);
+  await waitFor(
+    'pd_regions_status scraped',
+    async () => {
+      const res = await fetch(
+        `${b.prometheus!.url}/api/v1/query?query=${encodeURIComponent('count(pd_regions_status{job="pd"})')}`
+      );
+      const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+      return Number(body.data.result[0]?.value[1] ?? 0) > 0 ? true : undefined;
+    },
+    30_000
+  );
 }, 60_000);
 afterAll(() => b?.close());
 afterEach(() => b.sim.recoverAll());
 
 const metrics = async () => (await b.request('GET', '/metrics', { token: METRICS_TOKEN })).text;
 const regionLine = (text: string) =>
-  text.split('\n').find((l) => l.startsWith('tikv_operator_invariant_violation{') && l.includes('invariant="region_health"'));
+  text
+    .split('\n')
+    .find((l) => l.startsWith('tikv_operator_invariant_violation{') && l.includes('invariant="region_health"'));
 const sim = (method: string, path: string, body?: unknown) =>
   fetch(`${b.sim.url}${path}`, {
     method,
@@ -62,20 +68,24 @@ test('a miss-peer fault fires region_health after the grace, as one cluster-leve
   expect(firstSeen * 1000).toBeGreaterThanOrEqual(faultAt - 1000);
 
   // The query API replays the same Prometheus series with the same engine (within a scrape of the live checker).
-  const frame = await waitFor('region_health in /api/query', async () => {
-    const now = Date.now();
-    const res = await b.request('POST', '/api/query', {
-      token: API_TOKEN,
-      body: {
-        from: now - 120_000,
-        to: now,
-        queries: [{ refId: 'R', kind: 'invariant', invariants: ['region_health'], format: 'violations' }],
-      },
-    });
-    expect(res.status).toBe(200);
-    const f = res.json.results.R.frames[0];
-    return f.data.values[0].length > 0 ? f : undefined;
-  }, 10_000);
+  const frame = await waitFor(
+    'region_health in /api/query',
+    async () => {
+      const now = Date.now();
+      const res = await b.request('POST', '/api/query', {
+        token: API_TOKEN,
+        body: {
+          from: now - 120_000,
+          to: now,
+          queries: [{ refId: 'R', kind: 'invariant', invariants: ['region_health'], format: 'violations' }],
+        },
+      });
+      expect(res.status).toBe(200);
+      const f = res.json.results.R.frames[0];
+      return f.data.values[0].length > 0 ? f : undefined;
+    },
+    10_000
+  );
   const col = (name: string) => frame.data.values[frame.schema.fields.findIndex((f: any) => f.name === name)];
   expect(col('store_id')).toEqual([0]);
   expect(col('address')).toEqual(['cluster']);
@@ -83,17 +93,25 @@ test('a miss-peer fault fires region_health after the grace, as one cluster-leve
   expect(col('active')).toEqual([true]);
 
   expect((await sim('DELETE', '/sim/regions/fault')).status).toBe(200);
-  await waitFor('region_health gone from /metrics', async () => (regionLine(await metrics()) === undefined ? true : undefined), 30_000);
+  await waitFor(
+    'region_health gone from /metrics',
+    async () => (regionLine(await metrics()) === undefined ? true : undefined),
+    30_000
+  );
 }, 90_000);
 
 test('a down-peer fault shorter than the grace never fires', async () => {
   await sim('POST', '/sim/regions/fault', { down_peer: 2 });
   // Seen by Prometheus, then removed before the grace ends.
-  await waitFor('down-peer count in Prometheus', async () => {
-    const q = encodeURIComponent('max(pd_regions_status{type="down-peer-region-count"})');
-    const body = (await (await fetch(`${b.prometheus!.url}/api/v1/query?query=${q}`)).json()) as any;
-    return Number(body.data.result[0]?.value[1]) === 2 ? true : undefined;
-  }, 10_000);
+  await waitFor(
+    'down-peer count in Prometheus',
+    async () => {
+      const q = encodeURIComponent('max(pd_regions_status{type="down-peer-region-count"})');
+      const body = (await (await fetch(`${b.prometheus!.url}/api/v1/query?query=${q}`)).json()) as any;
+      return Number(body.data.result[0]?.value[1]) === 2 ? true : undefined;
+    },
+    10_000
+  );
   await sim('DELETE', '/sim/regions/fault');
   const until = Date.now() + (GRACE_S + 2) * 1000;
   while (Date.now() < until) {

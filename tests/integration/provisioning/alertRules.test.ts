@@ -40,7 +40,9 @@ async function firing(): Promise<string[]> {
     throw new Error(`Prometheus answered ${JSON.stringify(body)}`);
   }
   // region_health is cluster-level: its alert has no store label.
-  return body.data.result.map(({ metric: m }) => `${m.alertname} store=${m.store ?? '-'} severity=${m.severity}`).sort();
+  return body.data.result
+    .map(({ metric: m }) => `${m.alertname} store=${m.store ?? '-'} severity=${m.severity}`)
+    .sort();
 }
 
 beforeAll(async () => {

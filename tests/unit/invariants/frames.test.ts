@@ -200,7 +200,11 @@ describe('Explore and cluster-level rows', () => {
       entities: [{ store_id: 0, address: 'cluster', invariant: 'region_health' }],
     });
     expect(timeline.map((f) => f.schema.name)).toEqual(['cluster region_health']);
-    expect(timeline[0].schema.fields[1].labels).toEqual({ store_id: '0', address: 'cluster', invariant: 'region_health' });
+    expect(timeline[0].schema.fields[1].labels).toEqual({
+      store_id: '0',
+      address: 'cluster',
+      invariant: 'region_health',
+    });
     const c = columns(invariantFrames([v], 'annotations', opts)[0]);
     expect(c.title).toEqual(['regions missing or with a down peer: cluster']);
     expect(c.text).toEqual(['cluster: regions missing or with a down peer 12 regions > 0 regions, cleared']);

@@ -41,7 +41,9 @@ describe('region_health rule', () => {
   it('refuses a fractional or negative region count in a query', () => {
     expect(InvariantOverrides.safeParse({ region_health: { thresholdRegions: 1.5 } }).success).toBe(false);
     expect(InvariantOverrides.safeParse({ region_health: { thresholdRegions: -1 } }).success).toBe(false);
-    expect(InvariantOverrides.safeParse({ region_health: { thresholdRegions: 3, graceSeconds: 60 } }).success).toBe(true);
+    expect(InvariantOverrides.safeParse({ region_health: { thresholdRegions: 3, graceSeconds: 60 } }).success).toBe(
+      true
+    );
   });
 });
 

@@ -17,7 +17,10 @@ async function counts() {
   const metrics = (await call(`${sim.url}/metrics/pd`)).text;
   const check = async (kind: string) => {
     const a = (await call(`${sim.pdUrl}/regions/check/${kind}`)).json();
-    return { count: a.count as number, regions: a.regions as Array<{ id: number; peers: unknown[]; down_peers?: unknown[]; leader?: { id: number } }> };
+    return {
+      count: a.count as number,
+      regions: a.regions as Array<{ id: number; peers: unknown[]; down_peers?: unknown[]; leader?: { id: number } }>,
+    };
   };
   return {
     metricMiss: sample(metrics, 'pd_regions_status', { type: 'miss-peer-region-count' }),

@@ -167,11 +167,14 @@ function timelineFrame(
 
 /** `store 4`, or `cluster` for a cluster-level row (region_health: CLUSTER_LEVEL_STORE). */
 function who(storeId: number, address: string): string {
-  return storeId === CLUSTER_LEVEL_STORE.store_id && address === CLUSTER_LEVEL_STORE.address ? 'cluster' : `store ${storeId}`;
+  return storeId === CLUSTER_LEVEL_STORE.store_id && address === CLUSTER_LEVEL_STORE.address
+    ? 'cluster'
+    : `store ${storeId}`;
 }
 
 function describe(v: Violation): string {
-  const where = who(v.store_id, v.address) === 'cluster' ? 'cluster' : `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
+  const where =
+    who(v.store_id, v.address) === 'cluster' ? 'cluster' : `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
   const fmt = (x: number) =>
     v.invariant === 'low_disk'
       ? `${(x * 100).toFixed(1)} %`
@@ -199,7 +202,9 @@ function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
       name: 'title',
       type: 'string',
       // A store in maintenance (being drained, leaders evicted) went down on purpose: said apart from an outage.
-      values: sorted.map((v) => `${WHAT[v.invariant]}: ${who(v.store_id, v.address)}${v.maintenance ? ' (maintenance)' : ''}`),
+      values: sorted.map(
+        (v) => `${WHAT[v.invariant]}: ${who(v.store_id, v.address)}${v.maintenance ? ' (maintenance)' : ''}`
+      ),
     },
     { name: 'text', type: 'string', values: sorted.map(describe) },
     {
