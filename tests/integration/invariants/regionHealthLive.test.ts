@@ -100,6 +100,31 @@ test('a miss-peer fault fires region_health after the grace, as one cluster-leve
   );
 }, 90_000);
 
+test('a timeline has one cluster-level region_health series next to the per-store ones, none when filtered by store', async () => {
+  const now = Date.now();
+  const timeline = async (storeIds?: number[]) => {
+    const res = await b.request('POST', '/api/query', {
+      token: API_TOKEN,
+      body: {
+        from: now - 60_000,
+        to: now,
+        queries: [
+          { refId: 'T', kind: 'invariant', invariants: ['low_disk', 'region_health'], format: 'timeline', storeIds },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    return res.json.results.T.frames.map((f: any) => f.schema.name);
+  };
+  expect(await timeline()).toEqual([
+    'cluster region_health',
+    'store 1 low_disk',
+    'store 2 low_disk',
+    'store 3 low_disk',
+  ]);
+  expect(await timeline([2])).toEqual(['store 2 low_disk']);
+});
+
 test('a down-peer fault shorter than the grace never fires', async () => {
   await sim('POST', '/sim/regions/fault', { down_peer: 2 });
   // Seen by Prometheus, then removed before the grace ends.
