@@ -237,6 +237,63 @@ describe('query helpers', () => {
     expect(q).toEqual({ refId: 'A', kind: 'invariant', stores: '3,5' });
   });
 
+  it('applies template variables to every string field, in dashboards (scoped) and in Explore', async () => {
+    let sent: any;
+    const { ds } = setup(
+      (body) => {
+        sent = body;
+        return { status: 200, data: { results: {} } };
+      },
+      { inv: ['high_latency', 'low_disk'], fmt: 'timeline', store: ['1', '4'] }
+    );
+    const saved: TikvQuery = {
+      refId: 'A',
+      kind: 'invariant',
+      invariants: ['$inv' as 'low_disk'],
+      format: '$fmt' as 'timeline',
+      stores: '$store',
+    };
+    expect(ds.applyTemplateVariables(saved, {})).toEqual({
+      ...saved,
+      invariants: ['high_latency', 'low_disk'],
+      format: 'timeline',
+      stores: '1,4',
+    });
+    expect(ds.interpolateVariablesInQueries([saved], {})[0].invariants).toEqual(['high_latency', 'low_disk']);
+    // A panel repeated per store: the scoped value wins.
+    await run(ds, [saved], { store: { text: '2', value: '2' } });
+    expect(sent.queries).toEqual([
+      { refId: 'A', kind: 'invariant', invariants: ['high_latency', 'low_disk'], format: 'timeline', storeIds: [2] },
+    ]);
+    expect(ds.validate({ refId: 'A', kind: 'observation', observation: 'get_forecasts', window: '$win' })).toEqual({
+      field: 'window',
+      error: 'window: unknown template variable $win',
+    });
+  });
+
+  it('gives query history a readable line for each kind', () => {
+    const { ds } = setup(() => ({ status: 200 }));
+    const text = (q: Omit<TikvQuery, 'refId'>) => ds.getQueryDisplayText({ refId: 'A', ...q } as TikvQuery);
+    expect(text({ kind: 'invariant', invariants: ['high_latency', 'low_disk'], stores: '1,4', format: 'violations' })).toBe(
+      'high_latency, low_disk · stores 1, 4 · violations'
+    );
+    expect(text({ kind: 'invariant' })).toBe('all invariants · all stores · violations');
+    expect(text({ kind: 'invariant', invariants: ['region_health'], format: 'timeline', overrides: { region_health: { graceSeconds: 60 } } })).toBe(
+      'region_health · all stores · timeline · custom thresholds'
+    );
+    expect(text({ kind: 'observation', observation: 'get_hot_write_regions', stores: '$store', limit: 20 })).toBe(
+      'get_hot_write_regions · stores $store · limit 20'
+    );
+    expect(text({ kind: 'observation', observation: 'get_stores', stores: '3' })).toBe('get_stores · store 3');
+    expect(text({ kind: 'audit', actions: ['drain_store'], outcomes: ['failed', 'unknown'] })).toBe(
+      'audit · drain_store · failed, unknown · table'
+    );
+    // A kind added later (p16's `slo`) still reads: its kind, then its fields.
+    expect(text({ kind: 'slo', slo: 'write_latency_p99', format: 'burn_rate' } as never)).toBe(
+      'slo · write_latency_p99 · burn_rate'
+    );
+  });
+
   it('validates a query for the editor, with the variables it knows', () => {
     const { ds } = setup(() => ({ status: 200 }), { store: '2' });
     expect(ds.validate({ refId: 'A', kind: 'invariant', stores: '$store' })).toBeUndefined();

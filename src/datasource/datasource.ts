@@ -18,13 +18,14 @@ import type { z } from 'zod';
 
 import { ERROR_CODES, OperatorError } from '../shared/errors';
 import { fieldPath } from '../shared/fieldPath';
-import { toWireQuery } from '../shared/interpolate';
+import { applyTemplateVariables, toWireQuery } from '../shared/interpolate';
 import type { ActionName } from '../shared/names';
 import { HealthReport } from '../shared/schema/health';
 import type { QueryRequest, WireQuery } from '../shared/schema/query';
 import { SubjectDescription } from '../shared/schema/subject';
 import { AuditListAnswer, ExecuteAnswer, PreflightAnswer } from '../shared/schema/actions';
 import { annotationSupport } from './annotations';
+import { queryDisplayText } from './displayText';
 import { actionError, describeFetchError } from './errors';
 import { toDataResponse } from './frames';
 import { DEFAULT_QUERY, type TikvOptions, type TikvQuery } from './types';
@@ -67,16 +68,28 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     );
   }
 
-  /** Explore and query copying: the saved query with its store filter's variables expanded. */
+  /**
+   * Every string field of the query with its template variables expanded (Grafana's `applyTemplateVariables`, as
+   * DataSourceWithBackend has it): csv, so a multi-value variable arrives as `1,4` and a list field gets one item
+   * per value. query(), validate() and Explore (interpolateVariablesInQueries) all go through it.
+   */
+  applyTemplateVariables(query: TikvQuery, scopedVars: ScopedVars): TikvQuery {
+    return applyTemplateVariables(query, (text) => this.templateSrv.replace(text, scopedVars, 'csv'));
+  }
+
+  /** Explore and query copying: the saved query with every variable expanded. */
   interpolateVariablesInQueries(queries: TikvQuery[], scopedVars: ScopedVars): TikvQuery[] {
-    return queries.map((q) =>
-      q.stores === undefined ? q : { ...q, stores: this.templateSrv.replace(q.stores, scopedVars, 'csv') }
-    );
+    return queries.map((q) => this.applyTemplateVariables(q, scopedVars));
+  }
+
+  /** Query history and Explore: "high_latency, low_disk · stores 1, 4 · violations". */
+  getQueryDisplayText(query: TikvQuery): string {
+    return queryDisplayText(query);
   }
 
   /** The first problem of a saved query, as the editor shows it beside the field (undefined: none). */
   validate(query: TikvQuery): { field: string; error: string } | undefined {
-    const result = toWireQuery(query, (text) => this.templateSrv.replace(text, undefined, 'csv'));
+    const result = toWireQuery(this.applyTemplateVariables(query, {}), (text) => text);
     return 'error' in result ? result : undefined;
   }
 
@@ -88,7 +101,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
         continue;
       }
       // csv: a multi-value variable arrives as `1,4`; All arrives as every value or as the custom all value.
-      const result = toWireQuery(target, (text) => this.templateSrv.replace(text, request.scopedVars, 'csv'));
+      const result = toWireQuery(this.applyTemplateVariables(target, request.scopedVars), (text) => text);
       if ('error' in result) {
         errors.push({ refId: target.refId, message: result.error, status: 400 });
       } else {

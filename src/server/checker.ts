@@ -6,7 +6,8 @@
  * the loop never stops on them. Ticks never overlap (the next one is scheduled when the previous ends).
  * One loop per cluster (clusters.ts): its violations carry the cluster's name, and each tick tells the exporter
  * whether PD and Prometheus answered and, when PD did, that the check succeeded (the watchdog's input). PD's
- * evict-leader scheduler list is read too: a store it covers is in maintenance.
+ * evict-leader scheduler list is read too: a store it covers is in maintenance. region_health (cluster-level) is
+ * judged from PD's `pd_regions_status` as Prometheus has it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -17,7 +18,7 @@ import { isTiFlash } from '../subject/pd/storeState';
 import type { PrometheusClient } from '../subject/prometheus/client';
 import { InstanceDirectory, type InstanceMapping } from '../subject/tikv/instances';
 import type { LiveChecker, LiveStore } from '../subject/tikv/invariants/live';
-import { diskUsedRatioExpr, p99WriteLatencyExpr } from '../subject/tikv/promql';
+import { diskUsedRatioExpr, p99WriteLatencyExpr, regionHealthExpr } from '../subject/tikv/promql';
 import type { Exporter } from './exporter';
 
 export interface CheckerLoopOptions {
@@ -89,8 +90,19 @@ export class CheckerLoop {
     const prom = this.o.prometheus;
     const p99P = prom?.query(p99WriteLatencyExpr(prom.selector, this.o.rateWindow)).catch(failed('prometheus', 'P99 write latency'));
     const diskP = prom?.query(diskUsedRatioExpr(prom.selector)).catch(failed('prometheus', 'disk used ratio'));
+    // region_health reads PD's region-checker counts as Prometheus scraped them (`pd_regions_status`), not PD's
+    // `/regions/check/*` lists: those list every matching region (hundreds of MB with one store down in a 1M-region
+    // cluster) while the gauge is one number, and the history replays the very same series, so live and past agree.
+    const regionsP = prom?.query(regionHealthExpr(prom.selector)).catch(failed('prometheus', 'region health'));
 
-    const [stores, schedule, evicted, p99, disk] = await Promise.all([storesP, scheduleP, evictedP, p99P, diskP]);
+    const [stores, schedule, evicted, p99, disk, regions] = await Promise.all([
+      storesP,
+      scheduleP,
+      evictedP,
+      p99P,
+      diskP,
+      regionsP,
+    ]);
     if (stores) {
       this.lastStores = stores.data.stores;
       this.notePartial(stores.data.stores);
@@ -118,6 +130,7 @@ export class CheckerLoop {
         maxStoreDownMs: typeof maxDownSeconds === 'number' && maxDownSeconds > 0 ? maxDownSeconds * 1000 : undefined,
         p99Seconds: byStore(p99?.samples),
         diskUsedRatio: byStore(disk?.samples),
+        regionsUnhealthy: regions?.samples[0]?.v,
       },
       clock()
     );
@@ -128,7 +141,10 @@ export class CheckerLoop {
     this.o.exporter.checkDone((performance.now() - started) / 1000, partial);
     this.o.exporter.checkReached(
       this.o.cluster,
-      { pd: stores !== undefined, prometheus: prom ? p99 !== undefined && disk !== undefined : undefined },
+      {
+        pd: stores !== undefined,
+        prometheus: prom ? p99 !== undefined && disk !== undefined && regions !== undefined : undefined,
+      },
       clock()
     );
   }

@@ -63,6 +63,8 @@ export const CONFIG_ENV = {
   HIGH_LATENCY_GRACE_SECONDS: 'HIGH_LATENCY_GRACE_SECONDS',
   LOW_DISK_THRESHOLD_RATIO: 'LOW_DISK_THRESHOLD_RATIO',
   LOW_DISK_GRACE_SECONDS: 'LOW_DISK_GRACE_SECONDS',
+  REGION_HEALTH_THRESHOLD_REGIONS: 'REGION_HEALTH_THRESHOLD_REGIONS',
+  REGION_HEALTH_GRACE_SECONDS: 'REGION_HEALTH_GRACE_SECONDS',
   INSTANCE_MAPPING: 'INSTANCE_MAPPING',
   INCLUDE_TIFLASH: 'INCLUDE_TIFLASH',
   CLUSTER_NAME: 'CLUSTER_NAME',
@@ -101,6 +103,8 @@ export const CLUSTER_KEYS = [
   'HIGH_LATENCY_GRACE_SECONDS',
   'LOW_DISK_THRESHOLD_RATIO',
   'LOW_DISK_GRACE_SECONDS',
+  'REGION_HEALTH_THRESHOLD_REGIONS',
+  'REGION_HEALTH_GRACE_SECONDS',
   'MAINTENANCE_STORE_LABEL',
 ] as const satisfies readonly VarName[];
 
@@ -385,6 +389,10 @@ function clusterOf(r: Reader, name: string): ClusterConfig {
       low_disk: {
         thresholdRatio: opt('LOW_DISK_THRESHOLD_RATIO', z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').lte(1, 'must be at most 1')),
         graceSeconds: opt('LOW_DISK_GRACE_SECONDS', NonNegative.max(86_400)),
+      },
+      region_health: {
+        thresholdRegions: opt('REGION_HEALTH_THRESHOLD_REGIONS', NonNegative.int('must be a whole number')),
+        graceSeconds: opt('REGION_HEALTH_GRACE_SECONDS', NonNegative.max(86_400)),
       },
     },
     instanceMapping: val('INSTANCE_MAPPING', z.enum(INSTANCE_MAPPINGS), 'status_address'),

@@ -13,6 +13,7 @@ import { buildApp } from './app';
 import { describeUrl } from './audit/pgConnection';
 import { type ClusterConfig, type Config, isLoopback, loadConfig, safeUrl } from './config';
 import { ConfigError } from '../shared/errors';
+import { INVARIANTS } from '../shared/names';
 import { freePort, prometheusAvailable, startPrometheus } from '../embedded/prometheus';
 import { formatPromDuration } from '../subject/tikv/promql';
 import { createSimulator } from '../simulator/server';
@@ -164,7 +165,7 @@ function exampleCurl(url: string, withToken: boolean, cluster: string | undefine
   const auth = withToken ? ` -H "Authorization: Bearer $API_TOKEN"` : '';
   // With several clusters a request names one (DESIGN.md "cluster on the wire").
   const named = cluster === undefined ? '' : `"cluster": ${JSON.stringify(cluster)}, `;
-  const queries = JSON.stringify([{ refId: 'A', kind: 'invariant', invariants: ['store_down', 'high_latency', 'low_disk'], format: 'violations' }]);
+  const queries = JSON.stringify([{ refId: 'A', kind: 'invariant', invariants: [...INVARIANTS], format: 'violations' }]);
   return [
     'Try it: the invariant violations of the last hour (epoch ms; the answer is Grafana data frames)',
     '  NOW=$(date +%s000)',

@@ -73,7 +73,12 @@ function tag(s: string): string {
 }
 
 export function auditFrames(rows: AuditRow[], format: AuditFormat, o: AuditFrameOptions): DataFrameJSON[] {
-  return format === 'table' ? [table(rows, o)] : [annotations(rows, o)];
+  return [asTable(format === 'table' ? table(rows, o) : annotations(rows, o))];
+}
+
+/** Explore shows the frame as a table (Grafana's `meta.preferredVisualisationType`), not a graph of its numbers. */
+function asTable(f: DataFrameJSON): DataFrameJSON {
+  return { ...f, schema: { ...f.schema, meta: { ...f.schema.meta, preferredVisualisationType: 'table' } } };
 }
 
 function table(rows: AuditRow[], o: AuditFrameOptions): DataFrameJSON {

@@ -1,4 +1,4 @@
-import { parseStoreFilter, toWireQuery } from './interpolate';
+import { applyTemplateVariables, parseStoreFilter, toWireQuery } from './interpolate';
 
 /** A stand-in for Grafana's templateSrv.replace(text, scopedVars, 'csv') with a fixed set of variables. */
 function replaceWith(vars: Record<string, string>) {
@@ -45,7 +45,7 @@ describe('toWireQuery', () => {
   it.each(['All', '$__all', '.*', '', '   '])('means every store for the All selection %p', (value) => {
     const r = toWireQuery(
       { refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' },
-      () => value
+      replaceWith({ store: value })
     );
     expect(r).toEqual({ query: { refId: 'A', kind: 'observation', observation: 'get_stores' } });
   });
@@ -165,5 +165,78 @@ describe('toWireQuery', () => {
   it('names the actions field for an unknown action', () => {
     const saved = { refId: 'A', kind: 'audit', actions: ['reboot'] } as unknown as Parameters<typeof toWireQuery>[0];
     expect(toWireQuery(saved, noVars)).toEqual({ field: 'actions', error: expect.stringMatching(/^actions\[0\]: /) });
+  });
+});
+
+describe('applyTemplateVariables', () => {
+  const vars = replaceWith({
+    inv: 'high_latency,low_disk',
+    obs: 'get_forecasts',
+    win: '12h',
+    fmt: 'timeline',
+    act: 'drain_store',
+    store: '1,4',
+  });
+
+  it('interpolates every string field, lists item by item with multi-values split, and leaves Grafana keys alone', () => {
+    const saved = {
+      refId: '$inv',
+      kind: 'invariant' as const,
+      key: '$inv',
+      invariants: ['$inv', 'store_down'],
+      format: '$fmt' as 'timeline',
+      stores: '$store',
+      overrides: { low_disk: { thresholdRatio: 0.8 } },
+    };
+    expect(applyTemplateVariables(saved, vars)).toEqual({
+      ...saved,
+      invariants: ['high_latency', 'low_disk', 'store_down'],
+      format: 'timeline',
+      stores: '1,4',
+    });
+    expect(applyTemplateVariables({ refId: 'A', kind: 'audit' as const, actions: ['$act'] }, vars)).toEqual({
+      refId: 'A',
+      kind: 'audit',
+      actions: ['drain_store'],
+    });
+  });
+
+  it('reaches the wire for invariants, the observation, the format and the window, not only stores', () => {
+    expect(
+      toWireQuery(
+        {
+          refId: 'A',
+          kind: 'invariant',
+          invariants: ['$inv' as 'low_disk'],
+          format: '$fmt' as 'timeline',
+          stores: '$store',
+        },
+        vars
+      )
+    ).toEqual({
+      query: {
+        refId: 'A',
+        kind: 'invariant',
+        invariants: ['high_latency', 'low_disk'],
+        format: 'timeline',
+        storeIds: [1, 4],
+      },
+    });
+    expect(
+      toWireQuery({ refId: 'F', kind: 'observation', observation: '$obs' as 'get_forecasts', window: '$win' }, vars)
+    ).toEqual({
+      query: { refId: 'F', kind: 'observation', observation: 'get_forecasts', window: '12h' },
+    });
+  });
+
+  it('names the field of a variable Grafana does not know', () => {
+    expect(toWireQuery({ refId: 'A', kind: 'invariant', invariants: ['$nope' as 'low_disk'] }, vars)).toEqual({
+      field: 'invariants',
+      error: 'invariants: unknown template variable $nope',
+    });
+    expect(toWireQuery({ refId: 'A', kind: 'audit', actions: ['${nope}' as 'drain_store'] }, vars)).toEqual({
+      field: 'actions',
+      error: 'actions: unknown template variable ${nope',
+    });
   });
 });

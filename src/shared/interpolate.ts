@@ -1,7 +1,11 @@
 /**
  * Saved query → wire query. The saved model may hold template variables in its store filter (`$store`, `1,4`,
- * `${store:csv}`); the wire model holds store ids as numbers. Pure: the caller passes Grafana's
- * `templateSrv.replace` (with the `csv` format, so a multi-value variable arrives as `1,4`).
+ * `${store:csv}`) and in any other string field (`$invariant`, `$window`, …); the wire model holds store ids as
+ * numbers. Pure: the caller passes Grafana's `templateSrv.replace` (with the `csv` format, so a multi-value
+ * variable arrives as `1,4`).
+ *
+ *   applyTemplateVariables(saved, replace): saved — every string field interpolated (Grafana's applyTemplateVariables)
+ *   toWireQuery(saved, replace): WireQueryResult  — the wire query, or the first problem naming its field
  */
 import type { z } from 'zod';
 
@@ -69,9 +73,60 @@ function firstIssue(error: z.ZodError): { error: string; field: string } {
   return { error: `${where}: ${issue.message}`, field };
 }
 
-export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
-  if (!QUERY_KINDS.includes(saved.kind)) {
+/** Keys Grafana owns or that identify the query: never interpolated. */
+const NOT_INTERPOLATED = new Set(['refId', 'kind', 'datasource', 'key', 'queryType', 'hide']);
+
+/**
+ * The saved query with template variables expanded in every string field, as Grafana's `applyTemplateVariables`
+ * does for backend data sources: lists (invariants, actions, outcomes, …) item by item, a multi-value variable
+ * becoming several items; any other string (stores, observation, format, window, a future kind's fields) as text,
+ * `stores` keeping `1,4` for parseStoreFilter. Objects (overrides) hold numbers only and are kept as they are.
+ */
+export function applyTemplateVariables<Q extends object>(saved: Q, replace: (text: string) => string): Q {
+  const out: Record<string, unknown> = { ...(saved as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(saved)) {
+    if (NOT_INTERPOLATED.has(key)) {
+      continue;
+    }
+    if (typeof value === 'string') {
+      out[key] = replace(value);
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      out[key] = value.flatMap((v: string) =>
+        replace(v)
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      );
+    }
+  }
+  return out as Q;
+}
+
+/** The first string of a saved list or text field still holding a variable after interpolation. */
+function unexpanded(saved: Record<string, unknown>): { error: string; field: string } | undefined {
+  for (const [field, value] of Object.entries(saved)) {
+    if (NOT_INTERPOLATED.has(field) || field === 'stores') {
+      continue;
+    }
+    for (const text of Array.isArray(value) ? value : [value]) {
+      const variable = typeof text === 'string' ? UNEXPANDED_VARIABLE.exec(text) : null;
+      if (variable) {
+        return { error: `${field}: unknown template variable ${variable[0]}`, field };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function toWireQuery(query: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
+  if (!QUERY_KINDS.includes(query.kind)) {
     return { error: 'kind: pick Observation, Invariant checks or Audit trail', field: 'kind' };
+  }
+  // Every field interpolated once; below, `saved` holds no variable Grafana knows.
+  const saved = applyTemplateVariables(query, replace);
+  const unknown = unexpanded(saved as Record<string, unknown>);
+  if (unknown) {
+    return unknown;
   }
   if (saved.kind === 'audit') {
     // The audit trail is per action, not per store: a store filter left from another kind is not sent.
@@ -89,7 +144,7 @@ export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => 
   }
   let storeIds: number[] | undefined;
   if (saved.stores !== undefined && saved.stores.trim() !== '') {
-    const parsed = parseStoreFilter(replace(saved.stores));
+    const parsed = parseStoreFilter(saved.stores);
     if ('error' in parsed) {
       return { error: `stores: ${parsed.error}`, field: 'stores' };
     }
@@ -111,7 +166,7 @@ export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => 
           observation: saved.observation,
           storeIds,
           limit: saved.limit,
-          window: saved.window === undefined || saved.window.trim() === '' ? undefined : replace(saved.window).trim(),
+          window: saved.window === undefined || saved.window.trim() === '' ? undefined : saved.window.trim(),
         };
   return parseWire(candidate);
 }

@@ -19,8 +19,8 @@ export const OBSERVATIONS = [
 ] as const;
 export type ObservationName = (typeof OBSERVATIONS)[number];
 
-/** Named invariants checked per store. */
-export const INVARIANTS = ['store_down', 'high_latency', 'low_disk'] as const;
+/** Named invariants: checked per store, except region_health (cluster-level: store_id 0, address `cluster`). */
+export const INVARIANTS = ['store_down', 'high_latency', 'low_disk', 'region_health'] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
 export const SEVERITIES = ['critical', 'warning'] as const;
@@ -30,7 +30,15 @@ export const INVARIANT_SEVERITY: Record<InvariantName, Severity> = {
   store_down: 'critical',
   high_latency: 'warning',
   low_disk: 'warning',
+  region_health: 'warning',
 };
+
+/**
+ * Who a cluster-level violation (region_health) is about: PD's `pd_regions_status` has no store label, so its rows
+ * carry store_id 0 and this address. Stable (a PD leader change does not start a new alert series) and never a
+ * `host:port`, so it cannot be mistaken for a store; the exporter's labels stay valid.
+ */
+export const CLUSTER_LEVEL_STORE = { store_id: 0, address: 'cluster' } as const;
 
 /** How an invariant query answers: a table of violations, 0/1 series for a state timeline, or annotation regions. */
 export const INVARIANT_FORMATS = ['violations', 'timeline', 'annotations'] as const;

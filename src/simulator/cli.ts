@@ -34,6 +34,7 @@ History options:
   --out <file>     OpenMetrics output file (required)
   --faults <spec>  scheduled faults: items "<kind>:<store_id>[=<value>]@<offset>+<duration>" separated by ","
                    kinds: down (store stops: up == 0, no TiKV samples), latency (=P99 in ms), disk (=used %)
+                   cluster-level, no store: miss-peer=<regions>, down-peer=<regions> (pd_regions_status)
                    offset is from the start of the history; e.g. "down:2@2h+30m,latency:3=250@5h+20m,disk:1=85@10h+2h"
   --schedule-out <file>  also write the schedule (time range, instances, fault intervals) as JSON
 

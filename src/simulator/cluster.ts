@@ -144,6 +144,14 @@ interface Topology {
   downAgeMs: Float64Array;
   /** Any of the above set: regions with a peer here need the full view. */
   affected: Uint8Array;
+  /** How long the region fault's down peers have been down (setRegionFault), ms. */
+  faultDownMs: number;
+}
+
+/** A region fault (`POST /sim/regions/fault`): how many regions miss a peer, how many report a down peer. */
+export interface RegionFault {
+  missPeer: number;
+  downPeer: number;
 }
 
 export interface StoreCounts {
@@ -440,6 +448,39 @@ export class Cluster {
     return this.regionsAtStart + this.splitIds.size;
   }
 
+  private fault: RegionFault & { since: number } = { missPeer: 0, downPeer: 0, since: 0 };
+
+  /**
+   * Base regions [0, missPeer) lose a follower (fewer peers than max-replicas: PD's miss-peer) and the next
+   * `downPeer` report a follower in `down_peers` (PD's down-peer, also pending as with a stopped store); both PD's
+   * `/regions/check/*` and `pd_regions_status` count them, from the same views. `undefined` clears it.
+   */
+  setRegionFault(now: number, f: Partial<RegionFault> | undefined): void {
+    const missPeer = f?.missPeer ?? 0;
+    const downPeer = f?.downPeer ?? 0;
+    for (const [name, n] of [['miss_peer', missPeer], ['down_peer', downPeer]] as const) {
+      if (!Number.isInteger(n) || n < 0) {
+        throw new RangeError(`${name} must be a whole number of regions, got ${n}`);
+      }
+    }
+    if (missPeer + downPeer > this.regionsAtStart) {
+      throw new RangeError(`miss_peer + down_peer must be at most ${this.regionsAtStart} (the regions at start)`);
+    }
+    const same = missPeer === this.fault.missPeer && downPeer === this.fault.downPeer;
+    this.fault = { missPeer, downPeer, since: same ? this.fault.since : now };
+  }
+
+  regionFault(): RegionFault {
+    return { missPeer: this.fault.missPeer, downPeer: this.fault.downPeer };
+  }
+
+  private faultOf(baseIndex: number): 'miss' | 'down' | undefined {
+    if (baseIndex < this.fault.missPeer) {
+      return 'miss';
+    }
+    return baseIndex < this.fault.missPeer + this.fault.downPeer ? 'down' : undefined;
+  }
+
   private flowOfBase(i: number): number {
     return TOP_FLOW_BYTES * pow(this.heat.forward(i) + 1, -ZIPF_EXPONENT);
   }
@@ -484,6 +525,9 @@ export class Cluster {
 
   /** True when base region i (unchanged) has a peer on a store whose faults or drains change region views. */
   private baseTouches(i: number, topo: Topology): boolean {
+    if (this.faultOf(i)) {
+      return true;
+    }
     const n = this.stores.length;
     for (let j = 0; j < this.initialPeers; j++) {
       if (topo.affected[(i + this.storeOffset + j) % n]) {
@@ -507,7 +551,11 @@ export class Cluster {
     const downAgeMs = new Float64Array(n);
     const affected = new Uint8Array(n);
     const peerDownMs = Math.min(PEER_DOWN_MS, this.maxStoreDownMs());
-    const parts: string[] = [String(this.replication['max-replicas']), String(this.overridesVersion)];
+    const parts: string[] = [
+      String(this.replication['max-replicas']),
+      String(this.overridesVersion),
+      `fault:${this.fault.missPeer}:${this.fault.downPeer}`,
+    ];
     for (const st of this.stores) {
       const i = st.index;
       const f = this.drainFraction(st, now);
@@ -526,7 +574,8 @@ export class Cluster {
         parts.push(`${i}:${drain[i]}:${closed[i]}:${leaderless[i]}:${downAgeMs[i] > 0 ? 1 : 0}:${evict[i]}`);
       }
     }
-    return { key: parts.join('|'), drain, closed, leaderless, evict, downAgeMs, affected };
+    const faultDownMs = Math.max(0, now - this.fault.since);
+    return { key: parts.join('|'), drain, closed, leaderless, evict, downAgeMs, affected, faultDownMs };
   }
 
   private overridesVersion = 0;
@@ -568,13 +617,24 @@ export class Cluster {
         }
       }
     }
-    const peers = stores.map((s, j) => ({ id: peerIds[j], store_id: s + 1 }));
+    let peers = stores.map((s, j) => ({ id: peerIds[j], store_id: s + 1 }));
     const down: RegionView['down'] = [];
     stores.forEach((s, j) => {
       if (topo.downAgeMs[s] > 0) {
         down.push({ peer: peers[j], downSeconds: Math.floor(topo.downAgeMs[s] / 1000) });
       }
     });
+    // The region fault acts on the last follower (never the leader).
+    const fault = this.faultOf(rec.baseIndex);
+    const follower = [...peers.keys()].reverse().find((j) => j !== leaderPos);
+    if (fault === 'miss' && follower !== undefined) {
+      const gone = peers[follower];
+      peers = peers.filter((p) => p !== gone);
+      leaderPos = leaderPos > follower ? leaderPos - 1 : leaderPos;
+      down.splice(0, down.length, ...down.filter((d) => d.peer !== gone));
+    } else if (fault === 'down' && follower !== undefined && !down.some((d) => d.peer === peers[follower])) {
+      down.push({ peer: peers[follower], downSeconds: Math.floor(topo.faultDownMs / 1000) });
+    }
     return {
       id: rec.id,
       startKey: rec.startKey,

@@ -8,10 +8,17 @@ import { parseGoDurationMs } from './format';
 import { LATENCY_BUCKETS, latencyShape } from './latency';
 import { STORE_DISCONNECT_MS } from './storeState';
 
-export const HISTORY_FAULT_KINDS = ['down', 'latency', 'disk'] as const;
+export const HISTORY_FAULT_KINDS = ['down', 'latency', 'disk', 'miss-peer', 'down-peer'] as const;
 export type HistoryFaultKind = (typeof HISTORY_FAULT_KINDS)[number];
+/** Cluster-level faults: PD's `pd_regions_status` counts (no store; `store_id` 0, `instance` = PD's). */
+export const REGION_FAULT_KINDS: readonly HistoryFaultKind[] = ['miss-peer', 'down-peer'];
+/** PD's PD instance in the history (`job="pd"`). */
+export const HISTORY_PD_INSTANCE = '127.0.0.1:2379';
 
-/** One fault as written: kind, store, value (latency P99 ms, disk used %), offset from the start and duration. */
+/**
+ * One fault as written: kind, store (0 for region faults), value (latency P99 ms, disk used %, region count),
+ * offset from the start and duration.
+ */
 export interface HistoryFaultSpec {
   kind: HistoryFaultKind;
   store_id: number;
@@ -62,7 +69,8 @@ function duration(text: string, what: string): number {
 
 /**
  * Fault list: items separated by `,` or `;`, each `<kind>:<store_id>[=<value>]@<offset>+<duration>`, e.g.
- * `down:2@2h+30m, latency:3=250@5h+20m, disk:1=85@10h+2h` (latency value = P99 in ms, disk value = used %).
+ * `down:2@2h+30m, latency:3=250@5h+20m, disk:1=85@10h+2h` (latency value = P99 in ms, disk value = used %), or a
+ * region fault without a store: `miss-peer=12@3h+20m`, `down-peer=4@6h+15m` (value = regions).
  */
 export function parseFaultSpec(text: string): HistoryFaultSpec[] {
   return text
@@ -70,10 +78,11 @@ export function parseFaultSpec(text: string): HistoryFaultSpec[] {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((item) => {
-      const m = /^(\w+):(\d+)(?:=([\d.]+))?@([^+]+)\+(.+)$/.exec(item);
+      const m = /^([\w-]+)(?::(\d+))?(?:=([\d.]+))?@([^+]+)\+(.+)$/.exec(item);
       if (!m) {
         throw new HistorySpecError(
-          `fault ${JSON.stringify(item)}: expected <kind>:<store_id>[=<value>]@<offset>+<duration>`
+          `fault ${JSON.stringify(item)}: expected <kind>:<store_id>[=<value>]@<offset>+<duration> ` +
+            'or <miss-peer|down-peer>=<regions>@<offset>+<duration>'
         );
       }
       const kind = m[1] as HistoryFaultKind;
@@ -91,9 +100,18 @@ export function parseFaultSpec(text: string): HistoryFaultSpec[] {
       if (kind === 'disk' && value! > 100) {
         throw new HistorySpecError(`fault ${JSON.stringify(item)}: disk used percent must be at most 100`);
       }
+      const regional = REGION_FAULT_KINDS.includes(kind);
+      if (regional !== (m[2] === undefined)) {
+        throw new HistorySpecError(
+          `fault ${JSON.stringify(item)}: ${regional ? `${kind} is cluster-level and takes no store id` : `${kind} needs :<store_id>`}`
+        );
+      }
+      if (regional && !Number.isInteger(value)) {
+        throw new HistorySpecError(`fault ${JSON.stringify(item)}: ${kind} needs a whole number of regions`);
+      }
       return {
         kind,
-        store_id: Number(m[2]),
+        store_id: regional ? 0 : Number(m[2]),
         value,
         offsetMs: duration(m[4].trim(), `fault ${item} offset`),
         durationMs: duration(m[5].trim(), `fault ${item} duration`),
@@ -112,7 +130,11 @@ function validate(o: HistoryOptions): void {
     throw new HistorySpecError(`step must be at least 1s, got ${o.stepMs} ms`);
   }
   for (const f of o.faults ?? []) {
-    if (f.store_id < 1 || f.store_id > o.stores) {
+    if (REGION_FAULT_KINDS.includes(f.kind)) {
+      if (f.store_id !== 0 || !(Number.isInteger(f.value) && f.value! > 0)) {
+        throw new HistorySpecError(`${f.kind} fault: store_id must be 0 and value a positive whole number of regions`);
+      }
+    } else if (f.store_id < 1 || f.store_id > o.stores) {
       throw new HistorySpecError(`fault on store ${f.store_id}: stores are 1…${o.stores}`);
     }
   }
@@ -134,7 +156,7 @@ export function historySchedule(o: HistoryOptions): HistorySchedule {
     faults: (o.faults ?? []).map((f) => ({
       kind: f.kind,
       store_id: f.store_id,
-      instance: cluster.stores[f.store_id - 1].statusAddress,
+      instance: f.store_id === 0 ? HISTORY_PD_INSTANCE : cluster.stores[f.store_id - 1].statusAddress,
       value: f.value,
       fromMs: startMs + f.offsetMs,
       toMs: startMs + f.offsetMs + f.durationMs,
@@ -154,14 +176,15 @@ function ts(t: number): string {
  * Writes the history through `write` (called with chunks of text) and returns its schedule. Families: `up` (tikv and
  * pd jobs), `tikv_storage_engine_async_request_duration_seconds` (type write), `tikv_store_size_bytes`,
  * `tikv_raftstore_region_count`, `process_start_time_seconds`, `pd_cluster_status` (store up/disconnected/down
- * counts), `pd_scheduler_store_status` (capacity/available/used).
+ * counts), `pd_scheduler_store_status` (capacity/available/used), `pd_regions_status` (miss-peer and down-peer
+ * region counts: the region faults).
  */
 export function writeHistory(o: HistoryOptions, write: (chunk: string) => void): HistorySchedule {
   const schedule = historySchedule(o);
   const { startMs, endMs, stepMs, faults } = schedule;
   const cluster = new Cluster({ stores: o.stores, regions: o.regions ?? 1000, seed: schedule.seed }, startMs);
   const counts = cluster.counts(startMs);
-  const pdInstance = '127.0.0.1:2379';
+  const pdInstance = HISTORY_PD_INSTANCE;
   const times: number[] = [];
   for (let t = startMs; t <= endMs; t += stepMs) {
     times.push(t);
@@ -282,6 +305,16 @@ export function writeHistory(o: HistoryOptions, write: (chunk: string) => void):
       line(`pd_scheduler_store_status{${l},type="store_available"} ${st.capacity - used} ${ts(t)}`);
       line(`pd_scheduler_store_status{${l},type="store_capacity"} ${st.capacity} ${ts(t)}`);
       line(`pd_scheduler_store_status{${l},type="store_used"} ${used} ${ts(t)}`);
+    }
+  }
+
+  // PD's region checker counts (hyphenated types, as PD emits them): the region faults, else 0.
+  line('# TYPE pd_regions_status gauge');
+  for (const t of times) {
+    const l = `job="pd",instance="${pdInstance}"`;
+    for (const kind of REGION_FAULT_KINDS) {
+      const n = faults.filter((f) => f.kind === kind && f.fromMs <= t && t < f.toMs).reduce((a, f) => a + f.value!, 0);
+      line(`pd_regions_status{${l},type="${kind}-region-count"} ${n} ${ts(t)}`);
     }
   }
   line('# EOF');

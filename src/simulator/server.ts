@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import { fieldPath } from '../shared/fieldPath';
-import { Cluster, type SimStore } from './cluster';
+import { Cluster, type RegionFault, type SimStore } from './cluster';
 import { pdMetrics, tikvMetrics } from './metrics';
 import { registerPdApi } from './pdApi';
 import { type PdFault, PdFaultSchema, PdFaults, PD_PREFIX } from './pdFaults';
@@ -48,6 +48,8 @@ export interface Simulator {
   fillDisk(id: number, usedPercent: number | undefined, o?: { rampSeconds?: number }): void;
   /** PD's clock minus the real clock, in ms (Date header and heartbeat stamps). */
   setPdClockOffset(ms: number): void;
+  /** Regions missing a peer / with a down peer (PD's `/regions/check/*` and `pd_regions_status`); undefined clears. */
+  setRegionFault(f: Partial<RegionFault> | undefined): void;
   addPdFault(f: PdFault): PdFault;
   clearPdFaults(): void;
   /** Clears every cluster and PD-HTTP fault. */
@@ -75,6 +77,13 @@ const ClockBody = z
       .int()
       .min(-86_400_000 * 365)
       .max(86_400_000 * 365),
+  })
+  .strict();
+
+const RegionFaultBody = z
+  .object({
+    miss_peer: z.number().int().min(0).optional(),
+    down_peer: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -129,6 +138,13 @@ export async function createSimulator(o: SimulatorOptions = {}): Promise<Simulat
     setPdClockOffset: (ms) => {
       cluster.pdClockOffsetMs = ms;
     },
+    setRegionFault: (f) => {
+      try {
+        cluster.setRegionFault(now(), f);
+      } catch (err) {
+        throw err instanceof RangeError ? new SimInputError(400, `region fault: ${err.message}`) : err;
+      }
+    },
     addPdFault: (f) => faults.add(parse(PdFaultSchema, f, 'pd fault')),
     clearPdFaults: () => faults.clear(),
     recoverAll: () => {
@@ -138,6 +154,7 @@ export async function createSimulator(o: SimulatorOptions = {}): Promise<Simulat
         cluster.fillDisk(st, now(), undefined);
       }
       cluster.pdClockOffsetMs = 0;
+      cluster.setRegionFault(now(), undefined);
       faults.clear();
     },
     targets: () => {
@@ -193,6 +210,7 @@ export async function createSimulator(o: SimulatorOptions = {}): Promise<Simulat
         regions: cluster.regionCount(),
         pd_clock_offset_ms: cluster.pdClockOffsetMs,
         pd_faults: faults.list(),
+        region_fault: { miss_peer: cluster.regionFault().missPeer, down_peer: cluster.regionFault().downPeer },
         stores: cluster.stores.map((st) => ({
           store_id: st.id,
           status_address: st.statusAddress,
@@ -231,6 +249,15 @@ export async function createSimulator(o: SimulatorOptions = {}): Promise<Simulat
     });
     s.post('/sim/pd-clock', async (req) => {
       sim.setPdClockOffset(parse(ClockBody, req.body, 'pd-clock').offset_ms);
+      return { ok: true };
+    });
+    s.post('/sim/regions/fault', async (req) => {
+      const b = parse(RegionFaultBody, req.body, 'region fault');
+      sim.setRegionFault({ missPeer: b.miss_peer, downPeer: b.down_peer });
+      return { ok: true };
+    });
+    s.delete('/sim/regions/fault', async () => {
+      sim.setRegionFault(undefined);
       return { ok: true };
     });
     s.get('/sim/pd-faults', async () => faults.list());

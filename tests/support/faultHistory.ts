@@ -8,7 +8,9 @@
  * - disk: a used ratio (`flap`: 0.7 and just above it on alternate steps, at the 0.7 threshold), or NaN
  *   (capacity and available 0);
  * - gaps: no sample of any metric of the store (Prometheus down or the target unreachable);
- * - stopAt: the store's series end (removed from scraping).
+ * - stopAt: the store's series end (removed from scraping);
+ * - cluster-level `regions` (region_health): PD's `pd_regions_status` miss-peer and down-peer counts per interval
+ *   (0 outside), with `regionGaps` where PD has no sample.
  *
  *   randomSchedules(stores, spanMs, stepMs, seed): StoreSchedule[]   — fast-check generated, deterministic
  *   writeFaultHistory({ startMs, stepMs, steps, stores }, write)
@@ -75,8 +77,18 @@ export function randomSchedules(stores: number, spanMs: number, stepMs: number, 
 
 const inside = (t: number, [a, b]: readonly [number, number, ...unknown[]]) => t >= a && t < b;
 
+/** PD's region counts over an interval: [from, to, miss-peer regions, down-peer regions]. */
+export type RegionInterval = [number, number, number, number];
+
 export function writeFaultHistory(
-  o: { startMs: number; stepMs: number; steps: number; stores: StoreSchedule[] },
+  o: {
+    startMs: number;
+    stepMs: number;
+    steps: number;
+    stores: StoreSchedule[];
+    regions?: RegionInterval[];
+    regionGaps?: Interval[];
+  },
   write: (chunk: string) => void
 ): void {
   let buf: string[] = [];
@@ -135,6 +147,18 @@ export function writeFaultHistory(
       const [avail, cap] = ratio === 'nan' ? [0, 0] : [Math.round(capacity * (1 - ratio)), capacity];
       line(`tikv_store_size_bytes{${l},type="available"} ${avail} ${ts(o.startMs + off)}`);
       line(`tikv_store_size_bytes{${l},type="capacity"} ${cap} ${ts(o.startMs + off)}`);
+    }
+  }
+  if (o.regions) {
+    line('# TYPE pd_regions_status gauge');
+    for (const off of offsets) {
+      if ((o.regionGaps ?? []).some((g) => inside(off, g))) {
+        continue;
+      }
+      const r = o.regions.find((x) => inside(off, x));
+      const l = 'job="pd",instance="10.9.9.9:2379"';
+      line(`pd_regions_status{${l},type="miss-peer-region-count"} ${r?.[2] ?? 0} ${ts(o.startMs + off)}`);
+      line(`pd_regions_status{${l},type="down-peer-region-count"} ${r?.[3] ?? 0} ${ts(o.startMs + off)}`);
     }
   }
   line('# EOF');

@@ -4,7 +4,7 @@
  * resolution. The equivalence test holds the backend's coarse + precise passes to it.
  */
 import { MAX_POINTS_PER_SERIES } from '../../src/subject/prometheus/client';
-import { INVARIANTS } from '../../src/shared/names';
+import { CLUSTER_LEVEL_STORE, INVARIANTS } from '../../src/shared/names';
 import type { Violation } from '../../src/shared/schema/violation';
 import { DEFAULT_RATE_WINDOW, formatPromDuration } from '../../src/subject/tikv/promql';
 import { historyPlan, rateWindowMs, type HistoryOptions } from '../../src/subject/tikv/invariants/history';
@@ -30,7 +30,10 @@ export async function referenceHistory(o: HistoryOptions): Promise<Violation[]> 
       }
     }
     for (const [instance, samples] of byInstance) {
-      const who = o.resolveInstance(instance) ?? { store_id: 0, address: instance };
+      const who =
+        invariant === 'region_health'
+          ? CLUSTER_LEVEL_STORE
+          : (o.resolveInstance(instance) ?? { store_id: 0, address: instance });
       if (storeFilter && !storeFilter.has(who.store_id)) {
         continue;
       }

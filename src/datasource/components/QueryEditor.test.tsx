@@ -215,6 +215,21 @@ describe('QueryEditor, invariant checks', () => {
     expect(onRunQuery).not.toHaveBeenCalled();
   });
 
+  it('offers region_health with its cluster-level defaults (0 regions, 600 s) and sets its overrides', async () => {
+    const { lastQuery } = setup({ refId: 'A', kind: 'invariant' });
+    await pick(s.invariants.label, selectors.invariantNames.region_health);
+    expect(lastQuery().invariants).toEqual(['region_health']);
+    await userEvent.click(await screen.findByText(s.overrides.label, {}, SLOW));
+    const f = s.overrides.fields;
+    await waitFor(
+      () => expect(screen.getByLabelText(f['region_health.graceSeconds'].label)).toHaveAttribute('placeholder', '600'),
+      SLOW
+    );
+    expect(screen.getByLabelText(f['region_health.thresholdRegions'].label)).toHaveAttribute('placeholder', '0');
+    await typeAndBlur(f['region_health.thresholdRegions'].label, '5');
+    expect(lastQuery().overrides).toEqual({ region_health: { thresholdRegions: 5 } });
+  });
+
   it('opens the overrides of a query that has some', async () => {
     setup({ refId: 'A', kind: 'invariant', overrides: { low_disk: { graceSeconds: 120 } } });
     expect(await screen.findByLabelText(s.overrides.fields['low_disk.graceSeconds'].label, {}, SLOW)).toHaveValue(

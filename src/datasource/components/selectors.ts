@@ -59,6 +59,8 @@ export const selectors = {
         'high_latency.graceSeconds': { label: 'Latency grace (s)', id: 'tikv-override-latency-grace' },
         'low_disk.thresholdRatio': { label: 'Disk used ratio (0-1)', id: 'tikv-override-disk-threshold' },
         'low_disk.graceSeconds': { label: 'Disk grace (s)', id: 'tikv-override-disk-grace' },
+        'region_health.thresholdRegions': { label: 'Unhealthy regions (count)', id: 'tikv-override-regions-threshold' },
+        'region_health.graceSeconds': { label: 'Region health grace (s)', id: 'tikv-override-regions-grace' },
       },
       notANumber: 'must be a number',
     },
@@ -74,6 +76,7 @@ export const selectors = {
     store_down: 'Store down',
     high_latency: 'High write latency',
     low_disk: 'Low disk space',
+    region_health: 'Region health (cluster)',
   } satisfies Record<InvariantName, string>,
   actionNames: {
     transfer_leader: 'Transfer leader',

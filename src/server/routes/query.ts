@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
 import { describeError, ERROR_CODES, OperatorError, UpstreamError } from '../../shared/errors';
-import { INVARIANTS } from '../../shared/names';
+import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../shared/names';
 import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../shared/schema/frames';
 import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
 import { Violation } from '../../shared/schema/violation';
@@ -112,9 +112,14 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     violations = violations.map((v) => ({ ...v, cluster: c.name }));
     // Each invariant's replay step: a cleared violation ends one step after its last sample, as replayed.
     const stepMs = Object.fromEntries(invariants.map((i) => [i, historyPlan(i, plan).stepMs]));
-    const entities = current
+    // region_health is cluster-level: one entity (CLUSTER_LEVEL_STORE), left out of a per-store query.
+    const perStore = invariants.filter((i) => i !== 'region_health');
+    const entities: Array<{ store_id: number; address: string; invariant: InvariantName }> = current
       .filter((s) => !wanted || wanted.has(s.store_id))
-      .flatMap((s) => invariants.map((invariant) => ({ ...s, invariant })));
+      .flatMap((s) => perStore.map((invariant) => ({ ...s, invariant })));
+    if (invariants.includes('region_health') && !wanted) {
+      entities.push({ ...CLUSTER_LEVEL_STORE, invariant: 'region_health' });
+    }
     const frames = invariantFrames(violations, q.format, {
       refId: q.refId,
       from: req.from,

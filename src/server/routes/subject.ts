@@ -20,6 +20,11 @@ const INVARIANT_TEXT: Record<InvariantName, { description: string; unit: string 
   },
   high_latency: { description: 'P99 storage write latency above the threshold for the grace period', unit: 's' },
   low_disk: { description: 'Disk used ratio (1 - available / capacity) above the threshold', unit: 'percentunit' },
+  region_health: {
+    description:
+      "Regions missing a peer or with a down peer (PD's pd_regions_status) above the threshold for the grace period; cluster-level: store_id 0, address \"cluster\"",
+    unit: 'regions',
+  },
 };
 
 /** JSON Schema of a parameter schema as the editor sends it (input side: defaults are optional). */

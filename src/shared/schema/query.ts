@@ -38,6 +38,15 @@ export const InvariantOverrides = z
       })
       .strict()
       .optional(),
+    region_health: z
+      .object({
+        /** Regions missing a peer (or with a down peer) tolerated, a count (default 0: any region). */
+        thresholdRegions: z.number().int().min(0).optional(),
+        /** Grace in seconds (default 600). */
+        graceSeconds: z.number().min(0).max(86_400).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type InvariantOverrides = z.infer<typeof InvariantOverrides>;

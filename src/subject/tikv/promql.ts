@@ -1,10 +1,11 @@
 /**
- * The PromQL behind the invariants (pd-tikv.md §3.4). Every expression answers one series per `instance`, which
- * `instances.ts` maps back to a store.
+ * The PromQL behind the invariants (pd-tikv.md §3.4). Every per-store expression answers one series per
+ * `instance`, which `instances.ts` maps back to a store; regionHealthExpr answers one series for the cluster.
  *
  *   p99WriteLatencyExpr(sel, window = '1m'): string  — P99 storage write latency, seconds
  *   diskUsedRatioExpr(sel): string                    — 1 - available / capacity
  *   tikvUpExpr(sel): string                           — Prometheus' scrape liveness of each TiKV
+ *   regionHealthExpr(sel): string                     — regions missing a peer or with a down peer (one series)
  *   parsePromDuration(text, field?): number           — a Prometheus duration (`1m`, `30s`, `1h30m`) in ms
  *
  * `sel` is `PrometheusClient['selector']`: it renders a metric with its matchers plus the deployment's selector
@@ -82,4 +83,17 @@ export function diskUsedRatioExpr(sel: SelectorFn): string {
 /** Scrape liveness of each TiKV: 0 when the last scrape failed (DESIGN.md's liveness series). */
 export function tikvUpExpr(sel: SelectorFn): string {
   return sel('up', [], 'tikv');
+}
+
+/** PD's region-checker counts that region_health watches (`pd_regions_status` types are hyphenated, pd-tikv.md §3.2). */
+export const REGION_HEALTH_TYPES = ['miss-peer-region-count', 'down-peer-region-count'] as const;
+
+/**
+ * The larger of PD's miss-peer and down-peer region counts, one series without labels: "more than N regions lack a
+ * replica, or more than N have a down peer". `max` also across PD instances: only the leader runs the region
+ * checker (followers reset the gauge when they lose leadership), and a stale follower must not add to it.
+ */
+export function regionHealthExpr(sel: SelectorFn): string {
+  const status = sel('pd_regions_status', [{ name: 'type', op: '=~', value: REGION_HEALTH_TYPES.join('|') }], 'pd');
+  return `max(${status})`;
 }

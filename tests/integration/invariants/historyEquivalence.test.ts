@@ -63,6 +63,15 @@ const fixed: StoreSchedule[] = [
   },
 ];
 const stores = [...fixed, ...randomSchedules(STORES - fixed.length, SPAN, STEP, SEED)];
+// region_health (cluster-level): a short blip, a long miss-peer episode with a PD gap inside it (a gap never clears),
+// an overlapping down-peer one, and one still running at the end.
+const REGIONS: Array<[number, number, number, number]> = [
+  [0.5 * HOUR, 0.5 * HOUR + 2 * MIN, 3, 0],
+  [1 * HOUR, 2.5 * HOUR, 12, 0],
+  [2.5 * HOUR, 3 * HOUR, 1, 4],
+  [5.5 * HOUR, 6 * HOUR, 0, 2],
+];
+const REGION_GAPS: Array<[number, number]> = [[1.5 * HOUR, 1.5 * HOUR + 20 * MIN]];
 const storeIdOf = new Map(stores.map((s, i) => [s.instance, i + 1]));
 const startMs = Math.floor((Date.now() - SPAN - HOUR) / HOUR) * HOUR;
 const endMs = startMs + SPAN - STEP;
@@ -72,7 +81,11 @@ let prometheus: PrometheusClient;
 
 beforeAll(async () => {
   backfilled = await startPrometheusWith(
-    (write) => writeFaultHistory({ startMs, stepMs: STEP, steps: SPAN / STEP, stores }, write),
+    (write) =>
+      writeFaultHistory(
+        { startMs, stepMs: STEP, steps: SPAN / STEP, stores, regions: REGIONS, regionGaps: REGION_GAPS },
+        write
+      ),
     STEP
   );
   prometheus = new PrometheusClient({ url: backfilled.prom.url, cacheTtlMs: 0 });
@@ -109,14 +122,16 @@ describe('invariant history at fleet scale, against a replay of every sample', (
         fc.integer({ min: 1, max: SPAN / STEP + 40 }),
         fc.constantFrom(0, 30, 60, 120),
         fc.constantFrom(0, 45),
+        fc.constantFrom(0, 60, 600),
         fc.constantFrom(undefined, 5_000, 20_000),
         fc.integer({ min: 1, max: 4 }),
         fc.option(fc.subarray([...storeIdOf.values()], { minLength: 1, maxLength: 5 }), { freq: 4 }),
-        async (fromStep, lengthSteps, latencyGrace, diskGrace, maxSamples, concurrency, storeIds) => {
+        async (fromStep, lengthSteps, latencyGrace, diskGrace, regionGrace, maxSamples, concurrency, storeIds) => {
           const from = startMs + fromStep * STEP + (fromStep % 3) * 1000;
           const rules = resolveRules(DEFAULT_RULES, {
             high_latency: { graceSeconds: latencyGrace },
             low_disk: { graceSeconds: diskGrace },
+            region_health: { graceSeconds: regionGrace },
           });
           const o = options({
             rules,

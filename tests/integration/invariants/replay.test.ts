@@ -35,6 +35,8 @@ const INVARIANT_OF: Record<HistoryFault['kind'], InvariantName> = {
   down: 'store_down',
   latency: 'high_latency',
   disk: 'low_disk',
+  'miss-peer': 'region_health',
+  'down-peer': 'region_health',
 };
 
 let backfilled: BackfilledPrometheus;

@@ -146,3 +146,12 @@ describe('audit query', () => {
     }
   });
 });
+
+describe('audit frames in Explore', () => {
+  it('ask for a table, in both formats', () => {
+    const o = { refId: 'A', to: 5000, view: 'full' as const };
+    for (const format of ['table', 'annotations'] as const) {
+      expect(auditFrames([row({})], format, o)[0].schema.meta).toEqual({ preferredVisualisationType: 'table' });
+    }
+  });
+});

@@ -175,3 +175,38 @@ describe('violations as annotations', () => {
     ]);
   });
 });
+
+describe('Explore and cluster-level rows', () => {
+  it('asks Explore for a table for violations and annotations; timelines keep their graph', () => {
+    for (const format of ['violations', 'annotations'] as const) {
+      const [frame] = invariantFrames([violation()], format, opts);
+      expect(frame.schema.meta).toEqual({ preferredVisualisationType: 'table' });
+    }
+    for (const frame of invariantFrames([violation()], 'timeline', opts)) {
+      expect(frame.schema.meta?.preferredVisualisationType).toBeUndefined();
+    }
+  });
+
+  it('names region_health rows "cluster" (store_id 0, address cluster) in timelines and annotations', () => {
+    const v = violation({
+      store_id: 0,
+      address: 'cluster',
+      invariant: 'region_health',
+      value: 12,
+      threshold: 0,
+    });
+    const timeline = invariantFrames([v], 'timeline', {
+      ...opts,
+      entities: [{ store_id: 0, address: 'cluster', invariant: 'region_health' }],
+    });
+    expect(timeline.map((f) => f.schema.name)).toEqual(['cluster region_health']);
+    expect(timeline[0].schema.fields[1].labels).toEqual({
+      store_id: '0',
+      address: 'cluster',
+      invariant: 'region_health',
+    });
+    const c = columns(invariantFrames([v], 'annotations', opts)[0]);
+    expect(c.title).toEqual(['regions missing or with a down peer: cluster']);
+    expect(c.text).toEqual(['cluster: regions missing or with a down peer 12 regions > 0 regions, cleared']);
+  });
+});

@@ -469,6 +469,7 @@ describe('invariant history over Prometheus range data', () => {
     expect(coarse.map((c) => c.expr.slice(17, 36)).sort()).toEqual([
       '1 - sum by (instanc',
       'histogram_quantile(',
+      'max(pd_regions_stat',
       'up{cluster="prod",j',
     ]);
   });

@@ -218,10 +218,16 @@ describe('Grafana alert rules on violations', () => {
           ? '{{ if eq (index .Labels "maintenance") "true" }}info{{ else }}critical{{ end }}'
           : INVARIANT_SEVERITY[invariant]
       );
-      expect(rule.labels.store).toMatch(/\{\{.*store_id.*\}\}/);
-      expect(rule.annotations.summary).toMatch(/\{\{.*store_id.*\}\}/);
       expect(rule.annotations.summary).toMatch(/\{\{.*"cluster".*\}\}/);
       expect(rule.annotations.summary).toContain(invariant);
+      if (invariant === 'region_health') {
+        // Cluster-level (store_id 0): no store label, a description naming PD's counts and the threshold.
+        expect(rule.labels.store).toBeUndefined();
+        expect(rule.annotations.description).toMatch(/pd_regions_status.*threshold/);
+        return;
+      }
+      expect(rule.labels.store).toMatch(/\{\{.*store_id.*\}\}/);
+      expect(rule.annotations.summary).toMatch(/\{\{.*store_id.*\}\}/);
       // Like the Prometheus rules: a sentence on what the violation means.
       expect(rule.annotations.description).toMatch(/\{\{.*store_id.*\}\}.*threshold|timeout/);
     }

@@ -79,7 +79,7 @@ describe('provisioning/prometheus/prometheus.yml', () => {
 describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
   it('passes promtool check rules', () => {
     const { status, output } = promtool('check', 'rules', 'tikv-operator.rules.yml');
-    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 6 rules found') });
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 7 rules found') });
   });
 
   it.each(INVARIANTS.map((i) => [i]))(
@@ -97,9 +97,15 @@ describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
         invariant === 'store_down'
           ? '{{ if eq $labels.maintenance "true" }}info{{ else }}critical{{ end }}'
           : INVARIANT_SEVERITY[invariant];
+      expect(rule.annotations.summary).toContain('{{ $labels.cluster }}');
+      if (invariant === 'region_health') {
+        // Cluster-level (store_id="0", address="cluster"): no store label, a description of what to check.
+        expect(rule.labels).toEqual({ severity });
+        expect(rule.annotations.description).toContain('pd_regions_status');
+        return;
+      }
       expect(rule.labels).toEqual({ severity, store: '{{ $labels.store_id }}' });
       expect(rule.annotations.summary).toContain('{{ $labels.store_id }}');
-      expect(rule.annotations.summary).toContain('{{ $labels.cluster }}');
       expect(rule.annotations.summary).toContain(invariant);
     }
   );

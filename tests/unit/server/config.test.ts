@@ -93,12 +93,17 @@ describe('loadConfig', () => {
       HIGH_LATENCY_THRESHOLD_MS: '250',
       HIGH_LATENCY_GRACE_SECONDS: '0',
       LOW_DISK_THRESHOLD_RATIO: '0.8',
+      REGION_HEALTH_THRESHOLD_REGIONS: '5',
+      REGION_HEALTH_GRACE_SECONDS: '120',
     });
     expect(c.clusters[0].invariants).toEqual({
       store_down: { heartbeatTimeoutSeconds: 3 },
       high_latency: { thresholdMs: 250, graceSeconds: 0 },
       low_disk: { thresholdRatio: 0.8, graceSeconds: undefined },
+      region_health: { thresholdRegions: 5, graceSeconds: 120 },
     });
+    expect(() => loadConfig({ REGION_HEALTH_THRESHOLD_REGIONS: '1.5' })).toThrow(/REGION_HEALTH_THRESHOLD_REGIONS/);
+    expect(() => loadConfig({ REGION_HEALTH_GRACE_SECONDS: '-1' })).toThrow(/REGION_HEALTH_GRACE_SECONDS/);
   });
 
   test('PROMETHEUS_SELECTOR, auth, jobs and durations are parsed', () => {

@@ -79,5 +79,27 @@ describe('history', () => {
     expect(() => parseFaultSpec('latency:1@1h+1m')).toThrow(/needs a positive value/);
     expect(() => parseFaultSpec('down:1@soon+1m')).toThrow(/offset/);
     expect(() => historySchedule({ ...options, faults: parseFaultSpec('down:9@1m+1m') })).toThrow(/store 9/);
+    expect(() => parseFaultSpec('miss-peer:1=3@1h+1m')).toThrow(/cluster-level and takes no store id/);
+    expect(() => parseFaultSpec('down-peer@1h+1m')).toThrow(/needs a positive value/);
+    expect(() => parseFaultSpec('miss-peer=2.5@1h+1m')).toThrow(/whole number of regions/);
+    expect(() => parseFaultSpec('disk=80@1h+1m')).toThrow(/disk needs :<store_id>/);
+  });
+
+  it("writes region faults as PD's hyphenated pd_regions_status counts, 0 outside them", () => {
+    const o = { ...options, faults: parseFaultSpec('miss-peer=4@10m+5m, down-peer=2@12m+10m') };
+    const schedule = historySchedule(o);
+    expect(schedule.faults[0]).toMatchObject({ kind: 'miss-peer', store_id: 0, instance: '127.0.0.1:2379', value: 4 });
+    const series = (type: string) =>
+      render(o)
+        .split('\n')
+        .filter((l) => l.startsWith(`pd_regions_status{job="pd",instance="127.0.0.1:2379",type="${type}"}`))
+        .map((l) => l.split(' ').slice(-2).map(Number));
+    const start = END - 3_600_000;
+    const at = (samples: number[][], min: number) => samples.find(([, t]) => t * 1000 === start + min * 60_000)![0];
+    const miss = series('miss-peer-region-count');
+    const down = series('down-peer-region-count');
+    expect(miss).toHaveLength(241);
+    expect([at(miss, 9), at(miss, 10), at(miss, 14), at(miss, 15)]).toEqual([0, 4, 4, 0]);
+    expect([at(down, 11), at(down, 12), at(down, 21), at(down, 22)]).toEqual([0, 2, 2, 0]);
   });
 });

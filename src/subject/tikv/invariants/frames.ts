@@ -11,7 +11,7 @@
  * - `annotations`: one frame with time, timeEnd (region), title, text, tags. Grafana's standardAnnotationSupport
  *   splits `tags` on "," without trimming, so tags are joined with a bare comma.
  */
-import type { InvariantFormat, InvariantName } from '../../../shared/names';
+import { CLUSTER_LEVEL_STORE, type InvariantFormat, type InvariantName } from '../../../shared/names';
 import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
 import type { Violation } from '../../../shared/schema/violation';
 
@@ -29,7 +29,12 @@ export interface FrameOptions {
 }
 
 /** Grafana units of each invariant's value and threshold. */
-const UNIT: Record<InvariantName, string> = { store_down: 's', high_latency: 's', low_disk: 'percentunit' };
+const UNIT: Record<InvariantName, string> = {
+  store_down: 's',
+  high_latency: 's',
+  low_disk: 'percentunit',
+  region_health: 'short',
+};
 
 /** Value mappings so the state timeline reads "ok" / "violating" instead of 0 / 1. */
 const STATE_MAPPINGS = [
@@ -43,17 +48,23 @@ const WHAT: Record<InvariantName, string> = {
   store_down: 'store down',
   high_latency: 'P99 write latency',
   low_disk: 'disk used',
+  region_health: 'regions missing or with a down peer',
 };
 
 export function invariantFrames(violations: Violation[], format: InvariantFormat, o: FrameOptions): DataFrameJSON[] {
   switch (format) {
     case 'violations':
-      return [violationsTable(violations, o)];
+      return [asTable(violationsTable(violations, o))];
     case 'timeline':
       return timeline(violations, o);
     case 'annotations':
-      return [annotations(violations, o)];
+      return [asTable(annotations(violations, o))];
   }
+}
+
+/** Explore shows the frame as a table (Grafana's `meta.preferredVisualisationType`); timelines keep their graph. */
+function asTable(f: DataFrameJSON): DataFrameJSON {
+  return { ...f, schema: { ...f.schema, meta: { ...f.schema.meta, preferredVisualisationType: 'table' } } };
 }
 
 function frame(refId: string, name: string, fields: Array<FieldSchemaJSON & { values: unknown[] }>): DataFrameJSON {
@@ -141,7 +152,7 @@ function timelineFrame(
   points: Map<number, number>
 ): DataFrameJSON {
   const times = [...points.keys()].sort((a, b) => a - b);
-  const name = `store ${store_id} ${invariant}`;
+  const name = `${who(store_id, address)} ${invariant}`;
   return frame(refId, name, [
     { name: 'time', type: 'time', values: times },
     {
@@ -154,9 +165,22 @@ function timelineFrame(
   ]);
 }
 
+/** `store 4`, or `cluster` for a cluster-level row (region_health: CLUSTER_LEVEL_STORE). */
+function who(storeId: number, address: string): string {
+  return storeId === CLUSTER_LEVEL_STORE.store_id && address === CLUSTER_LEVEL_STORE.address
+    ? 'cluster'
+    : `store ${storeId}`;
+}
+
 function describe(v: Violation): string {
-  const where = `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
-  const fmt = (x: number) => (v.invariant === 'low_disk' ? `${(x * 100).toFixed(1)} %` : `${+x.toFixed(3)} s`);
+  const where =
+    who(v.store_id, v.address) === 'cluster' ? 'cluster' : `store ${v.store_id}${v.address ? ` (${v.address})` : ''}`;
+  const fmt = (x: number) =>
+    v.invariant === 'low_disk'
+      ? `${(x * 100).toFixed(1)} %`
+      : v.invariant === 'region_health'
+        ? `${x} regions`
+        : `${+x.toFixed(3)} s`;
   const state = v.active
     ? 'still violating'
     : v.ended_by === 'no_data'
@@ -178,7 +202,9 @@ function annotations(vs: Violation[], o: FrameOptions): DataFrameJSON {
       name: 'title',
       type: 'string',
       // A store in maintenance (being drained, leaders evicted) went down on purpose: said apart from an outage.
-      values: sorted.map((v) => `${WHAT[v.invariant]}: store ${v.store_id}${v.maintenance ? ' (maintenance)' : ''}`),
+      values: sorted.map(
+        (v) => `${WHAT[v.invariant]}: ${who(v.store_id, v.address)}${v.maintenance ? ' (maintenance)' : ''}`
+      ),
     },
     { name: 'text', type: 'string', values: sorted.map(describe) },
     {

@@ -9,7 +9,8 @@
  *   rateWindowMs(window, scrapeIntervalMs): number          — the rate window actually used (≥ 4 scrape intervals)
  *
  * Series: high_latency = p99WriteLatencyExpr, low_disk = diskUsedRatioExpr, store_down = `up{job="tikv"} == 0`
- * (PD's heartbeats have no history; the scrape liveness does). Past store_down violations carry value = the `up`
+ * (PD's heartbeats have no history; the scrape liveness does), region_health = regionHealthExpr (one series for the
+ * cluster, rows store_id 0 / address `cluster`). Past store_down violations carry value = the `up`
  * sample (0) and threshold 0. Each series is mapped to a store by its `instance` with `resolveInstance`; an
  * instance PD no longer knows still appears, as store_id 0 with address = the instance (excluded by a storeIds
  * filter). Tombstone stores appear too: nothing here asks PD.
@@ -30,7 +31,7 @@
  */
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import { BadQueryError } from '../../../shared/errors';
-import { INVARIANTS, type InvariantName } from '../../../shared/names';
+import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
 import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../promql';
 import { coarseWindows } from './historyCoarse';
@@ -198,7 +199,7 @@ export async function invariantHistoryReport(o: HistoryOptions): Promise<History
 async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const wanted = o.invariants?.length ? INVARIANTS.filter((i) => o.invariants!.includes(i)) : INVARIANTS;
   const storeFilter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
-  const resolve = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
+  const resolveStore = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
   const limiter = new Limiter(o.concurrency ?? 4);
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
   const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
@@ -213,6 +214,8 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
     const windowMs = invariant === 'high_latency' ? (await judged).windowMs : baseWindowMs;
     const window = formatPromDuration(windowMs);
     const grid = historyPlan(invariant, { ...o, window });
+    // region_health is one cluster-level series: its rows are CLUSTER_LEVEL_STORE (excluded by a storeIds filter).
+    const resolve = invariant === 'region_health' ? () => CLUSTER_LEVEL_STORE : resolveStore;
     // The recorded latency is a 1m rate: usable only when the history's window is 1m.
     const recordable =
       (invariant === 'low_disk' || (invariant === 'high_latency' && windowMs === 60_000)) && o.recordingRules !== false;

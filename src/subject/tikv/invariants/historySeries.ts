@@ -13,7 +13,15 @@
  */
 import type { InvariantName } from '../../../shared/names';
 import type { LabelMatcher } from '../../prometheus/selector';
-import { diskUsedRatioExpr, formatPromDuration, p99WriteLatencyExpr, tikvUpExpr, type SelectorFn } from '../promql';
+import {
+  diskUsedRatioExpr,
+  formatPromDuration,
+  p99WriteLatencyExpr,
+  regionHealthExpr,
+  REGION_HEALTH_TYPES,
+  tikvUpExpr,
+  type SelectorFn,
+} from '../promql';
 import { observe, type InvariantRule, type InvariantRules, type Observation } from './rules';
 
 export interface HistorySeries {
@@ -92,6 +100,21 @@ export function historySeries(invariant: InvariantName, o: SeriesOptions): Histo
         };
       }
       return invariant === 'high_latency' ? latencySeries(o, restricted) : diskSeries(o, restricted);
+    case 'region_health':
+      // One cluster-level series without an `instance` label (its key is ""): instance restrictions do not apply.
+      return {
+        invariant,
+        rule: o.rules.region_health,
+        expr: () => regionHealthExpr(o.selector),
+        condition: `> ${promNumber(o.rules.region_health.threshold)}`,
+        toObservation: (v) => observe(o.rules.region_health, v),
+        rawSelector: o.selector(
+          'pd_regions_status',
+          [{ name: 'type', op: '=~', value: REGION_HEALTH_TYPES.join('|') }],
+          'pd'
+        ),
+        seriesPerInstance: 2,
+      };
   }
 }
 

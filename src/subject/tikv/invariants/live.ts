@@ -19,11 +19,15 @@
  * A store that leaves the set PD expects to serve (or PD's list) has its state dropped: it is not a recovery to
  * report, it is no longer watched.
  *
+ * region_health is cluster-level: one entity (store_id 0, address `cluster`, CLUSTER_LEVEL_STORE), fed PD's
+ * miss-peer/down-peer region counts (`regionsUnhealthy`, from `pd_regions_status` via Prometheus); never dropped
+ * with the stores, and a gap when Prometheus failed or has no PD series.
+ *
  * Maintenance (DESIGN.md "maintenance"): a store PD is removing (Offline / node_state Removing), one an evict-leader
  * scheduler covers, or one carrying the `maintenanceLabel` PD store label is still reported when it stops
  * heartbeating, with `maintenance: true` (severity unchanged: the alert rules route on the flag).
  */
-import { INVARIANTS, type InvariantName } from '../../../shared/names';
+import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
 import { NODE_STATE } from '../../pd/schema';
 import { DEFAULT_MAX_STORE_DOWN_MS, expectedToServe, STORE_DISCONNECT_MS } from '../../pd/storeState';
@@ -60,6 +64,8 @@ export interface LiveObservation {
   p99Seconds?: ReadonlyMap<number, number>;
   /** Disk used ratio by store_id; undefined when Prometheus failed. */
   diskUsedRatio?: ReadonlyMap<number, number>;
+  /** The larger of PD's miss-peer and down-peer region counts; undefined when Prometheus failed or had none. */
+  regionsUnhealthy?: number;
 }
 
 export interface LiveViolation extends Violation {
@@ -99,7 +105,7 @@ export class LiveChecker {
     if (obs.stores) {
       this.watched = new Map(obs.stores.filter((s) => this.expectedToServe(s)).map((s) => [s.store_id, s]));
       for (const [key, e] of this.entities) {
-        if (!this.watched.has(e.store_id)) {
+        if (e.invariant !== 'region_health' && !this.watched.has(e.store_id)) {
           this.entities.delete(key);
         }
       }
@@ -127,6 +133,13 @@ export class LiveChecker {
         this.advance(invariant, id, v === undefined ? undefined : observe(this.rules[invariant], v), now);
       }
     }
+    const regions = obs.regionsUnhealthy;
+    this.advance(
+      'region_health',
+      CLUSTER_LEVEL_STORE.store_id,
+      regions === undefined ? undefined : observe(this.rules.region_health, regions),
+      now
+    );
     this.last = this.collect();
     return this.last;
   }
@@ -199,7 +212,10 @@ export class LiveChecker {
   private collect(): LiveViolation[] {
     const out: LiveViolation[] = [];
     for (const e of this.entities.values()) {
-      const who = { store_id: e.store_id, address: this.watched?.get(e.store_id)?.address ?? '' };
+      const who =
+        e.invariant === 'region_health'
+          ? CLUSTER_LEVEL_STORE
+          : { store_id: e.store_id, address: this.watched?.get(e.store_id)?.address ?? '' };
       const v = violationOf(e.state, this.rules[e.invariant], who);
       if (v) {
         out.push(

@@ -7,7 +7,7 @@
  *   resolveRules(base: InvariantRules, overrides?: DeploymentOverrides): InvariantRules
  *   observe(rule, value): Observation — the sample with `holds = value > threshold`
  *
- * A condition holds when the value is above the threshold (heartbeat age, P99 seconds, used ratio). Deployment
+ * A condition holds when the value is above the threshold (heartbeat age, P99 seconds, used ratio, region count). Deployment
  * settings and per-query overrides are layered with resolveRules: `resolveRules(resolveRules(DEFAULT_RULES,
  * deployment), query.overrides)`.
  */
@@ -17,7 +17,10 @@ import type { DeploymentOverrides } from '../../../shared/schema/query';
 export interface InvariantRule {
   invariant: InvariantName;
   severity: Severity;
-  /** store_down: heartbeat age in seconds; high_latency: P99 write latency in seconds; low_disk: used ratio. */
+  /**
+   * store_down: heartbeat age in seconds; high_latency: P99 write latency in seconds; low_disk: used ratio;
+   * region_health: regions with a missing or down peer (the larger of PD's two counts).
+   */
   threshold: number;
   /** How long the condition must hold before it is a violation (Prometheus' `for`). */
   graceMs: number;
@@ -41,6 +44,9 @@ export const DEFAULT_RULES: InvariantRules = Object.freeze({
   high_latency: rule('high_latency', 0.1, 60_000),
   // PD's default high-space-ratio (0.7): above it PD starts to avoid the store for new data.
   low_disk: rule('low_disk', 0.7, 0),
+  // Any region missing a replica or with a down peer, for 10 min: PD's region checker repairs a missing peer within
+  // minutes (replica-schedule-limit), and a peer is reported down after TiKV's max-peer-down-duration (10 min).
+  region_health: rule('region_health', 0, 600_000),
 });
 
 function rule(invariant: InvariantName, threshold: number, graceMs: number): InvariantRule {
@@ -52,7 +58,7 @@ export function resolveRules(base: InvariantRules, overrides?: DeploymentOverrid
   if (!overrides) {
     return base;
   }
-  const { high_latency: lat, low_disk: disk, store_down: down } = overrides;
+  const { high_latency: lat, low_disk: disk, store_down: down, region_health: regions } = overrides;
   const withGrace = (r: InvariantRule, threshold?: number, graceSeconds?: number): InvariantRule =>
     Object.freeze({
       ...r,
@@ -67,6 +73,7 @@ export function resolveRules(base: InvariantRules, overrides?: DeploymentOverrid
       lat?.graceSeconds
     ),
     low_disk: withGrace(base.low_disk, disk?.thresholdRatio, disk?.graceSeconds),
+    region_health: withGrace(base.region_health, regions?.thresholdRegions, regions?.graceSeconds),
   });
 }
 
