@@ -12,7 +12,17 @@ import { type SavedQuery, WireQuery } from './schema/query';
 /** The saved fields this function reads; a SavedQuery or the data source's own query type both fit. */
 export type SavedQueryFields = Pick<
   SavedQuery,
-  'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides' | 'actions' | 'outcomes'
+  | 'refId'
+  | 'kind'
+  | 'observation'
+  | 'invariants'
+  | 'format'
+  | 'stores'
+  | 'limit'
+  | 'overrides'
+  | 'actions'
+  | 'outcomes'
+  | 'slos'
 > & { window?: string };
 
 export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
@@ -71,7 +81,7 @@ function firstIssue(error: z.ZodError): { error: string; field: string } {
 
 export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
   if (!QUERY_KINDS.includes(saved.kind)) {
-    return { error: 'kind: pick Observation, Invariant checks or Audit trail', field: 'kind' };
+    return { error: 'kind: pick Observation, Invariant checks, Audit trail or SLO budgets', field: 'kind' };
   }
   if (saved.kind === 'audit') {
     // The audit trail is per action, not per store: a store filter left from another kind is not sent.
@@ -94,6 +104,15 @@ export function toWireQuery(saved: SavedQueryFields, replace: (text: string) => 
       return { error: `stores: ${parsed.error}`, field: 'stores' };
     }
     storeIds = parsed.storeIds;
+  }
+  if (saved.kind === 'slo') {
+    return parseWire({
+      refId: saved.refId,
+      kind: saved.kind,
+      slos: saved.slos ?? [],
+      format: saved.format ?? 'budget',
+      storeIds,
+    });
   }
   const candidate =
     saved.kind === 'invariant'
