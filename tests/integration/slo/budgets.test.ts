@@ -67,14 +67,17 @@ async function slo(query: Record<string, unknown>, range: { from: number; to: nu
   expect(res.status).toBe(200);
   const result = res.json.results.S;
   expect(result.error).toBeUndefined();
-  return result.frames as Array<{ schema: { fields: Array<{ name: string; labels?: Record<string, string> }>; meta?: any }; data: { values: unknown[][] } }>;
+  return result.frames as Array<{
+    schema: { fields: Array<{ name: string; labels?: Record<string, string> }>; meta?: any };
+    data: { values: unknown[][] };
+  }>;
 }
 
 function rows(frame: { schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }) {
   const names = frame.schema.fields.map((f) => f.name);
-  return frame.data.values[0].map((_, i) => Object.fromEntries(names.map((n, k) => [n, frame.data.values[k][i]]))) as Array<
-    Record<string, any>
-  >;
+  return frame.data.values[0].map((_, i) =>
+    Object.fromEntries(names.map((n, k) => [n, frame.data.values[k][i]]))
+  ) as Array<Record<string, any>>;
 }
 
 /** Samples of the 15 s grid in (a, b]. */
@@ -82,7 +85,8 @@ const samplesIn = (a: number, b: number) => Math.floor(b / STEP) - Math.floor(a 
 /** Samples a fault spans inside (a, b] (samples at t with from ≤ t < to are faulty). */
 const faultSamples = (f: HistoryFault, a: number, b: number) =>
   Math.max(0, samplesIn(Math.max(a, f.fromMs - 1), Math.min(b, f.toMs - 1)));
-const fault = (kind: string, store: number) => backfilled.schedule.faults.find((f) => f.kind === kind && f.store_id === store)!;
+const fault = (kind: string, store: number) =>
+  backfilled.schedule.faults.find((f) => f.kind === kind && f.store_id === store)!;
 const left = (bad: number, valid: number, objective: number) => 1 - bad / valid / (1 - objective);
 
 test('budget: one row per store and SLO, as the fault schedule implies', async () => {
@@ -149,7 +153,10 @@ test('storeIds and slos narrow the rows', async () => {
 
 test('timeseries: budget left of the window ending at each point; a fault leaves the window 2 h after it', async () => {
   const end = backfilled.schedule.endMs;
-  const frames = await slo({ slos: ['disk_usage'], format: 'timeseries', storeIds: [1] }, { from: end - 3_600_000, to: end });
+  const frames = await slo(
+    { slos: ['disk_usage'], format: 'timeseries', storeIds: [1] },
+    { from: end - 3_600_000, to: end }
+  );
   expect(frames).toHaveLength(1);
   const [time, , budget] = frames[0].data.values as [number[], unknown, number[]];
   expect(frames[0].schema.fields[2].labels).toMatchObject({ store_id: '1', slo: 'disk_usage' });

@@ -131,7 +131,8 @@ describe('docker-compose.yaml', () => {
     for (const dir of ['plugins', 'dashboards']) {
       expect(targets.get(`/etc/grafana/provisioning/${dir}`)).toBe(`./provisioning/${dir}`);
     }
-    expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(2);
+    // The invariant rules, the SLO burn-rate rules and the compose-only notification policy.
+    expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(3);
     // The copy-safe data source file and the compose-only Prometheus data source, file by file.
     const dataSourceMounts = [...targets].filter(([t]) => t.startsWith('/etc/grafana/provisioning/datasources/'));
     expect(dataSourceMounts.map(([, source]) => source).sort()).toEqual([

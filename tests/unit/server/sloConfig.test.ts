@@ -36,7 +36,9 @@ test('SLO_<NAME>_OBJECTIVE / _WINDOW override one SLO; a CLUSTERS entry override
       '',
     ].join('\n')
   );
-  const [east, west] = loadConfig({ SLO_STORE_AVAILABILITY_OBJECTIVE: '1' }, file).clusters.map((c) => resolveSlos(c.slos));
+  const [east, west] = loadConfig({ SLO_STORE_AVAILABILITY_OBJECTIVE: '1' }, file).clusters.map((c) =>
+    resolveSlos(c.slos)
+  );
   expect([east.disk_usage.objective, west.disk_usage.objective]).toEqual([0.95, 0.9]);
   expect([east.write_latency_p99.window, west.write_latency_p99.window]).toEqual(['30d', '7d']);
   expect([east.store_availability.objective, west.store_availability.objective]).toEqual([1, 1]);

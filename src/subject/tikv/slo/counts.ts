@@ -90,10 +90,7 @@ export async function sloCounts(
   // Each raw series costs about twice its samples while PromQL evaluates; two queries (count, sum) per chunk.
   const series = 2 * (await seriesEstimate(p, s, grid, o));
   const innerPerBucket = S / R;
-  const points = Math.max(
-    1,
-    Math.min(MAX_POINTS_PER_SERIES, Math.floor(o.maxSamples / (series * innerPerBucket)) - 1)
-  );
+  const points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor(o.maxSamples / (series * innerPerBucket)) - 1));
   const chunks: Array<[number, number]> = [];
   for (let t = g.firstEnd; t <= g.lastEnd; t += points * S) {
     chunks.push([t, Math.min(g.lastEnd, t + (points - 1) * S)]);

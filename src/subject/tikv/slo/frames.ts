@@ -29,7 +29,10 @@ export interface Notice {
 
 const PERCENT = { unit: 'percentunit', decimals: 3 };
 
-export function budgetFrame(rows: BudgetRow[], o: { refId: string; cluster: string; notices: Notice[] }): DataFrameJSON {
+export function budgetFrame(
+  rows: BudgetRow[],
+  o: { refId: string; cluster: string; notices: Notice[] }
+): DataFrameJSON {
   const col = <K extends keyof BudgetRow>(k: K) => rows.map((r) => r[k]);
   return frame(
     o.refId,
@@ -70,7 +73,5 @@ export function timeseriesFrames(
     );
   });
   // No store at all: one empty frame still carries the notices (and tells Grafana the query answered).
-  return frames.length > 0
-    ? frames
-    : [frame(o.refId, 'slo', [{ name: 'time', type: 'time', values: [] }], o.notices)];
+  return frames.length > 0 ? frames : [frame(o.refId, 'slo', [{ name: 'time', type: 'time', values: [] }], o.notices)];
 }

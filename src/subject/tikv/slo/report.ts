@@ -116,7 +116,11 @@ interface Key extends StoreIdentity {
 async function eachSlo(
   o: SloReportOptions,
   format: 'budget' | 'timeseries',
-  visit: (name: SloName, slo: Slo, plan: SloPlan) => {
+  visit: (
+    name: SloName,
+    slo: Slo,
+    plan: SloPlan
+  ) => {
     onCount: (store: Key, bucket: number, kind: 'valid' | 'bad', v: number) => void;
     done: () => void;
   }
