@@ -174,3 +174,32 @@ test('timeseries: budget left of the window ending at each point; a fault leaves
   expect(budget[budget.length - 1]).toBe(1);
   expect(time[time.length - 1]).toBe(end);
 });
+
+test('a bad slo query is a 400 naming the field; without Prometheus the query says it is not configured', async () => {
+  const end = backfilled.schedule.endMs;
+  const bad = await backend.request('POST', '/api/query', {
+    token: TOKEN,
+    body: { from: end - 60_000, to: end, queries: [{ refId: 'S', kind: 'slo', slos: ['uptime'] }] },
+  });
+  expect(bad.status).toBe(400);
+  expect(bad.json.code).toBe('TKO_ERR_BAD_QUERY');
+  expect(bad.json.message).toMatch(/slos/);
+  const format = await backend.request('POST', '/api/query', {
+    token: TOKEN,
+    body: { from: end - 60_000, to: end, queries: [{ refId: 'S', kind: 'slo', format: 'timeline' }] },
+  });
+  expect(format.status).toBe(400);
+  expect(format.json.message).toMatch(/format/);
+
+  const noProm = await startBackend({ stores: 1, deps: { checker: false }, env: { API_TOKEN: TOKEN } });
+  try {
+    const res = await noProm.request('POST', '/api/query', {
+      token: TOKEN,
+      body: { from: end - 60_000, to: end, queries: [{ refId: 'S', kind: 'slo' }] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json.results.S).toMatchObject({ status: 502, error: expect.stringMatching(/PROMETHEUS_URL/) });
+  } finally {
+    await noProm.close();
+  }
+});
