@@ -7,6 +7,7 @@ import { fleetHistory } from './fleetHistory';
 import { historyReplay } from './historyReplay';
 import { regionMemory } from './regionMemory';
 import { sharedCalls } from './sharedCalls';
+import { sloBudgets } from './sloBudgets';
 import { type Result, printTable } from './stats';
 import { storesLatency } from './storesLatency';
 
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   c: sharedCalls,
   d: regionMemory,
   e: fleetHistory,
+  f: sloBudgets,
 };
 
 async function main(): Promise<void> {

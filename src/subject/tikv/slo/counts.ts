@@ -2,17 +2,17 @@
  * Per store, how many scrape-interval evaluations of an SLI had data and how many were bad, per coarse bucket —
  * counted by Prometheus, so 1,000 stores × 30 days costs the backend one number pair per store and bucket.
  *
- *   sloSeries(name, slo, o): SloSeries                  — the 0/1 PromQL of one SLO (1 = bad), one series per instance
- *   sloCounts(p, s, grid, o, onCount): Promise<{warnings, queries}>
+ *   sloSeries(name, slo, o): SloSeries   — the 0/1 PromQL of one SLO (1 = bad), one series per instance
+ *   sloTotals(p, s, grid, segments, o, onCount) — valid and bad samples per instance over runs of buckets (budget)
+ *   sloBuckets(p, s, grid, o, onCount)           — the same per bucket (timeseries)
  *
- * Bucket k ends at `grid.firstEnd + k × S` and covers (end − S, end]: `count_over_time(X[S−1ms:R])` (samples with
- * data) and `sum_over_time(X[S−1ms:R])` (bad ones) at step S, where X is the SLI evaluated every R (the scrape
- * interval; the subquery's steps are aligned to multiples of R, as the invariant history's). The range is one
- * millisecond short of S because Prometheus 2 includes both ends of a range: adjacent buckets never share a sample.
- * NaN (no writes: no latency quantile) is dropped by `>= -Inf`, so a gap is neither good nor bad.
+ * Bucket k ends at `grid.firstEnd + k × S` and covers (end − S, end]; X, the SLI, is evaluated every R (the scrape
+ * interval; a subquery's steps are aligned to multiples of R, as the invariant history's). Ranges are one
+ * millisecond short of whole buckets because Prometheus 2 includes both ends of a range: adjacent windows never
+ * share a sample. NaN (no writes: no latency quantile) is dropped by `>= -Inf`, so a gap is neither good nor bad.
  *
  * Chunks: as the invariant history's coarse pass (historyCoarse.ts) — at most 11,000 points and few enough that
- * series × inner steps stays under the sample budget; a chunk Prometheus still refuses is halved down to one bucket.
+ * series × inner steps stays under the sample budget; a piece Prometheus still refuses is halved down to one bucket.
  */
 import type { SloName } from '../../../shared/names';
 import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
@@ -75,65 +75,138 @@ export interface CountOptions {
   signal?: AbortSignal;
 }
 
-export type CountKind = 'valid' | 'bad';
+/**
+ * One subquery counts both numbers: each sample of X (0 good, 1 bad) becomes 1 or 2^20, so a window's sum is
+ * good + 2^20 × bad — exact in float64 while a window holds fewer than 2^20 samples (`MAX_INNER`), and half the
+ * work of asking `count_over_time` and `sum_over_time` separately (Prometheus would evaluate X twice).
+ */
+const SHIFT = 2 ** 20;
+const MAX_INNER = SHIFT - 1;
 
-export async function sloCounts(
+export function encodedExpr(s: SloSeries, rangeMs: number, stepMs: number): string {
+  return `sum_over_time(((${s.expr}) * ${SHIFT - 1} + 1)[${formatPromDuration(rangeMs)}:${formatPromDuration(stepMs)}])`;
+}
+
+export function decode(v: number): { valid: number; bad: number } {
+  const bad = Math.floor(v / SHIFT);
+  return { valid: v - bad * (SHIFT - 1), bad };
+}
+
+export type OnCount = (instance: string, index: number, valid: number, bad: number) => void;
+
+/** How many inner (R) steps one query may evaluate: under the sample budget and the encoding's limit. */
+async function innerBudget(p: PrometheusHistory, s: SloSeries, g: BucketGrid, o: CountOptions): Promise<number> {
+  const grid = { stepMs: g.stepMs, start: g.firstEnd - g.bucketMs, end: g.lastEnd };
+  // Each raw series costs about twice its samples while PromQL evaluates (the rate or ratio, then the aggregation).
+  const series = 2 * (await seriesEstimate(p, s, grid, o));
+  return Math.max(1, Math.floor(o.maxSamples / series));
+}
+
+/**
+ * Totals per segment: `segments` are inclusive bucket ranges [first, last]; each is counted with instant queries of
+ * `sum_over_time(ENC[D:R])` at its end, split into pieces that fit the sample budget, and reported once per
+ * instance as `onCount(instance, segmentIndex, valid, bad)` (one number per store and piece from Prometheus).
+ */
+export async function sloTotals(
+  p: PrometheusHistory,
+  s: SloSeries,
+  g: BucketGrid,
+  segments: Array<[number, number]>,
+  o: CountOptions,
+  onCount: OnCount
+): Promise<{ warnings: string[]; queries: number }> {
+  const S = g.bucketMs;
+  const R = g.stepMs;
+  const inner = Math.min(MAX_INNER, await innerBudget(p, s, g, o));
+  const perPiece = Math.max(1, Math.floor(inner / (S / R)));
+  const out = { warnings: [] as string[], queries: 1 };
+  const sums = segments.map(() => new Map<string, { valid: number; bad: number }>());
+  const run = async (segment: number, a: number, b: number): Promise<void> => {
+    out.queries++;
+    const end = g.firstEnd + b * S;
+    let answer;
+    try {
+      answer = await o.limiter.run(() => p.query(encodedExpr(s, (b - a + 1) * S - 1, R), end, o.signal));
+    } catch (err) {
+      if (isSampleLimitError(err) && a < b) {
+        const mid = a + Math.floor((b - a) / 2);
+        await Promise.all([run(segment, a, mid), run(segment, mid + 1, b)]);
+        return;
+      }
+      throw limitError(err, s, S);
+    }
+    out.warnings.push(...answer.warnings);
+    for (const x of answer.samples) {
+      if (Number.isFinite(x.v)) {
+        const instance = x.labels.instance ?? '';
+        const c = decode(x.v);
+        const sum = sums[segment].get(instance) ?? { valid: 0, bad: 0 };
+        sums[segment].set(instance, { valid: sum.valid + c.valid, bad: sum.bad + c.bad });
+      }
+    }
+  };
+  const pieces: Array<Promise<void>> = [];
+  segments.forEach(([first, last], i) => {
+    for (let a = first; a <= last; a += perPiece) {
+      pieces.push(run(i, a, Math.min(last, a + perPiece - 1)));
+    }
+  });
+  await Promise.all(pieces);
+  sums.forEach((m, i) => m.forEach((c, instance) => onCount(instance, i, c.valid, c.bad)));
+  return out;
+}
+
+/**
+ * Counts per bucket: range queries of `sum_over_time(ENC[S−1ms:R])` at step S, chunked like the invariant history's
+ * coarse pass; `onCount(instance, bucketIndex, valid, bad)` for every bucket with data.
+ */
+export async function sloBuckets(
   p: PrometheusHistory,
   s: SloSeries,
   g: BucketGrid,
   o: CountOptions,
-  onCount: (instance: string, bucket: number, kind: CountKind, value: number) => void
+  onCount: OnCount
 ): Promise<{ warnings: string[]; queries: number }> {
   const S = g.bucketMs;
   const R = g.stepMs;
-  const grid = { stepMs: R, start: g.firstEnd - S, end: g.lastEnd };
-  // Each raw series costs about twice its samples while PromQL evaluates; two queries (count, sum) per chunk.
-  const series = 2 * (await seriesEstimate(p, s, grid, o));
-  const innerPerBucket = S / R;
-  const points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor(o.maxSamples / (series * innerPerBucket)) - 1));
+  const inner = await innerBudget(p, s, g, o);
+  const points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor(inner / (S / R)) - 1));
   const chunks: Array<[number, number]> = [];
   for (let t = g.firstEnd; t <= g.lastEnd; t += points * S) {
     chunks.push([t, Math.min(g.lastEnd, t + (points - 1) * S)]);
   }
   const out = { warnings: [] as string[], queries: 1 };
-  const range = `${formatPromDuration(S - 1)}:${formatPromDuration(R)}`;
-  const exprs: Record<CountKind, string> = {
-    valid: `count_over_time((${s.expr})[${range}])`,
-    bad: `sum_over_time((${s.expr})[${range}])`,
-  };
-  const one = async (kind: CountKind, a: number, b: number) => {
-    out.queries++;
-    const answer = await o.limiter.run(() => p.queryRange(exprs[kind], a, b, S, o.signal));
-    return { kind, answer };
-  };
+  const expr = encodedExpr(s, S - 1, R);
   const run = async ([a, b]: [number, number]): Promise<void> => {
-    let answers;
+    out.queries++;
+    let answer;
     try {
-      answers = await Promise.all([one('valid', a, b), one('bad', a, b)]);
+      answer = await o.limiter.run(() => p.queryRange(expr, a, b, S, o.signal));
     } catch (err) {
-      if (isSampleLimitError(err)) {
-        if (a === b) {
-          throw samplesLimitError(`the ${s.slo} SLO over ${S / 1000} s`);
-        }
+      if (isSampleLimitError(err) && a < b) {
         const mid = a + Math.floor((b - a) / S / 2) * S;
-        await run([a, mid]);
-        await run([mid + S, b]);
+        await Promise.all([run([a, mid]), run([mid + S, b])]);
         return;
       }
-      throw namedLimitError(err, `the ${s.slo} SLO`);
+      throw limitError(err, s, S);
     }
-    for (const { kind, answer } of answers) {
-      out.warnings.push(...answer.warnings);
-      for (const x of answer.series) {
-        const instance = x.labels.instance ?? '';
-        for (const [t, v] of x.samples) {
-          if (Number.isFinite(v)) {
-            onCount(instance, Math.round((t - g.firstEnd) / S), kind, v);
-          }
+    out.warnings.push(...answer.warnings);
+    for (const x of answer.series) {
+      const instance = x.labels.instance ?? '';
+      for (const [t, v] of x.samples) {
+        if (Number.isFinite(v)) {
+          const c = decode(v);
+          onCount(instance, Math.round((t - g.firstEnd) / S), c.valid, c.bad);
         }
       }
     }
   };
   await Promise.all(chunks.map(run));
   return out;
+}
+
+function limitError(err: unknown, s: SloSeries, S: number): unknown {
+  return isSampleLimitError(err)
+    ? samplesLimitError(`the ${s.slo} SLO over ${S / 1000} s`)
+    : namedLimitError(err, `the ${s.slo} SLO`);
 }

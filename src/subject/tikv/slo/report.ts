@@ -6,8 +6,9 @@
  *   sloTimeseries(o): Promise<TimeseriesReport> — per store and SLO, attainment and budget_left of the window ending
  *                                                 at each bucket end in [from, to]
  *
- * Prometheus counts the samples (counts.ts); the backend keeps per store either four running sums (budget) or two
- * numbers per bucket (timeseries, ≤ 1,500 buckets), then does the arithmetic of budget.ts.
+ * Prometheus counts the samples (counts.ts): a budget asks for totals over two runs of buckets (the window before its
+ * last hour, and that hour, for the burn rate), a timeseries for every bucket; the backend keeps four sums per store
+ * (budget) or two numbers per bucket (timeseries, ≤ 1,500 buckets), then does the arithmetic of budget.ts.
  */
 import { SLOS, type SloName } from '../../../shared/names';
 import type { Slo } from '../../subject';
@@ -16,7 +17,7 @@ import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from '../invariants/
 import type { StoreIdentity } from '../invariants/replay';
 import { formatPromDuration, parsePromDuration } from '../promql';
 import { type Budget, budgetOf } from './budget';
-import { type BucketGrid, sloCounts, sloSeries } from './counts';
+import { type BucketGrid, sloBuckets, sloSeries, sloTotals } from './counts';
 
 /** The burn rate's window: the fast-burn page's long window (README "Burn-rate alerts"). */
 export const BURN_WINDOW_MS = 3_600_000;
@@ -121,7 +122,7 @@ async function eachSlo(
     slo: Slo,
     plan: SloPlan
   ) => {
-    onCount: (store: Key, bucket: number, kind: 'valid' | 'bad', v: number) => void;
+    onCount: (store: Key, index: number, valid: number, bad: number) => void;
     done: () => void;
   }
 ): Promise<Common> {
@@ -147,18 +148,17 @@ async function eachSlo(
         }
         const v = visit(name, slo, plan);
         const series = sloSeries(name, slo, { selector: o.prometheus.selector, window: o.rateWindow });
-        const r = await sloCounts(
-          o.prometheus,
-          series,
-          plan,
-          { maxSamples: o.maxSamples ?? PROMETHEUS_MAX_SAMPLES / 2, limiter, signal: o.signal },
-          (instance, bucket, kind, value) => {
-            const k = resolve(instance);
-            if (k && bucket >= 0 && bucket <= (plan.lastEnd - plan.firstEnd) / plan.bucketMs) {
-              v.onCount(k, bucket, kind, value);
-            }
+        const count = { maxSamples: o.maxSamples ?? PROMETHEUS_MAX_SAMPLES / 2, limiter, signal: o.signal };
+        const onCount = (instance: string, index: number, valid: number, bad: number) => {
+          const k = resolve(instance);
+          if (k) {
+            v.onCount(k, index, valid, bad);
           }
-        );
+        };
+        const r =
+          format === 'budget'
+            ? await sloTotals(o.prometheus, series, plan, budgetSegments(plan), count, onCount)
+            : await sloBuckets(o.prometheus, series, plan, count, onCount);
         v.done();
         common.warnings.push(...r.warnings);
         common.queries += r.queries;
@@ -169,6 +169,17 @@ async function eachSlo(
   }
   common.warnings = [...new Set(common.warnings)];
   return common;
+}
+
+/** A budget's window as bucket runs: before the burn window, then the burn window (the last ≈ hour). */
+export function budgetSegments(plan: SloPlan): Array<[number, number]> {
+  const first = plan.windowBuckets - plan.burnBuckets;
+  return first > 0
+    ? [
+        [0, first - 1],
+        [first, plan.windowBuckets - 1],
+      ]
+    : [[0, plan.windowBuckets - 1]];
 }
 
 /** Stores PD knows now but Prometheus had nothing for: rows with coverage 0. */
@@ -184,17 +195,20 @@ export async function sloBudgets(o: SloReportOptions): Promise<BudgetReport> {
   const rows: BudgetRow[] = [];
   const common = await eachSlo(o, 'budget', (name, slo, plan) => {
     const sums = new Map<string, { id: Key; valid: number; bad: number; burnValid: number; burnBad: number }>();
-    const burnFrom = plan.windowBuckets - plan.burnBuckets;
+    // Segment 1 is the burn window (the last hour); the budget counts both.
+    const burnSegment = budgetSegments(plan).length - 1;
     return {
-      onCount: (id, bucket, kind, v) => {
+      onCount: (id, segment, valid, bad) => {
         let s = sums.get(id.key);
         if (!s) {
           s = { id, valid: 0, bad: 0, burnValid: 0, burnBad: 0 };
           sums.set(id.key, s);
         }
-        s[kind] += v;
-        if (bucket >= burnFrom) {
-          s[kind === 'valid' ? 'burnValid' : 'burnBad'] += v;
+        s.valid += valid;
+        s.bad += bad;
+        if (segment === burnSegment) {
+          s.burnValid += valid;
+          s.burnBad += bad;
         }
       },
       done: () => {
@@ -248,13 +262,17 @@ export async function sloTimeseries(o: SloReportOptions): Promise<TimeseriesRepo
     const buckets = Math.round((plan.lastEnd - plan.firstEnd) / plan.bucketMs) + 1;
     const counts = new Map<string, { id: Key; valid: Float32Array; bad: Float32Array }>();
     return {
-      onCount: (id, bucket, kind, v) => {
+      onCount: (id, bucket, valid, bad) => {
+        if (bucket < 0 || bucket >= buckets) {
+          return;
+        }
         let c = counts.get(id.key);
         if (!c) {
           c = { id, valid: new Float32Array(buckets), bad: new Float32Array(buckets) };
           counts.set(id.key, c);
         }
-        c[kind][bucket] += v;
+        c.valid[bucket] += valid;
+        c.bad[bucket] += bad;
       },
       done: () => {
         const empty = { valid: new Float32Array(buckets), bad: new Float32Array(buckets) };
