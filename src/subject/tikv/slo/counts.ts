@@ -104,8 +104,9 @@ async function innerBudget(p: PrometheusHistory, s: SloSeries, g: BucketGrid, o:
 
 /**
  * Totals per segment: `segments` are inclusive bucket ranges [first, last]; each is counted with instant queries of
- * `sum_over_time(ENC[D:R])` at its end, split into pieces that fit the sample budget, and reported once per
- * instance as `onCount(instance, segmentIndex, valid, bad)` (one number per store and piece from Prometheus).
+ * `sum_over_time(ENC[D:R])`, in pieces of as many R steps as the sample budget allows (not whole buckets: a latency
+ * piece of a 1,000-store fleet holds ~400 steps, more than an hour's 240), and reported once per instance as
+ * `onCount(instance, segmentIndex, valid, bad)` — one number per store and piece comes from Prometheus.
  */
 export async function sloTotals(
   p: PrometheusHistory,
@@ -117,23 +118,22 @@ export async function sloTotals(
 ): Promise<{ warnings: string[]; queries: number }> {
   const S = g.bucketMs;
   const R = g.stepMs;
-  const inner = Math.min(MAX_INNER, await innerBudget(p, s, g, o));
-  const perPiece = Math.max(1, Math.floor(inner / (S / R)));
+  const piece = Math.min(MAX_INNER, await innerBudget(p, s, g, o)) * R;
   const out = { warnings: [] as string[], queries: 1 };
   const sums = segments.map(() => new Map<string, { valid: number; bad: number }>());
-  const run = async (segment: number, a: number, b: number): Promise<void> => {
+  // (from, to]: both on the R grid.
+  const run = async (segment: number, from: number, to: number): Promise<void> => {
     out.queries++;
-    const end = g.firstEnd + b * S;
     let answer;
     try {
-      answer = await o.limiter.run(() => p.query(encodedExpr(s, (b - a + 1) * S - 1, R), end, o.signal));
+      answer = await o.limiter.run(() => p.query(encodedExpr(s, to - from - 1, R), to, o.signal));
     } catch (err) {
-      if (isSampleLimitError(err) && a < b) {
-        const mid = a + Math.floor((b - a) / 2);
-        await Promise.all([run(segment, a, mid), run(segment, mid + 1, b)]);
+      if (isSampleLimitError(err) && to - from > R) {
+        const mid = from + Math.floor((to - from) / R / 2) * R;
+        await Promise.all([run(segment, from, mid), run(segment, mid, to)]);
         return;
       }
-      throw limitError(err, s, S);
+      throw limitError(err, s, to - from);
     }
     out.warnings.push(...answer.warnings);
     for (const x of answer.samples) {
@@ -147,8 +147,9 @@ export async function sloTotals(
   };
   const pieces: Array<Promise<void>> = [];
   segments.forEach(([first, last], i) => {
-    for (let a = first; a <= last; a += perPiece) {
-      pieces.push(run(i, a, Math.min(last, a + perPiece - 1)));
+    const segmentEnd = g.firstEnd + last * S;
+    for (let from = g.firstEnd + (first - 1) * S; from < segmentEnd; from += piece) {
+      pieces.push(run(i, from, Math.min(segmentEnd, from + piece)));
     }
   });
   await Promise.all(pieces);
@@ -205,8 +206,8 @@ export async function sloBuckets(
   return out;
 }
 
-function limitError(err: unknown, s: SloSeries, S: number): unknown {
+function limitError(err: unknown, s: SloSeries, spanMs: number): unknown {
   return isSampleLimitError(err)
-    ? samplesLimitError(`the ${s.slo} SLO over ${S / 1000} s`)
+    ? samplesLimitError(`the ${s.slo} SLO over ${spanMs / 1000} s`)
     : namedLimitError(err, `the ${s.slo} SLO`);
 }
