@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 import { StandInEvaluator, type Signal } from '../tests/support/standInPrometheus';
 import { startStandInServer } from '../tests/support/standInServer';
-import { postQuery } from './backend';
+import { request } from 'undici';
+
 import { startBackendProcess } from './backendProcess';
 import { getJson } from './http';
 import { startSimulatorProcess } from './simulatorProcess';
@@ -75,7 +76,7 @@ export async function sloBudgets(): Promise<Result[]> {
       standIn.reset();
       writeFileSync(`/proc/${backend.pid}/clear_refs`, '5');
       const started = Date.now();
-      const answer = await postQuery(backend.url, {
+      const answer = await fresh(backend.url, {
         from,
         to: end,
         queries: [{ refId: 'A', kind: 'slo', ...query }],
@@ -145,6 +146,28 @@ export async function sloBudgets(): Promise<Result[]> {
       await c().catch((err: unknown) => console.error(`  while stopping: ${String(err)}`));
     }
   }
+}
+
+/**
+ * `POST /api/query` on a connection of its own (`reset`): two long queries back to back on one keep-alive
+ * connection were cut ("other side closed") once the connection had lived about a minute.
+ */
+async function fresh(
+  url: string,
+  body: unknown
+): Promise<{ results: Record<string, { frames: unknown[]; error?: string }> }> {
+  const res = await request(`${url}/api/query`, {
+    method: 'POST',
+    reset: true,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  const answer = JSON.parse(text) as { results: Record<string, { frames: unknown[]; error?: string }> };
+  if (res.statusCode !== 200 || answer.results.A.error) {
+    throw new Error(`query answered ${res.statusCode}: ${text.slice(0, 300)}`);
+  }
+  return answer;
 }
 
 function vmHwm(pid: number): number {
