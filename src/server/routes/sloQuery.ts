@@ -44,13 +44,23 @@ export async function sloQueryFrames(
     signal: o.signal,
   };
   const frameOptions = { refId: q.refId, cluster: c.name, notices };
+  const recordedNotice = (recorded: string[]) => {
+    if (recorded.length > 0) {
+      notices.push({
+        severity: 'info',
+        text: `${recorded.join(', ')}: read from the recording rule tikv_operator:slo_bad:bool`,
+      });
+    }
+  };
   if (q.format === 'timeseries') {
     const r = await sloTimeseries(options);
+    recordedNotice(r.recorded);
     notices.push(...r.notices.map((text) => ({ severity: 'warning', text })));
     notices.push(...r.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
     return timeseriesFrames(r.series, frameOptions);
   }
   const r = await sloBudgets(options);
+  recordedNotice(r.recorded);
   notices.push(...r.notices.map((text) => ({ severity: 'warning', text })));
   notices.push(...r.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
   return [budgetFrame(r.rows, frameOptions)];

@@ -26,8 +26,10 @@ import {
 } from '../../../src/embedded/prometheus';
 import { parseFaultSpec, type HistorySchedule } from '../../../src/simulator/history';
 import { SLOS } from '../../../src/shared/names';
+import { PrometheusClient } from '../../../src/subject/prometheus/client';
 import { BAD_SERIES, badExpr } from '../../../src/subject/tikv/slo/alertRules';
 import { resolveSlos } from '../../../src/subject/tikv/slo/definitions';
+import { sloBudgets } from '../../../src/subject/tikv/slo/report';
 import { backfill } from '../../support/backfill';
 import { PROVISIONING } from '../../unit/provisioning/deployFiles';
 
@@ -164,4 +166,44 @@ test('a 15-minute latency fault fires the fast-burn page; a 5-minute one does no
     ])
   );
   expect(short.get(instance(2))).toBeGreaterThan(0.144);
+});
+
+test('budgets read from the recording rule equal those from the raw series, within one evaluation per row', async () => {
+  const prometheus = new PrometheusClient({ url: prom!.url, cacheTtlMs: 0 });
+  try {
+    const options = {
+      prometheus,
+      slos: resolveSlos({
+        write_latency_p99: { window: '2h' },
+        disk_usage: { window: '2h' },
+        store_availability: { window: '2h' },
+      }),
+      range: { from: schedule.endMs - 3_600_000, to: schedule.endMs },
+      scrapeIntervalMs: STEP,
+      rateWindow: '1m',
+      resolveInstance: (instance: string) => {
+        const s = schedule.stores.find((x) => x.instance === instance);
+        return s && { store_id: s.store_id, address: s.address };
+      },
+    };
+    const recorded = await sloBudgets(options);
+    const raw = await sloBudgets({ ...options, recordingRules: false });
+    expect(recorded.recorded).toEqual(['write_latency_p99', 'disk_usage', 'store_availability']);
+    expect(raw.recorded).toEqual([]);
+    const key = (r: { store_id: number; slo: string }) => `${r.store_id} ${r.slo}`;
+    expect(recorded.rows.map(key)).toEqual(raw.rows.map(key));
+    // The recorded 0/1 is evaluated on the rule's own schedule, the raw one on the query's grid: within a sample.
+    const diff = recorded.rows.map((r, i) => [
+      key(r),
+      Math.abs(r.budget_spent_seconds - raw.rows[i].budget_spent_seconds),
+    ]);
+    expect(diff.filter(([, d]) => (d as number) > STEP / 1000)).toEqual([]);
+    recorded.rows.forEach((r, i) => expect(r.coverage).toBeCloseTo(raw.rows[i].coverage, 2));
+    // Store 1's sustained fault spent its budget in both.
+    expect(recorded.rows.find((r) => key(r) === '1 write_latency_p99')!.budget_spent_seconds).toBeGreaterThanOrEqual(
+      SUSTAINED_MIN * 60
+    );
+  } finally {
+    await prometheus.close();
+  }
 });

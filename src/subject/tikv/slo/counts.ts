@@ -20,6 +20,7 @@ import type { Slo } from '../../subject';
 import { seriesEstimate } from '../invariants/historyCoarse';
 import type { PrometheusHistory } from '../invariants/historyGrid';
 import { isSampleLimitError, type Limiter, namedLimitError, samplesLimitError } from '../invariants/historyLimits';
+import { BAD_SERIES } from './alertRules';
 import { diskUsedRatioExpr, formatPromDuration, p99WriteLatencyExpr, type SelectorFn, tikvUpExpr } from '../promql';
 
 export interface SloSeries {
@@ -30,8 +31,24 @@ export interface SloSeries {
   rawSelector: string;
 }
 
-/** The SLI of each SLO, judged per sample (README "SLOs"). */
-export function sloSeries(name: SloName, slo: Slo, o: { selector: SelectorFn; window: string }): SloSeries {
+/**
+ * The bool series of provisioning/prometheus/tikv-operator-slo.rules.yml for one SLO, with the deployment's matchers
+ * (job, PROMETHEUS_SELECTOR); the rules keep every label but `type`/`le`, so they still apply.
+ */
+export function recordedSloSelector(name: SloName, selector: SelectorFn): string {
+  return selector(BAD_SERIES, [{ name: 'slo', op: '=', value: name }], 'tikv');
+}
+
+/** The SLI of each SLO, judged per sample (README "SLOs"); `recorded`: read the recording rule's 0/1 instead. */
+export function sloSeries(
+  name: SloName,
+  slo: Slo,
+  o: { selector: SelectorFn; window: string; recorded?: boolean }
+): SloSeries {
+  if (o.recorded) {
+    const sel = recordedSloSelector(name, o.selector);
+    return { slo: name, expr: `max by (instance) (${sel})`, rawSelector: sel };
+  }
   const target = String(slo.target);
   switch (name) {
     case 'write_latency_p99':

@@ -17,7 +17,8 @@ import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from '../invariants/
 import type { StoreIdentity } from '../invariants/replay';
 import { formatPromDuration, parsePromDuration } from '../promql';
 import { type Budget, budgetOf } from './budget';
-import { type BucketGrid, sloBuckets, sloSeries, sloTotals } from './counts';
+import { recordedCovers } from '../invariants/historyData';
+import { type BucketGrid, recordedSloSelector, sloBuckets, sloSeries, sloTotals } from './counts';
 
 /** The burn rate's window: the fast-burn page's long window (README "Burn-rate alerts"). */
 export const BURN_WINDOW_MS = 3_600_000;
@@ -85,6 +86,8 @@ export interface SloReportOptions {
   concurrency?: number;
   /** Samples one query may make Prometheus hold (default half of --query.max-samples' default). */
   maxSamples?: number;
+  /** Read tikv_operator:slo_bad:bool (tikv-operator-slo.rules.yml) where it covers the window (default true). */
+  recordingRules?: boolean;
 }
 
 export interface BudgetRow extends Budget, StoreIdentity {
@@ -105,6 +108,8 @@ interface Common {
   warnings: string[];
   notices: string[];
   queries: number;
+  /** SLOs read from the recording rule (tikv_operator:slo_bad:bool) rather than the raw series. */
+  recorded: SloName[];
 }
 export type BudgetReport = Common & { rows: BudgetRow[] };
 export type TimeseriesReport = Common & { series: SloSeriesOut[] };
@@ -129,7 +134,7 @@ async function eachSlo(
   const wanted = o.wanted?.length ? SLOS.filter((s) => o.wanted!.includes(s)) : [...SLOS];
   const filter = o.storeIds?.length ? new Set(o.storeIds) : undefined;
   const limiter = new Limiter(o.concurrency ?? 4);
-  const common: Common = { warnings: [], notices: [], queries: 0 };
+  const common: Common = { warnings: [], notices: [], queries: 0, recorded: [] };
   const resolve = (instance: string): Key | undefined => {
     const s = o.resolveInstance(instance) ?? { store_id: 0, address: instance };
     return filter && !filter.has(s.store_id) ? undefined : { ...s, key: `${s.store_id}\u0000${s.address}` };
@@ -147,7 +152,21 @@ async function eachSlo(
           );
         }
         const v = visit(name, slo, plan);
-        const series = sloSeries(name, slo, { selector: o.prometheus.selector, window: o.rateWindow });
+        // The recorded latency is judged on a 1m rate: usable only when the deployment's window is 1m too.
+        const recordable =
+          o.recordingRules !== false && (name !== 'write_latency_p99' || parsePromDuration(o.rateWindow) === 60_000);
+        const recorded =
+          recordable &&
+          (await recordedCovers(
+            o.prometheus,
+            recordedSloSelector(name, o.prometheus.selector),
+            { stepMs: plan.stepMs, start: plan.firstEnd - plan.bucketMs + plan.stepMs, end: plan.lastEnd },
+            o.signal
+          ));
+        if (recorded) {
+          common.recorded.push(name);
+        }
+        const series = sloSeries(name, slo, { selector: o.prometheus.selector, window: o.rateWindow, recorded });
         const count = { maxSamples: o.maxSamples ?? PROMETHEUS_MAX_SAMPLES / 2, limiter, signal: o.signal };
         const onCount = (instance: string, index: number, valid: number, bad: number) => {
           const k = resolve(instance);
@@ -168,6 +187,7 @@ async function eachSlo(
     throw namedLimitError(err, 'the SLO budgets');
   }
   common.warnings = [...new Set(common.warnings)];
+  common.recorded.sort((a, b) => SLOS.indexOf(a) - SLOS.indexOf(b));
   return common;
 }
 
