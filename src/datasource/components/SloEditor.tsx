@@ -14,7 +14,9 @@ export function SloEditor({ query, subject, errorFor, onChange }: KindEditorProp
     return {
       label: s.names[value],
       value,
-      description: d ? `${d.description} — objective ${Number((d.objective * 100).toPrecision(10))} % over ${d.window}` : value,
+      description: d
+        ? `${d.description} — objective ${Number((d.objective * 100).toPrecision(10))} % over ${d.window}`
+        : value,
     };
   });
   const formats = SLO_FORMATS.map((value) => ({ label: s.format.options[value], value }));
