@@ -18,6 +18,8 @@ export interface BackendProcess {
   pid: number;
   /** The child's own report: peak RSS (getrusage) and current RSS. */
   usage(): Promise<{ maxRssKb: number; rssBytes: number }>;
+  /** The last 2,000 characters the child wrote to stderr (why it died, if it did). */
+  stderr(): string;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startBackendProcess(env: Record<string, string>): Promise<
         child.send({ type: 'usage' });
         return answer;
       },
+      stderr: () => stderr,
       close,
     };
   } catch (err) {

@@ -8,6 +8,7 @@ import { historyReplay, largestHistory } from './historyReplay';
 import { regionMemory } from './regionMemory';
 import { rssDrift } from './rssDrift';
 import { sharedCalls } from './sharedCalls';
+import { sloBudgets } from './sloBudgets';
 import { type Result, printTable } from './stats';
 import { storesLatency } from './storesLatency';
 
@@ -19,6 +20,8 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   e: fleetHistory,
   g: largestHistory,
   h: rssDrift,
+  // (f) is the incremental refresh of issue 11; the SLO budgets are (i).
+  i: sloBudgets,
 };
 
 async function main(): Promise<void> {

@@ -64,6 +64,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
     return (
       query.kind === 'invariant' ||
       query.kind === 'audit' ||
+      query.kind === 'slo' ||
       (query.kind === 'observation' && Boolean(query.observation))
     );
   }

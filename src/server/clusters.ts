@@ -19,7 +19,10 @@ import { LiveChecker } from '../subject/tikv/invariants/live';
 import { DEFAULT_RULES, type InvariantRules, resolveRules } from '../subject/tikv/invariants/rules';
 import { formatPromDuration } from '../subject/tikv/promql';
 import type { ActionPd } from '../subject/tikv/actions';
+import { resolveSlos } from '../subject/tikv/slo/definitions';
 import { TiKVSubject } from '../subject/tikv/subject';
+import type { SloName } from '../shared/names';
+import type { Slo } from '../subject/subject';
 import { CheckerLoop } from './checker';
 import type { ClusterConfig, Config } from './config';
 import type { Exporter } from './exporter';
@@ -35,6 +38,8 @@ export interface ClusterParts {
   rules: InvariantRules;
   /** The PromQL rate window, live and past alike. */
   rateWindow: string;
+  /** This cluster's SLOs (defaults with its objective/window overrides). */
+  slos: Record<SloName, Slo>;
   liveChecker: LiveChecker;
   loop: CheckerLoop;
 }
@@ -192,7 +197,8 @@ export function buildClusters(
       log: o.log.child({ cluster: c.name }),
       clock: o.clock,
     });
-    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, liveChecker, loop };
+    const slos = resolveSlos(c.slos);
+    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, slos, liveChecker, loop };
   });
   return new Clusters(list, owned);
 }

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
-import { ENV } from '../shared/names';
+import { ENV, SLOS } from '../shared/names';
 import { redactUserInfo } from '../shared/redact';
 import type { DeploymentOverrides } from '../shared/schema/query';
 import { DEFAULT_CACHE_MAX_BYTES } from '../subject/http/answerCache';
@@ -25,6 +25,7 @@ import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
 import { INSTANCE_MAPPINGS, type InstanceMapping } from '../subject/tikv/instances';
 import { parsePromDuration } from '../subject/tikv/promql';
+import type { SloOverrides } from '../subject/tikv/slo/definitions';
 import { readConfigFile, type Source as ConfigSource } from './configFile';
 
 /** Every variable the backend reads, beyond DESIGN.md's names: TLS, auth, tuning, invariant defaults. */
@@ -70,6 +71,13 @@ export const CONFIG_ENV = {
   CLUSTER_NAME: 'CLUSTER_NAME',
   CLUSTERS: 'CLUSTERS',
   MAINTENANCE_STORE_LABEL: 'MAINTENANCE_STORE_LABEL',
+  // SLO objectives and windows (README "SLOs"): SLO_<NAME>_OBJECTIVE, SLO_<NAME>_WINDOW.
+  SLO_WRITE_LATENCY_P99_OBJECTIVE: 'SLO_WRITE_LATENCY_P99_OBJECTIVE',
+  SLO_WRITE_LATENCY_P99_WINDOW: 'SLO_WRITE_LATENCY_P99_WINDOW',
+  SLO_DISK_USAGE_OBJECTIVE: 'SLO_DISK_USAGE_OBJECTIVE',
+  SLO_DISK_USAGE_WINDOW: 'SLO_DISK_USAGE_WINDOW',
+  SLO_STORE_AVAILABILITY_OBJECTIVE: 'SLO_STORE_AVAILABILITY_OBJECTIVE',
+  SLO_STORE_AVAILABILITY_WINDOW: 'SLO_STORE_AVAILABILITY_WINDOW',
   // The audit store (AUDIT_DB_PATH and AUDIT_DB_URL are in ENV): PostgreSQL credentials and TLS, timeouts.
   AUDIT_DB_PASSWORD_FILE: 'AUDIT_DB_PASSWORD_FILE',
   AUDIT_DB_CA_FILE: 'AUDIT_DB_CA_FILE',
@@ -106,6 +114,12 @@ export const CLUSTER_KEYS = [
   'REGION_HEALTH_THRESHOLD_REGIONS',
   'REGION_HEALTH_GRACE_SECONDS',
   'MAINTENANCE_STORE_LABEL',
+  'SLO_WRITE_LATENCY_P99_OBJECTIVE',
+  'SLO_WRITE_LATENCY_P99_WINDOW',
+  'SLO_DISK_USAGE_OBJECTIVE',
+  'SLO_DISK_USAGE_WINDOW',
+  'SLO_STORE_AVAILABILITY_OBJECTIVE',
+  'SLO_STORE_AVAILABILITY_WINDOW',
 ] as const satisfies readonly VarName[];
 
 /** Cluster names are label values, URL parameters and audit columns. */
@@ -145,6 +159,8 @@ export interface ClusterConfig {
   includeTiFlash: boolean;
   /** MAINTENANCE_STORE_LABEL (`key=value`): a store carrying this PD label is in maintenance. */
   maintenanceLabel?: { key: string; value: string };
+  /** SLO_<NAME>_OBJECTIVE / SLO_<NAME>_WINDOW, over TIKV_CONFIG's defaults (slo/definitions.ts). */
+  slos: SloOverrides;
 }
 
 export interface Config {
@@ -398,6 +414,18 @@ function clusterOf(r: Reader, name: string): ClusterConfig {
     instanceMapping: val('INSTANCE_MAPPING', z.enum(INSTANCE_MAPPINGS), 'status_address'),
     includeTiFlash: val('INCLUDE_TIFLASH', Bool, false),
     ...(maintenance ? { maintenanceLabel: maintenance } : {}),
+    slos: Object.fromEntries(
+      SLOS.map((name) => {
+        const upper = name.toUpperCase();
+        return [
+          name,
+          {
+            objective: opt(`SLO_${upper}_OBJECTIVE` as VarName, Objective),
+            window: opt(`SLO_${upper}_WINDOW` as VarName, SloWindow),
+          },
+        ];
+      })
+    ),
   };
 }
 
@@ -465,6 +493,22 @@ const DurationText = z.string().refine(
   { error: 'must be a Prometheus duration such as 15s, 1m or 1h30m' }
 );
 const Duration = DurationText.transform((s) => parsePromDuration(s));
+/** An SLO objective: the good share, above 0 and at most 1 (1 = no error budget). */
+const Objective = z.coerce
+  .number({ error: 'must be a number' })
+  .gt(0, 'must be above 0 (a share such as 0.99)')
+  .lte(1, 'must be at most 1 (a share such as 0.99, not a percentage)');
+/** An SLO window: 1 h (the fast burn-rate window) to 366 days. */
+const SloWindow = DurationText.refine(
+  (s) => {
+    try {
+      return parsePromDuration(s) >= 3_600_000 && parsePromDuration(s) <= 366 * 86_400_000;
+    } catch {
+      return true; // DurationText has said what is wrong
+    }
+  },
+  { error: 'must be from 1h to 366d' }
+);
 
 const PgUrl = z.string().refine(
   (s) => {

@@ -240,3 +240,22 @@ describe('applyTemplateVariables', () => {
     });
   });
 });
+
+describe('toWireQuery, slo', () => {
+  it('sends every SLO as a budget table by default, with the store filter interpolated', () => {
+    expect(toWireQuery({ refId: 'S', kind: 'slo', stores: '$store' }, replaceWith({ store: '2,3' }))).toEqual({
+      query: { refId: 'S', kind: 'slo', slos: [], format: 'budget', storeIds: [2, 3] },
+    });
+  });
+
+  it('keeps the SLOs and the timeseries format, and names a format of another kind', () => {
+    expect(toWireQuery({ refId: 'S', kind: 'slo', slos: ['disk_usage'], format: 'timeseries' }, noVars)).toEqual({
+      query: { refId: 'S', kind: 'slo', slos: ['disk_usage'], format: 'timeseries' },
+    });
+    expect(toWireQuery({ refId: 'S', kind: 'slo', format: 'timeline' }, noVars)).toEqual(
+      expect.objectContaining({ field: 'format' })
+    );
+    const saved = { refId: 'S', kind: 'slo', slos: ['uptime'] } as unknown as Parameters<typeof toWireQuery>[0];
+    expect(toWireQuery(saved, noVars)).toEqual({ field: 'slos', error: expect.stringMatching(/^slos\[0\]: /) });
+  });
+});

@@ -16,7 +16,17 @@ import { type SavedQuery, WireQuery } from './schema/query';
 /** The saved fields this function reads; a SavedQuery or the data source's own query type both fit. */
 export type SavedQueryFields = Pick<
   SavedQuery,
-  'refId' | 'kind' | 'observation' | 'invariants' | 'format' | 'stores' | 'limit' | 'overrides' | 'actions' | 'outcomes'
+  | 'refId'
+  | 'kind'
+  | 'observation'
+  | 'invariants'
+  | 'format'
+  | 'stores'
+  | 'limit'
+  | 'overrides'
+  | 'actions'
+  | 'outcomes'
+  | 'slos'
 > & { window?: string };
 
 export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
@@ -120,7 +130,7 @@ function unexpanded(saved: Record<string, unknown>): { error: string; field: str
 
 export function toWireQuery(query: SavedQueryFields, replace: (text: string) => string): WireQueryResult {
   if (!QUERY_KINDS.includes(query.kind)) {
-    return { error: 'kind: pick Observation, Invariant checks or Audit trail', field: 'kind' };
+    return { error: 'kind: pick Observation, Invariant checks, Audit trail or SLO budgets', field: 'kind' };
   }
   // Every field interpolated once; below, `saved` holds no variable Grafana knows.
   const saved = applyTemplateVariables(query, replace);
@@ -149,6 +159,15 @@ export function toWireQuery(query: SavedQueryFields, replace: (text: string) => 
       return { error: `stores: ${parsed.error}`, field: 'stores' };
     }
     storeIds = parsed.storeIds;
+  }
+  if (saved.kind === 'slo') {
+    return parseWire({
+      refId: saved.refId,
+      kind: saved.kind,
+      slos: saved.slos ?? [],
+      format: saved.format ?? 'budget',
+      storeIds,
+    });
   }
   const candidate =
     saved.kind === 'invariant'

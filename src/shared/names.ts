@@ -71,12 +71,16 @@ export const AUDIT_OUTCOMES = ['running', 'ok', 'failed', 'unknown'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** Query kinds of the data source. */
-export const QUERY_KINDS = ['observation', 'invariant', 'audit'] as const;
+export const QUERY_KINDS = ['observation', 'invariant', 'audit', 'slo'] as const;
 export type QueryKind = (typeof QUERY_KINDS)[number];
 
 /** Service-level objectives of the subject. */
 export const SLOS = ['write_latency_p99', 'disk_usage', 'store_availability'] as const;
 export type SloName = (typeof SLOS)[number];
+
+/** How an slo query answers: one row per store and SLO (budget left at `to`), or attainment/budget over time. */
+export const SLO_FORMATS = ['budget', 'timeseries'] as const;
+export type SloFormat = (typeof SLO_FORMATS)[number];
 
 /** Exporter series (DESIGN.md). Labels: cluster, invariant, store_id, address, severity, maintenance. */
 export const VIOLATION_METRIC = 'tikv_operator_invariant_violation';

@@ -16,6 +16,10 @@ export interface Slo {
   /** The objective, in `unit` (e.g. 0.1 s, 0.7 ratio, 1 = 100 %). */
   target: number;
   unit: 'seconds' | 'ratio';
+  /** The share of the window's evaluated samples that must be good, 0 < objective <= 1 (e.g. 0.99). */
+  objective: number;
+  /** The rolling window the objective holds over, a Prometheus duration (e.g. `30d`). */
+  window: string;
 }
 
 export interface SubjectConfig<O extends string = string, A extends string = string, S extends string = string> {

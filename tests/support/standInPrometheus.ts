@@ -9,8 +9,10 @@
  * Shapes (historySeries.ts, historyData.ts): `count(up{…})` (range, coverage), `max(count_over_time(up{…}[W]))`
  * (instant, sample spacing), `count(instance:…)` (instant, recording rules: none here), `count_over_time((EXPR COND)[S:R])` (range, coarse), EXPR with an optional
  * `instance=~"…"` (range, precise), `count_over_time((EXPR >= -Inf)[D:R])` and `count_over_time((EXPR)[D:R])`
- * (instant counts), `max_over_time(count(RAW)[D:R])` (instant, the series estimate). A subquery's steps are the
- * multiples of R in [t − D, t], as in Prometheus 2.
+ * (instant counts), `max_over_time(count(RAW)[D:R])` (instant, the series estimate), and the SLO counts
+ * (slo/counts.ts) `sum_over_time(((X) * 1048575 + 1)[D:R])` with X = `(EXPR >= -Inf) > bool T` or
+ * `max by (instance) (up…) < bool T` (range and instant). A subquery's steps are the multiples of R in [t − D, t], as in
+ * Prometheus 2.
  */
 import { UpstreamStatusError } from '../../src/shared/errors';
 import type { InstantResult, RangeResult, RangeSeries } from '../../src/subject/prometheus/client';
@@ -43,6 +45,9 @@ export interface StandInCall {
   end: number;
   step: number;
 }
+
+/** slo/counts.ts' encoded count: `sum_over_time(((X > bool T) * 1048575 + 1)[D:R])`. */
+const SLO_COUNTS = /^sum_over_time\(\(\((.*) (>|<) bool (\S+)\) \* 1048575 \+ 1\)\[(\w+):(\w+)\]\)$/;
 
 const kindOf = (expr: string): Kind =>
   expr.includes('tikv_storage_engine_async_request_duration_seconds') ||
@@ -113,6 +118,10 @@ export class StandInEvaluator {
       }
       return samples.length ? [{ labels: {}, samples }] : [];
     }
+    const slo = SLO_COUNTS.exec(expr);
+    if (slo) {
+      return this.sloCounts(slo, start, end, step);
+    }
     const coarse = /^count_over_time\(\((.*) (>|==) (\S+)\)\[(\w+):(\w+)\]\)$/.exec(expr);
     if (coarse) {
       const [, inner, op, th, sText, rText] = coarse;
@@ -153,6 +162,36 @@ export class StandInEvaluator {
     });
   }
 
+  /** Per outer step, good + 2^20 × bad inner samples, as prefix sums. */
+  private sloCounts(m: RegExpExecArray, start: number, end: number, step: number): RangeSeries[] {
+    const [, inner, op, th, dText, rText] = m;
+    const [D, R, threshold] = [parsePromDuration(dText), parsePromDuration(rText), Number(th)];
+    this.charge(inner, (end - start + D) / R + 1);
+    const first = Math.ceil((start - D) / R) * R;
+    const n = Math.floor((end - first) / R) + 1;
+    const valid = new Uint32Array(n + 1);
+    const bad = new Uint32Array(n + 1);
+    return this.series(inner).flatMap(([instance, f]) => {
+      for (let k = 0; k < n; k++) {
+        const v = f(first + k * R);
+        const real = v !== undefined && !Number.isNaN(v);
+        valid[k + 1] = valid[k] + (real ? 1 : 0);
+        bad[k + 1] = bad[k] + (real && (op === '>' ? v > threshold : v < threshold) ? 1 : 0);
+      }
+      const samples: Array<[number, number]> = [];
+      for (let t = start; t <= end; t += step) {
+        const lo = Math.max(0, Math.ceil((t - D - first) / R));
+        const hi = Math.floor((t - first) / R);
+        const count = valid[hi + 1] - valid[lo];
+        if (count > 0) {
+          const b = bad[hi + 1] - bad[lo];
+          samples.push([t, count - b + b * 2 ** 20]);
+        }
+      }
+      return samples.length ? [{ labels: { instance }, samples }] : [];
+    });
+  }
+
   instant(expr: string, t: number): Array<{ labels: Record<string, string>; v: number }> {
     this.calls.push({ type: 'instant', expr, start: t, end: t, step: 0 });
     const estimate = /^max_over_time\(count\((.*)\)\[\w+:\w+\]\)$/.exec(expr);
@@ -173,6 +212,13 @@ export class StandInEvaluator {
         return n;
       });
       return counts.length ? [{ labels: {}, v: Math.max(...counts) }] : [];
+    }
+    const slo = SLO_COUNTS.exec(expr);
+    if (slo) {
+      return this.sloCounts(slo, t, t, 1).map((x) => ({ labels: x.labels, v: x.samples[0][1] }));
+    }
+    if (/^count\(tikv_operator:slo_bad:bool/.test(expr)) {
+      return []; // the SLO recording rules are not loaded here
     }
     if (/^count\(instance:/.test(expr)) {
       return this.recorded ? [{ labels: {}, v: 1 }] : [];

@@ -73,6 +73,9 @@ export async function startStandInServer(evaluator: StandInEvaluator): Promise<S
   // ECONNRESET (Node's default keepAliveTimeout is 5 s; Prometheus' Go server keeps idle connections far longer).
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 121_000;
+  // Node closes an idle keep-alive connection after 5 s; a client reusing it at that moment gets ECONNRESET (bench
+  // (f) met it after hundreds of requests). Prometheus keeps idle connections far longer.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -295,3 +295,25 @@ describe('QueryEditor, audit trail', () => {
     expect(screen.queryByLabelText(s.audit.format.options.table)).not.toBeInTheDocument();
   });
 });
+
+describe('QueryEditor, SLO budgets', () => {
+  it('switches to SLO budgets (keeping the store filter), picks SLOs and the timeseries format', async () => {
+    const { lastQuery, onRunQuery } = setup({ refId: 'A', kind: 'invariant', format: 'timeline', stores: '1' });
+    await userEvent.click(await screen.findByLabelText(s.kind.options.slo, {}, SLOW));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'slo', stores: '1' });
+    expect(screen.getByLabelText(s.slo.format.options.budget)).toBeChecked();
+    expect(screen.getByLabelText(s.stores.label)).toBeInTheDocument();
+    await pick(s.slo.slos.label, s.slo.names.disk_usage);
+    expect(lastQuery().slos).toEqual(['disk_usage']);
+    await userEvent.click(screen.getByLabelText(s.slo.format.options.timeseries));
+    expect(lastQuery()).toEqual({ refId: 'A', kind: 'slo', stores: '1', slos: ['disk_usage'], format: 'timeseries' });
+    expect(onRunQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it('describes each SLO with its objective and window from the backend', async () => {
+    setup({ refId: 'A', kind: 'slo' });
+    const input = await screen.findByLabelText(s.slo.slos.label, COMBOBOX, SLOW);
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByText(/objective 99 % over 30d/, {}, SLOW)).toBeInTheDocument();
+  });
+});

@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, RadioButtonGroup, Stack } from '@grafana/ui';
 
-import { AUDIT_FORMATS, INVARIANT_FORMATS } from '../../shared/names';
+import { AUDIT_FORMATS, INVARIANT_FORMATS, SLO_FORMATS } from '../../shared/names';
 import type { DataSource } from '../datasource';
 import type { QueryKind, TikvOptions, TikvQuery } from '../types';
 import { AuditEditor } from './AuditEditor';
@@ -10,6 +10,7 @@ import { InvariantEditor } from './InvariantEditor';
 import type { KindEditorProps } from './kindEditor';
 import { ObservationEditor } from './ObservationEditor';
 import { selectors } from './selectors';
+import { SloEditor } from './SloEditor';
 import { StoreFilterField } from './StoreFilterField';
 import { useSubject } from './useSubject';
 
@@ -20,6 +21,7 @@ const KIND_EDITORS: Record<QueryKind, React.ComponentType<KindEditorProps>> = {
   observation: ObservationEditor,
   invariant: InvariantEditor,
   audit: AuditEditor,
+  slo: SloEditor,
 };
 
 const kindOption = (value: QueryKind) => ({ label: s.kind.options[value], value });
@@ -31,6 +33,7 @@ const FORMATS: Record<QueryKind, readonly string[]> = {
   observation: [],
   invariant: INVARIANT_FORMATS,
   audit: AUDIT_FORMATS,
+  slo: SLO_FORMATS,
 };
 
 /** Another kind keeps the fields both share; a format the new kind does not have is dropped (its default applies). */

@@ -6,6 +6,8 @@ import type {
   InvariantFormat,
   InvariantName,
   QueryKind,
+  SloFormat,
+  SloName,
 } from '../../shared/names';
 
 export const selectors = {
@@ -13,11 +15,13 @@ export const selectors = {
     kind: {
       label: 'Kind',
       tooltip:
-        'An observation reads the cluster (PD, Prometheus); invariant checks report violations; the audit trail lists PD actions run from Grafana',
-      options: { observation: 'Observation', invariant: 'Invariant checks', audit: 'Audit trail' } satisfies Record<
-        QueryKind,
-        string
-      >,
+        'An observation reads the cluster (PD, Prometheus); invariant checks report violations; the audit trail lists PD actions run from Grafana; SLO budgets show each store\'s error budget left',
+      options: {
+        observation: 'Observation',
+        invariant: 'Invariant checks',
+        audit: 'Audit trail',
+        slo: 'SLO budgets',
+      } satisfies Record<QueryKind, string>,
       annotationTooltip:
         'Invariant checks draw violations as regions; the audit trail draws the actions run from Grafana',
     },
@@ -42,6 +46,19 @@ export const selectors = {
         timeline: 'State timeline',
         annotations: 'Annotations',
       } satisfies Record<InvariantFormat, string>,
+    },
+    slo: {
+      slos: { label: 'SLOs', placeholder: 'All SLOs', id: 'tikv-query-slos' },
+      format: {
+        label: 'Format',
+        tooltip: 'Budget: one row per store and SLO, the window ending at the range end; time series: over the range',
+        options: { budget: 'Budget table', timeseries: 'Time series' } satisfies Record<SloFormat, string>,
+      },
+      names: {
+        write_latency_p99: 'Write latency P99',
+        disk_usage: 'Disk usage',
+        store_availability: 'Store availability',
+      } satisfies Record<SloName, string>,
     },
     audit: {
       format: {

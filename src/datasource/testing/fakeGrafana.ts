@@ -131,7 +131,16 @@ export const SUBJECT = {
     },
   ],
   actions: [],
-  slos: [],
+  slos: [
+    {
+      name: 'disk_usage',
+      description: 'Share of minutes with disk used ratio at or below the target, per store',
+      target: 0.7,
+      unit: 'ratio',
+      objective: 0.99,
+      window: '30d',
+    },
+  ],
   clusters: [{ name: 'default', selector: '' }],
   cluster: 'default',
 };

@@ -25,6 +25,7 @@ import type { AuditStore } from '../audit/store';
 import { auditQueryFrames } from '../audit/query';
 import type { ClusterParts, Clusters } from '../clusters';
 import type { Exporter } from '../exporter';
+import { sloQueryFrames } from './sloQuery';
 
 export interface QueryRouteOptions {
   /** Each cluster's PD, Prometheus (absent: queries that need it say it is not configured), subject, rules, checker. */
@@ -142,6 +143,17 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
     try {
       if (q.kind === 'invariant') {
         return { frames: await invariantQuery(c, q, req, signal) };
+      }
+      if (q.kind === 'slo') {
+        const prometheus = c.prometheus;
+        if (!prometheus) {
+          throw notConfigured();
+        }
+        const frames = await sloQueryFrames({ ...c, prometheus }, q, req, {
+          scrapeIntervalMs: o.scrapeIntervalMs,
+          onPdError: () => o.exporter.upstreamError('pd', 'query'),
+        });
+        return { frames };
       }
       if (q.kind === 'audit') {
         if (!o.audit) {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { INVARIANTS, type InvariantName } from '../../shared/names';
 import { ClusterName } from '../../shared/schema/query';
 import { SubjectDescription } from '../../shared/schema/subject';
-import type { SubjectConfig } from '../../subject/subject';
+import type { Slo, SubjectConfig } from '../../subject/subject';
 import type { InvariantRules } from '../../subject/tikv/invariants/rules';
 import type { Clusters } from '../clusters';
 
@@ -34,7 +34,9 @@ function jsonSchema(schema: z.ZodType): unknown {
 
 export function describeSubject(
   config: SubjectConfig,
-  rules: InvariantRules
+  rules: InvariantRules,
+  /** The cluster's SLOs (objective/window overrides applied); default: the config's. */
+  slos?: Record<string, Slo>
 ): Omit<SubjectDescription, 'clusters' | 'cluster'> {
   return {
     name: config.name,
@@ -48,14 +50,21 @@ export function describeSubject(
       graceSeconds: rules[name].graceMs / 1000,
     })),
     actions: Object.entries(config.actions).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
-    slos: Object.entries(config.slos).map(([name, s]) => ({ name, description: s.description, target: s.target, unit: s.unit })),
+    slos: Object.entries(slos ?? config.slos).map(([name, s]) => ({
+      name,
+      description: s.description,
+      target: s.target,
+      unit: s.unit,
+      objective: s.objective,
+      window: s.window,
+    })),
   };
 }
 
 export const subjectRoutes: FastifyPluginAsyncZod<{ clusters: Clusters }> = async (app, o) => {
   const clusters = o.clusters.list.map((c) => ({ name: c.name, selector: c.config.selectorText }));
   const described = new Map(
-    o.clusters.list.map((c) => [c.name, { ...describeSubject(c.subject.config, c.rules), clusters, cluster: c.name }])
+    o.clusters.list.map((c) => [c.name, { ...describeSubject(c.subject.config, c.rules, c.slos), clusters, cluster: c.name }])
   );
   app.get(
     '/subject',

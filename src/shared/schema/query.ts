@@ -7,7 +7,17 @@
  */
 import { z } from 'zod';
 
-import { ACTIONS, AUDIT_FORMATS, AUDIT_OUTCOMES, INVARIANT_FORMATS, INVARIANTS, OBSERVATIONS, QUERY_KINDS } from '../names';
+import {
+  ACTIONS,
+  AUDIT_FORMATS,
+  AUDIT_OUTCOMES,
+  INVARIANT_FORMATS,
+  INVARIANTS,
+  OBSERVATIONS,
+  QUERY_KINDS,
+  SLO_FORMATS,
+  SLOS,
+} from '../names';
 
 /** Store ids to restrict a query to; absent or empty = every store. */
 export const StoreIds = z.array(z.number().int().positive()).max(1000);
@@ -103,8 +113,21 @@ export const AuditQuery = z
   .strict();
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
+/** Error budgets of the SLOs per store, from Prometheus (README "SLOs"). */
+export const SloQuery = z
+  .object({
+    refId: RefId,
+    kind: z.literal('slo'),
+    /** SLOs to answer; empty = all. */
+    slos: z.array(z.enum(SLOS)).default([]),
+    format: z.enum(SLO_FORMATS).default('budget'),
+    storeIds: StoreIds.optional(),
+  })
+  .strict();
+export type SloQuery = z.infer<typeof SloQuery>;
+
 /** The wire query: what the backend accepts after template interpolation. */
-export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, InvariantQuery, AuditQuery]);
+export const WireQuery = z.discriminatedUnion('kind', [ObservationQuery, InvariantQuery, AuditQuery, SloQuery]);
 export type WireQuery = z.infer<typeof WireQuery>;
 export type WireQueryInput = z.input<typeof WireQuery>;
 
@@ -152,8 +175,10 @@ export const SavedQuery = z
     kind: z.enum(QUERY_KINDS),
     observation: z.enum(OBSERVATIONS).optional(),
     invariants: z.array(z.enum(INVARIANTS)).optional(),
-    /** Invariant queries: violations | timeline | annotations; audit queries: table | annotations. */
-    format: z.union([z.enum(INVARIANT_FORMATS), z.enum(AUDIT_FORMATS)]).optional(),
+    /** Invariant queries: violations | timeline | annotations; audit queries: table | annotations; slo: budget | timeseries. */
+    format: z.union([z.enum(INVARIANT_FORMATS), z.enum(AUDIT_FORMATS), z.enum(SLO_FORMATS)]).optional(),
+    /** SLO queries: only these SLOs (empty = all). */
+    slos: z.array(z.enum(SLOS)).optional(),
     /** Audit queries: only these actions / outcomes. */
     actions: z.array(z.enum(ACTIONS)).optional(),
     outcomes: z.array(z.enum(AUDIT_OUTCOMES)).optional(),
@@ -169,7 +194,8 @@ export const SavedQuery = z
     if (q.kind === 'observation' && !q.observation) {
       ctx.addIssue({ code: 'custom', path: ['observation'], message: 'pick an observation' });
     }
-    const formats: readonly string[] = q.kind === 'audit' ? AUDIT_FORMATS : INVARIANT_FORMATS;
+    const formats: readonly string[] =
+      q.kind === 'audit' ? AUDIT_FORMATS : q.kind === 'slo' ? SLO_FORMATS : INVARIANT_FORMATS;
     if (q.format !== undefined && q.kind !== 'observation' && !formats.includes(q.format)) {
       ctx.addIssue({ code: 'custom', path: ['format'], message: `format must be one of ${formats.join(', ')}` });
     }

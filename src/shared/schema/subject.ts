@@ -18,7 +18,18 @@ export const SubjectDescription = z.object({
     })
   ),
   actions: z.array(z.object({ name: z.string(), description: z.string(), params: z.unknown() })),
-  slos: z.array(z.object({ name: z.string(), description: z.string(), target: z.number(), unit: z.string() })),
+  slos: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      target: z.number(),
+      unit: z.string(),
+      /** Share of the window that must be good (e.g. 0.99). */
+      objective: z.number(),
+      /** The rolling window, a Prometheus duration (e.g. `30d`). */
+      window: z.string(),
+    })
+  ),
   /**
    * The clusters this backend serves (CLUSTER_NAME) with their PROMETHEUS_SELECTOR as written ('' when unset): the
    * data source's settings list them, dashboards filter Prometheus panels with the selector.

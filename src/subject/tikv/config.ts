@@ -165,12 +165,28 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
     },
   },
   slos: {
-    write_latency_p99: { description: 'P99 storage write latency per store', target: 0.1, unit: 'seconds' },
-    disk_usage: { description: 'Disk used ratio per store (1 - available/capacity)', target: 0.7, unit: 'ratio' },
+    // Objectives and windows are the defaults; SLO_<NAME>_OBJECTIVE / SLO_<NAME>_WINDOW override them per cluster.
+    // Latency is 99 % of minutes, not 99.9 %: README "SLOs" shows why (one bad minute would page).
+    write_latency_p99: {
+      description: 'Share of minutes with P99 storage write latency at or below the target, per store',
+      target: 0.1,
+      unit: 'seconds',
+      objective: 0.99,
+      window: '30d',
+    },
+    disk_usage: {
+      description: 'Share of minutes with disk used ratio (1 - available/capacity) at or below the target, per store',
+      target: 0.7,
+      unit: 'ratio',
+      objective: 0.99,
+      window: '30d',
+    },
     store_availability: {
-      description: 'Share of time a store is not down (PD heartbeat within 20 s)',
+      description: "Share of minutes a store is up (Prometheus' scrape `up{job=\"tikv\"}` = 1; PD's heartbeat has no history)",
       target: 1,
       unit: 'ratio',
+      objective: 0.9995,
+      window: '30d',
     },
   },
 };

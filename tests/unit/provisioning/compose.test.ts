@@ -132,7 +132,8 @@ describe('docker-compose.yaml', () => {
     // The dashboards come from the app's `includes` (imported when Grafana enables the app): a file-provisioned copy
     // with the same uids would collide with them.
     expect(targets.get('/etc/grafana/provisioning/dashboards')).toBeUndefined();
-    expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(2);
+    // The invariant rules, the SLO burn-rate rules and the compose-only notification policy.
+    expect([...targets.keys()].filter((t) => t.startsWith('/etc/grafana/provisioning/alerting/'))).toHaveLength(3);
     // The copy-safe data source file and the compose-only Prometheus data source, file by file.
     const dataSourceMounts = [...targets].filter(([t]) => t.startsWith('/etc/grafana/provisioning/datasources/'));
     expect(dataSourceMounts.map(([, source]) => source).sort()).toEqual([

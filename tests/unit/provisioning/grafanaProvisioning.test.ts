@@ -273,7 +273,7 @@ describe('compose-only contact point and notification policy', () => {
 
   it('sit outside provisioning/alerting, so copying that folder never replaces a policy tree', () => {
     expect(filesUnder(join(PROVISIONING, 'alerting'), ['.yaml', '.yml']).map((f) => relative(PROVISIONING, f))).toEqual(
-      ['alerting/tikv-operator-rules.yaml']
+      ['alerting/tikv-operator-rules.yaml', 'alerting/tikv-operator-slo-rules.yaml']
     );
   });
 });

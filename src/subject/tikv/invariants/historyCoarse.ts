@@ -34,7 +34,12 @@ export interface CoarseResult {
 }
 
 /** Raw series behind the expression, at most, over the range (sampled every range/50; a cheap count). */
-async function seriesEstimate(p: PrometheusHistory, s: HistorySeries, grid: HistoryGrid, o: CoarseOptions) {
+export async function seriesEstimate(
+  p: PrometheusHistory,
+  s: Pick<HistorySeries, 'rawSelector'>,
+  grid: HistoryGrid,
+  o: Pick<CoarseOptions, 'limiter' | 'signal'>
+) {
   const span = Math.max(grid.end - grid.start, grid.stepMs);
   const step = Math.max(grid.stepMs, Math.ceil(span / 50 / 1000) * 1000);
   const expr = `max_over_time(count(${s.rawSelector})[${Math.ceil(span / 1000)}s:${step / 1000}s])`;
