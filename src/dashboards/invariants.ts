@@ -10,17 +10,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 
-import {
-  ACTIVE_ONLY,
-  SEVERITY_COLOURS,
-  annotations,
-  base,
-  datasourceVariables,
-  sharedQuery,
-  storeLink,
-  storeVariable,
-  thresholds,
-} from './common';
+import { ACTIVE_ONLY, SEVERITY_COLOURS, base, sharedQuery, storeLink, thresholds } from './common';
 import { invariantTimelinePanel, newestFirst, violationsTable } from './panels';
 
 const HISTORY = 4;
@@ -28,10 +18,9 @@ const HISTORY = 4;
 export function invariants(): dashboard.Dashboard {
   const b = base(
     'invariants',
-    'Store down, high P99 write latency and low disk, checked per store with grace periods, live and over any past range.'
-  )
-    .variables([...datasourceVariables(), storeVariable(true)])
-    .annotations(annotations());
+    'Store down, high P99 write latency and low disk, checked per store with grace periods, live and over any past range.',
+    true
+  );
 
   b.withPanel(
     new stat.PanelBuilder()

@@ -7,7 +7,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 
-import { annotations, base, datasourceVariables, pluginQuery, storeLink, storeVariable } from './common';
+import { base, pluginQuery, storeLink } from './common';
 import { balancePanel, diskPanel, latencyPanel, regionHealthTrendPanel } from './panels';
 
 /** PD's store-state words, coloured like PD's dashboard. */
@@ -46,9 +46,7 @@ export const DISK_COLOURS: dashboard.DynamicConfigValue[] = [
 ];
 
 export function overview(): dashboard.Dashboard {
-  const b = base('overview', 'The TiKV cluster as PD and Prometheus see it, through the TiKV Operator backend.')
-    .variables([...datasourceVariables(), storeVariable(true)])
-    .annotations(annotations());
+  const b = base('overview', 'The TiKV cluster as PD and Prometheus see it, through the TiKV Operator backend.', true);
 
   b.withPanel(
     new stat.PanelBuilder()

@@ -11,7 +11,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 
-import { annotations, base, datasourceVariables, pluginQuery, storeVariable } from './common';
+import { base, pluginQuery } from './common';
 import {
   balancePanel,
   diskPanel,
@@ -28,10 +28,9 @@ const THIS_STORE = ', store="${store}"';
 export function store(): dashboard.Dashboard {
   const b = base(
     'store',
-    'One TiKV store: its state and heartbeat, balance, latency, disk, hot regions, violations, forecast and the actions taken on it.'
-  )
-    .variables([...datasourceVariables(), storeVariable(false)])
-    .annotations(annotations());
+    'One TiKV store: its state and heartbeat, balance, latency, disk, hot regions, violations, forecast and the actions taken on it.',
+    false
+  );
 
   b.withPanel(
     new stat.PanelBuilder()
