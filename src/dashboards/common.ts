@@ -132,7 +132,15 @@ export function dashboardLinks(): Array<cog.Builder<dashboard.DashboardLink>> {
   ];
 }
 
-export function base(key: keyof typeof DASHBOARDS, description: string): dashboard.DashboardBuilder {
+/**
+ * A dashboard with the shared settings, links, variables (the cluster's data sources and a store variable, several
+ * stores at once when `multiStore`) and annotations; the caller adds the panels.
+ */
+export function base(
+  key: keyof typeof DASHBOARDS,
+  description: string,
+  multiStore: boolean
+): dashboard.DashboardBuilder {
   const { uid, title } = DASHBOARDS[key];
   return new dashboard.DashboardBuilder(title)
     .id(null)
@@ -146,7 +154,9 @@ export function base(key: keyof typeof DASHBOARDS, description: string): dashboa
     .timezone('browser')
     .version(1)
     .revision(DASHBOARD_REVISION)
-    .links(dashboardLinks());
+    .links(dashboardLinks())
+    .variables([...datasourceVariables(), storeVariable(multiStore)])
+    .annotations(annotations());
 }
 
 /**

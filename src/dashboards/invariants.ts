@@ -8,35 +8,19 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 
-import {
-  ACTIVE_ONLY,
-  SEVERITY_COLOURS,
-  annotations,
-  base,
-  datasourceVariables,
-  pluginQuery,
-  sharedQuery,
-  storeLink,
-  storeVariable,
-  thresholds,
-} from './common';
+import { ACTIVE_ONLY, SEVERITY_COLOURS, base, sharedQuery, storeLink, thresholds } from './common';
+import { invariantTimelinePanel, newestFirst, violationsTable } from './panels';
 
 const HISTORY = 4;
-
-export function newestFirst(): common.TableSortByFieldStateBuilder {
-  return new common.TableSortByFieldStateBuilder().displayName('first_seen').desc(true);
-}
 
 export function invariants(): dashboard.Dashboard {
   const b = base(
     'invariants',
-    'Store down, high P99 write latency and low disk, checked per store with grace periods, live and over any past range.'
-  )
-    .variables([...datasourceVariables(), storeVariable(true)])
-    .annotations(annotations());
+    'Store down, high P99 write latency and low disk, checked per store with grace periods, live and over any past range.',
+    true
+  );
 
   b.withPanel(
     new stat.PanelBuilder()
@@ -81,18 +65,11 @@ export function invariants(): dashboard.Dashboard {
       .span(18)
   );
   b.withPanel(
-    new statetimeline.PanelBuilder()
-      .id(3)
-      .title('Invariant state per store')
-      .description(
-        'One row per store and invariant that violated in the time range: ok or violating (live and past checks agree by construction).'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'timeline', stores: '$store' }))
-      .noValue('No violations in this time range')
-      .showValue(common.VisibilityMode.Never)
-      .mergeValues(true)
-      .alignValue(common.TimelineValueAlignment.Left)
-      .rowHeight(0.8)
+    invariantTimelinePanel(
+      3,
+      'Invariant state per store',
+      'One row per store and invariant that violated in the time range: ok or violating (live and past checks agree by construction).'
+    )
       .legend(
         new common.VizLegendOptionsBuilder()
           .showLegend(true)
@@ -103,21 +80,12 @@ export function invariants(): dashboard.Dashboard {
       .span(24)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(HISTORY)
-      .title('Violation history')
-      .description(
-        'Every violation in the time range, newest first: store, invariant, severity, first and last seen, value, threshold. A store id opens its dashboard.'
-      )
-      .withTarget(
-        pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'violations', stores: '$store' })
-      )
-      .noValue('No violations in this time range')
-      .overrideByName('store_id', [storeLink()])
-      .overrideByName('severity', SEVERITY_COLOURS)
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
-      .sortBy([newestFirst()])
+    violationsTable(
+      HISTORY,
+      'Violation history',
+      'Every violation in the time range, newest first: store, invariant, severity, first and last seen, value, threshold. A store id opens its dashboard.',
+      true
+    )
       .height(10)
       .span(24)
   );

@@ -6,20 +6,9 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
-import {
-  annotations,
-  base,
-  datasourceVariables,
-  pluginQuery,
-  promQuery,
-  sharedQuery,
-  storeLink,
-  storeVariable,
-  thresholds,
-  withSelector,
-} from './common';
+import { base, pluginQuery, storeLink } from './common';
+import { balancePanel, diskPanel, latencyPanel, regionHealthTrendPanel } from './panels';
 
 /** PD's store-state words, coloured like PD's dashboard. */
 const STATE_COLOURS: dashboard.DynamicConfigValue[] = [
@@ -56,69 +45,8 @@ export const DISK_COLOURS: dashboard.DynamicConfigValue[] = [
   },
 ];
 
-export function legendTable(): common.VizLegendOptionsBuilder {
-  return new common.VizLegendOptionsBuilder()
-    .displayMode(common.LegendDisplayMode.Table)
-    .placement(common.LegendPlacement.Right)
-    .showLegend(true)
-    .calcs(['max', 'lastNotNull']);
-}
-
-export function tooltipAll(): common.VizTooltipOptionsBuilder {
-  return new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending);
-}
-
-export function dashed(): common.GraphThresholdsStyleConfigBuilder {
-  return new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed);
-}
-
-/** One field family of get_store_metrics (`<title> · store <id>` display names) and the time column. */
-export function onlyFields(titlePrefix: string): dashboard.DataTransformerConfig {
-  return { id: 'filterFieldsByName', options: { include: { pattern: `^(time|${titlePrefix} · .*)$` } } };
-}
-
-/** Leader/region counts and scores per store from PD's metrics (PD "Statistics - balance"). */
-export function balancePanel(id: number, types: string, title: string, description: string, storeMatcher = '') {
-  const matchers = `type=~"${types}"${storeMatcher}`;
-  return new timeseries.PanelBuilder()
-    .id(id)
-    .title(title)
-    .description(description)
-    .datasource({ type: 'prometheus', uid: '${prometheus}' })
-    .withTarget(
-      promQuery(
-        `max by (store, address, type) (pd_scheduler_store_status${withSelector(matchers)})`,
-        '{{type}} · store {{store}}'
-      )
-    )
-    .legend(legendTable())
-    .tooltip(tooltipAll());
-}
-
-/** PD's region health counts over time (PD › Cluster › Region health); one PD leader exports them. */
-export const REGION_HEALTH_TYPES =
-  'miss-peer-region-count|down-peer-region-count|pending-peer-region-count|offline-peer-region-count|extra-peer-region-count';
-
-export function regionHealthTrendPanel(id: number) {
-  return new timeseries.PanelBuilder()
-    .id(id)
-    .title('Region health over time')
-    .description(
-      'Regions with missing, down, pending, offline and extra peers (pd_regions_status, exported by the PD leader; max over PD instances).'
-    )
-    .datasource({ type: 'prometheus', uid: '${prometheus}' })
-    .withTarget(
-      promQuery(`max by (type) (pd_regions_status${withSelector(`type=~"${REGION_HEALTH_TYPES}"`)})`, '{{type}}')
-    )
-    .min(0)
-    .legend(legendTable())
-    .tooltip(tooltipAll());
-}
-
 export function overview(): dashboard.Dashboard {
-  const b = base('overview', 'The TiKV cluster as PD and Prometheus see it, through the TiKV Operator backend.')
-    .variables([...datasourceVariables(), storeVariable(true)])
-    .annotations(annotations());
+  const b = base('overview', 'The TiKV cluster as PD and Prometheus see it, through the TiKV Operator backend.', true);
 
   b.withPanel(
     new stat.PanelBuilder()
@@ -153,48 +81,21 @@ export function overview(): dashboard.Dashboard {
   );
   // Latency and disk come from one get_store_metrics query: panel 4 reuses panel 3's results.
   b.withPanel(
-    new timeseries.PanelBuilder()
-      .id(3)
-      .title('P99 write latency per store')
-      .description(
-        'P99 storage write latency (tikv_storage_engine_async_request_duration_seconds, type=write); the high_latency invariant fires above 100 ms held for 60 s.'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_store_metrics', stores: '$store' }))
-      .unit('s')
-      .thresholdsStyle(dashed())
-      .thresholds(
-        thresholds([
-          ['green', null],
-          ['red', 0.1],
-        ])
-      )
-      .legend(legendTable())
-      .tooltip(tooltipAll())
-      .withTransformation(onlyFields('P99 write latency'))
+    latencyPanel(
+      3,
+      'P99 write latency per store',
+      'P99 storage write latency (tikv_storage_engine_async_request_duration_seconds, type=write); the high_latency invariant fires above 100 ms held for 60 s.'
+    )
       .height(8)
       .span(12)
   );
   b.withPanel(
-    new timeseries.PanelBuilder()
-      .id(4)
-      .title('Disk used per store')
-      .description(
-        'Disk used ratio 1 − available/capacity (PD’s own low-space check); the low_disk invariant fires above 0.7 (PD’s high-space-ratio).'
-      )
-      .withTarget(sharedQuery(3))
-      .unit('percentunit')
-      .min(0)
-      .max(1)
-      .thresholdsStyle(dashed())
-      .thresholds(
-        thresholds([
-          ['green', null],
-          ['red', 0.7],
-        ])
-      )
-      .legend(legendTable())
-      .tooltip(tooltipAll())
-      .withTransformation(onlyFields('Disk used'))
+    diskPanel(
+      4,
+      3,
+      'Disk used per store',
+      'Disk used ratio 1 − available/capacity (PD’s own low-space check); the low_disk invariant fires above 0.7 (PD’s high-space-ratio).'
+    )
       .height(8)
       .span(12)
   );

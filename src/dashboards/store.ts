@@ -9,22 +9,17 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
-import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
+import { base, pluginQuery } from './common';
 import {
-  SEVERITY_COLOURS,
-  annotations,
-  base,
-  datasourceVariables,
-  pluginQuery,
-  sharedQuery,
-  storeVariable,
-  thresholds,
-} from './common';
-import { newestFirst } from './invariants';
-import { balancePanel, dashed, legendTable, onlyFields, regionHealthTrendPanel, tooltipAll } from './overview';
+  balancePanel,
+  diskPanel,
+  invariantTimelinePanel,
+  latencyPanel,
+  regionHealthTrendPanel,
+  violationsTable,
+} from './panels';
 
 const STORE_METRICS = 4;
 /** PD labels its store metrics `store="<id>"` (pd_scheduler_store_status: address, store, type). */
@@ -33,10 +28,9 @@ const THIS_STORE = ', store="${store}"';
 export function store(): dashboard.Dashboard {
   const b = base(
     'store',
-    'One TiKV store: its state and heartbeat, balance, latency, disk, hot regions, violations, forecast and the actions taken on it.'
-  )
-    .variables([...datasourceVariables(), storeVariable(false)])
-    .annotations(annotations());
+    'One TiKV store: its state and heartbeat, balance, latency, disk, hot regions, violations, forecast and the actions taken on it.',
+    false
+  );
 
   b.withPanel(
     new stat.PanelBuilder()
@@ -56,18 +50,11 @@ export function store(): dashboard.Dashboard {
       .span(24)
   );
   b.withPanel(
-    new statetimeline.PanelBuilder()
-      .id(2)
-      .title('Store state over time')
-      .description(
-        'This store’s invariants over the time range: ok or violating (store_down is PD’s heartbeat timeout, live; Prometheus’ up == 0 in the past).'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'timeline', stores: '$store' }))
-      .noValue('No violations in this time range')
-      .showValue(common.VisibilityMode.Never)
-      .mergeValues(true)
-      .alignValue(common.TimelineValueAlignment.Left)
-      .rowHeight(0.8)
+    invariantTimelinePanel(
+      2,
+      'Store state over time',
+      'This store’s invariants over the time range: ok or violating (store_down is PD’s heartbeat timeout, live; Prometheus’ up == 0 in the past).'
+    )
       .height(6)
       .span(24)
   );
@@ -96,44 +83,21 @@ export function store(): dashboard.Dashboard {
   );
   // Latency and disk come from one get_store_metrics query: panel 5 reuses panel 4's results.
   b.withPanel(
-    new timeseries.PanelBuilder()
-      .id(STORE_METRICS)
-      .title('P99 write latency')
-      .description('P99 storage write latency; the high_latency invariant fires above 100 ms held for 60 s.')
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_store_metrics', stores: '$store' }))
-      .unit('s')
-      .thresholdsStyle(dashed())
-      .thresholds(
-        thresholds([
-          ['green', null],
-          ['red', 0.1],
-        ])
-      )
-      .legend(legendTable())
-      .tooltip(tooltipAll())
-      .withTransformation(onlyFields('P99 write latency'))
+    latencyPanel(
+      STORE_METRICS,
+      'P99 write latency',
+      'P99 storage write latency; the high_latency invariant fires above 100 ms held for 60 s.'
+    )
       .height(8)
       .span(12)
   );
   b.withPanel(
-    new timeseries.PanelBuilder()
-      .id(5)
-      .title('Disk used')
-      .description('Disk used ratio 1 − available/capacity, with the low_disk line at 70 % (PD’s high-space-ratio).')
-      .withTarget(sharedQuery(STORE_METRICS))
-      .unit('percentunit')
-      .min(0)
-      .max(1)
-      .thresholdsStyle(dashed())
-      .thresholds(
-        thresholds([
-          ['green', null],
-          ['red', 0.7],
-        ])
-      )
-      .legend(legendTable())
-      .tooltip(tooltipAll())
-      .withTransformation(onlyFields('Disk used'))
+    diskPanel(
+      5,
+      STORE_METRICS,
+      'Disk used',
+      'Disk used ratio 1 − available/capacity, with the low_disk line at 70 % (PD’s high-space-ratio).'
+    )
       .height(8)
       .span(12)
   );
@@ -165,18 +129,12 @@ export function store(): dashboard.Dashboard {
       .span(12)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(8)
-      .title('Violations')
-      .description('This store’s violations in the time range, newest first (also shown as annotations).')
-      .withTarget(
-        pluginQuery({ refId: 'A', kind: 'invariant', invariants: [], format: 'violations', stores: '$store' })
-      )
-      .noValue('No violations in this time range')
-      .overrideByName('severity', SEVERITY_COLOURS)
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
-      .sortBy([newestFirst()])
+    violationsTable(
+      8,
+      'Violations',
+      'This store’s violations in the time range, newest first (also shown as annotations).',
+      false
+    )
       .height(8)
       .span(24)
   );

@@ -59,19 +59,25 @@ export async function backfillWith<T>(
   }
 }
 
-/** A Prometheus started on blocks backfilled from `generate`'s OpenMetrics text (retention 10 years). */
+/**
+ * A Prometheus started on blocks backfilled from `generate`'s OpenMetrics text (retention 10 years); `backfillMs` is
+ * how long generating the text and building the blocks took.
+ */
 export async function startPrometheusWith<T>(
   generate: (write: (chunk: string) => void) => T,
   stepMs: number
-): Promise<{ prom: RunningPrometheus; result: T; close(): Promise<void> }> {
+): Promise<{ prom: RunningPrometheus; result: T; backfillMs: number; close(): Promise<void> }> {
   const work = mkdtempSync(join(tmpdir(), 'tikv-operator-backfill-'));
   const dataDir = join(work, 'data');
   try {
+    const started = Date.now();
     const result = await backfillWith(generate, dataDir);
+    const backfillMs = Date.now() - started;
     const prom = await startPrometheus({ dataDir, retention: '3650d', interval: `${Math.round(stepMs / 1000)}s` });
     return {
       prom,
       result,
+      backfillMs,
       close: async () => {
         await prom.stop();
         rmSync(work, { recursive: true, force: true });
@@ -83,32 +89,13 @@ export async function startPrometheusWith<T>(
   }
 }
 
-/** Backfills a fresh data directory and starts Prometheus on it, keeping everything (retention 10 years). */
+/** Backfills a fresh data directory with `history` and starts Prometheus on it, keeping everything. */
 export async function startBackfilledPrometheus(history: HistoryOptions): Promise<BackfilledPrometheus> {
-  const work = mkdtempSync(join(tmpdir(), 'tikv-operator-backfill-'));
-  const dataDir = join(work, 'data');
-  try {
-    const started = Date.now();
-    const schedule = await backfill(history, dataDir);
-    const backfillMs = Date.now() - started;
-    const prom = await startPrometheus({
-      dataDir,
-      retention: '3650d',
-      interval: `${Math.round(history.stepMs / 1000)}s`,
-    });
-    return {
-      prom,
-      schedule,
-      backfillMs,
-      close: async () => {
-        await prom.stop();
-        rmSync(work, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(work, { recursive: true, force: true });
-    throw err;
-  }
+  const { prom, result, backfillMs, close } = await startPrometheusWith(
+    (write) => writeHistory(history, write),
+    history.stepMs
+  );
+  return { prom, schedule: result, backfillMs, close };
 }
 
 function run(cmd: string, args: string[]): Promise<void> {

@@ -52,6 +52,34 @@ export interface ListOptions {
   clusters?: string[];
 }
 
+const MAX_LIST = 10_000;
+
+/** A filtered column and the values a row's may be. */
+type ListFilter = [column: 'action' | 'outcome' | 'cluster', values: readonly string[]];
+
+/**
+ * What every audit store's list selects: rows overlapping [from, to] (open ends: all time), at most `limit` of them
+ * (1 to 10 000, default 1000), and the filtered columns with their values (an absent or empty list filters nothing).
+ */
+export function listQuery(o: ListOptions): { from: number; to: number; limit: number; filters: ListFilter[] } {
+  const filters: ListFilter[] = [];
+  for (const [column, values] of [
+    ['action', o.actions],
+    ['outcome', o.outcomes],
+    ['cluster', o.clusters],
+  ] as const) {
+    if (values && values.length > 0) {
+      filters.push([column, values]);
+    }
+  }
+  return {
+    from: o.from ?? 0,
+    to: o.to ?? Number.MAX_SAFE_INTEGER,
+    limit: Math.min(Math.max(1, Math.floor(o.limit ?? 1000)), MAX_LIST),
+    filters,
+  };
+}
+
 export interface AuditLog {
   /** Writes a `running` row, durably, and returns its id. Call before the PD request. */
   begin(entry: BeginEntry): number;
@@ -65,8 +93,6 @@ export interface AuditLog {
 
 export const UNKNOWN_OUTCOME_ERROR =
   'the backend stopped before PD answered: the outcome is unknown — check PD (operators, schedulers, config, store state)';
-
-const MAX_LIST = 10_000;
 
 /**
  * Versioned migrations, applied in order at open inside one IMMEDIATE transaction; `schema_migrations` records
@@ -199,21 +225,15 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
     },
     recoverUnknown: () => recover(),
     list(o = {}) {
-      const limit = Math.min(Math.max(1, Math.floor(o.limit ?? 1000)), MAX_LIST);
+      const q = listQuery(o);
       const where = ['started_at <= ?', 'COALESCE(finished_at, started_at) >= ?'];
-      const args: Array<string | number> = [o.to ?? Number.MAX_SAFE_INTEGER, o.from ?? 0];
-      for (const [column, values] of [
-        ['action', o.actions],
-        ['outcome', o.outcomes],
-        ['cluster', o.clusters],
-      ] as const) {
-        if (values && values.length > 0) {
-          where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
-          args.push(...values);
-        }
+      const args: Array<string | number> = [q.to, q.from];
+      for (const [column, values] of q.filters) {
+        where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+        args.push(...values);
       }
       const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY started_at DESC, id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, limit) as DbRow[]).map(toRow);
+      return (db.prepare(sql).all(...args, q.limit) as DbRow[]).map(toRow);
     },
     close() {
       db.close();

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { ActionBusyError, AuditUnavailableError } from '../../shared/errors';
 import type { AuditRow } from '../../shared/schema/actions';
 
-import { UNKNOWN_OUTCOME_ERROR } from './auditLog';
+import { listQuery, UNKNOWN_OUTCOME_ERROR } from './auditLog';
 import { connectionString, describeUrl, passwordOf, redactError } from './pgConnection';
 import { migrate } from './pgMigrations';
 import type { AuditHealth, AuditStore, AuditStoreLog, BeginEntry, FinishEntry, ListOptions } from './store';
@@ -47,7 +47,6 @@ const DB_NOW = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 /** How often an unreachable database is tried again. */
 const RETRY_MS = 2000;
-const MAX_LIST = 10_000;
 const COLUMNS = `id::float8 AS id, cluster, target, started_at::float8 AS started_at, finished_at::float8 AS finished_at,
   who, action, params, preflight, outcome, pd_answer, error`;
 /** PostgreSQL's lock_not_available and query_canceled (statement_timeout). */
@@ -141,20 +140,14 @@ export class PgAuditStore implements AuditStore {
   }
 
   async list(o: ListOptions = {}): Promise<AuditRow[]> {
-    const limit = Math.min(Math.max(1, Math.floor(o.limit ?? 1000)), MAX_LIST);
-    const args: unknown[] = [o.to ?? Number.MAX_SAFE_INTEGER, o.from ?? 0];
+    const q = listQuery(o);
+    const args: unknown[] = [q.to, q.from];
     const where = ['started_at <= $1', 'COALESCE(finished_at, started_at) >= $2'];
-    for (const [column, values] of [
-      ['action', o.actions],
-      ['outcome', o.outcomes],
-      ['cluster', o.clusters],
-    ] as const) {
-      if (values && values.length > 0) {
-        args.push(values);
-        where.push(`${column} = ANY($${args.length}::text[])`);
-      }
+    for (const [column, values] of q.filters) {
+      args.push(values);
+      where.push(`${column} = ANY($${args.length}::text[])`);
     }
-    args.push(limit);
+    args.push(q.limit);
     const r = await this.query<AuditRow>(
       `SELECT ${COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY started_at DESC, id DESC LIMIT $${args.length}`,
       args

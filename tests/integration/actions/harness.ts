@@ -2,6 +2,8 @@
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../../src/simulator/server';
 import { PDClient } from '../../../src/subject/pd/client';
 
+export { until } from '../../support/until';
+
 export interface Harness {
   sim: Simulator;
   pd: PDClient;
@@ -19,25 +21,6 @@ export async function startHarness(o: SimulatorOptions): Promise<Harness> {
       await sim.close();
     },
   };
-}
-
-/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A region id whose peers leave at least one store without a voter, with the leader, a follower and that store. */

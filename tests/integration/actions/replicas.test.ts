@@ -8,13 +8,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type IncomingHttpHeaders, request as httpRequest, createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import { UNKNOWN_OUTCOME_ERROR } from '../../../src/server/audit/auditLog';
 import { createSimulator, type Simulator } from '../../../src/simulator/server';
 import { PDClient } from '../../../src/subject/pd/client';
+import { type PdRecorder, startPdRecorder } from '../../support/pdRecorder';
 import { type TestPostgres, startPostgres } from '../../support/postgres';
 import { regionWithFollower, until } from './harness';
 
@@ -33,37 +32,9 @@ interface Replica {
   exited: Promise<string | null>;
 }
 
-/** Forwards to the simulator and remembers PD's writes. */
-async function recorder(
-  target: string
-): Promise<{
-  url: string;
-  writes: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
-  server: Server;
-}> {
-  const writes: Array<{ method: string; path: string; headers: IncomingHttpHeaders }> = [];
-  const t = new URL(target);
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET') {
-      writes.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
-    }
-    const up = httpRequest(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      }
-    );
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, writes, server };
-}
-
 let pgServer: TestPostgres;
 let sim: Simulator;
-let rec: Awaited<ReturnType<typeof recorder>>;
+let rec: PdRecorder;
 let pd: PDClient;
 const replicas: Replica[] = [];
 
@@ -130,7 +101,7 @@ beforeAll(async () => {
   }
   pgServer = await startPostgres();
   sim = await createSimulator({ stores: 4, regions: 60, seed: 11 });
-  rec = await recorder(sim.url);
+  rec = await startPdRecorder(sim.url);
   pd = new PDClient({ urls: [sim.pdUrl], timeoutMs: 5000 });
 });
 

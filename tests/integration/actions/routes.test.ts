@@ -3,8 +3,6 @@
  * recorder that keeps the X-Caller-ID headers PD received) and a real audit log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,35 +14,11 @@ import { singleCluster } from '../../../src/server/clusters';
 import { errorHandler } from '../../../src/server/errorHandler';
 import { actionsRoutes, type ActionsRouteOptions } from '../../../src/server/routes/actions';
 import { PDClient } from '../../../src/subject/pd/client';
+import { type PdRecorder, startPdRecorder } from '../../support/pdRecorder';
 import { type Harness, regionWithOutsider, startHarness } from './harness';
 
 const READ = 'read-token-0123456789';
 const ACTIONS = 'actions-token-9876543210';
-
-/** Forwards to the simulator and remembers what PD's write endpoints were sent. */
-async function recorder(target: string): Promise<{
-  url: string;
-  writes: Array<{ method: string; path: string; headers: IncomingHttpHeaders }>;
-  server: Server;
-}> {
-  const writes: Array<{ method: string; path: string; headers: IncomingHttpHeaders }> = [];
-  const t = new URL(target);
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET') {
-      writes.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
-    }
-    const up = httpRequest(
-      { host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      }
-    );
-    req.pipe(up);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, writes, server };
-}
 
 async function appWith(o: ActionsRouteOptions): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify({ logger: false });
@@ -81,7 +55,7 @@ async function call(base: string, path: string, c: Call = {}) {
 
 describe('/api/actions routes', () => {
   let h: Harness;
-  let rec: Awaited<ReturnType<typeof recorder>>;
+  let rec: PdRecorder;
   let pd: PDClient;
   let dir: string;
   let audit: SqliteAuditStore;
@@ -90,7 +64,7 @@ describe('/api/actions routes', () => {
 
   beforeAll(async () => {
     h = await startHarness({ stores: 4, evictMs: 200, drainMs: 600_000 });
-    rec = await recorder(h.sim.url);
+    rec = await startPdRecorder(h.sim.url);
     pd = new PDClient({ urls: [`${rec.url}/pd/api/v1`] });
     dir = mkdtempSync(join(tmpdir(), 'actions-routes-'));
     audit = new SqliteAuditStore({ path: join(dir, 'audit.db'), lockWaitMs: 2000, log: console });

@@ -16,6 +16,7 @@ import { ActionBusyError, AuditUnavailableError } from '../../../src/shared/erro
 import { freePort } from '../../../src/embedded/prometheus';
 import { type TestPostgres, startPostgres } from '../../support/postgres';
 import { selfSigned } from '../../support/selfSigned';
+import { until } from '../../support/until';
 
 const preflight = {
   action: 'drain_store',
@@ -38,20 +39,6 @@ let dbCount = 0;
 let now = 1_700_000_000_000;
 const clock = () => now;
 const opened: AuditStore[] = [];
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   pgServer = await startPostgres();
@@ -287,10 +274,14 @@ describe('PostgreSQL: several replicas on one database', () => {
     } finally {
       await admin.end();
     }
-    const recovered = await until(async () => {
-      const rows = await b.recoverUnknown();
-      return rows.length > 0 ? rows : undefined;
-    });
+    const recovered = await until(
+      'the killed owner’s row to be recovered',
+      async () => {
+        const rows = await b.recoverUnknown();
+        return rows.length > 0 ? rows : undefined;
+      },
+      5000
+    );
     expect(recovered.map((r) => [r.id, r.outcome])).toEqual([[id, 'unknown']]);
     await a.finish(id, { outcome: 'ok', pdAnswer: 'The operator is created.' });
     expect((await b.list())[0]).toMatchObject({ id, outcome: 'ok', pd_answer: 'The operator is created.', error: null });

@@ -4,23 +4,14 @@
  * `ALERTS{alertstate="firing"}`, labelled with its store, and the alert resolves after recovery.
  */
 import { Writable } from 'node:stream';
-import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import {
-  freePort,
-  prometheusAvailable,
-  type RunningPrometheus,
-  startPrometheus,
-  waitFor,
-} from '../../../src/embedded/prometheus';
+import { type RunningPrometheus, waitFor } from '../../../src/embedded/prometheus';
 import { buildApp } from '../../../src/server/app';
 import { loadConfig } from '../../../src/server/config';
 import { createSimulator, type Simulator } from '../../../src/simulator/server';
-import { PROVISIONING } from '../../unit/provisioning/deployFiles';
-
-const RULES = join(PROVISIONING, 'prometheus', 'tikv-operator.rules.yml');
+import { RULES, startRulesPrometheus } from '../../support/rulesPrometheus';
 
 let sim: Simulator;
 let prometheus: RunningPrometheus;
@@ -46,17 +37,10 @@ async function firing(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  if (!prometheusAvailable()) {
-    throw new Error('the prometheus binary is needed for this test (apt-get install prometheus)');
-  }
   sim = await createSimulator({ stores: 3, regions: 200, seed: 7 });
-  const port = await freePort();
-  prometheus = await startPrometheus({
-    httpSdUrl: `${sim.url}/sim/targets`,
-    staticJobs: [{ job: 'tikv-operator', targets: [`127.0.0.1:${port}`] }],
-    ruleFiles: [RULES],
-    interval: '1s',
-  });
+  const started = await startRulesPrometheus({ httpSdUrl: `${sim.url}/sim/targets` });
+  prometheus = started.prometheus;
+  const port = started.backendPort;
   const config = loadConfig(
     {
       PD_URL: sim.pdUrl,

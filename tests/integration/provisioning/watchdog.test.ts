@@ -4,30 +4,19 @@
  * intervals and resolves when PD answers again; when the backend dies, TiKVOperatorBackendDown fires (after its
  * 30 s `for`) although no invariant alert can, and resolves once the backend is back on its port.
  */
-import { Writable } from 'node:stream';
-import { join } from 'node:path';
-
 import type { FastifyInstance } from 'fastify';
 
-import {
-  freePort,
-  prometheusAvailable,
-  type RunningPrometheus,
-  startPrometheus,
-  waitFor,
-} from '../../../src/embedded/prometheus';
+import { type RunningPrometheus, waitFor } from '../../../src/embedded/prometheus';
 import { buildApp } from '../../../src/server/app';
 import { loadConfig } from '../../../src/server/config';
 import { createSimulator, type Simulator } from '../../../src/simulator/server';
-import { PROVISIONING } from '../../unit/provisioning/deployFiles';
-
-const RULES = join(PROVISIONING, 'prometheus', 'tikv-operator.rules.yml');
+import { logTail, startRulesPrometheus } from '../../support/rulesPrometheus';
 
 let sim: Simulator;
 let prometheus: RunningPrometheus;
 let app: FastifyInstance | undefined;
 let port: number;
-let logs = '';
+const log = logTail();
 
 async function startApp(): Promise<void> {
   const config = loadConfig(
@@ -43,13 +32,7 @@ async function startApp(): Promise<void> {
     },
     undefined
   );
-  const logStream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs = (logs + chunk.toString()).slice(-4000);
-      done();
-    },
-  });
-  app = buildApp(config, { logStream });
+  app = buildApp(config, { logStream: log.stream });
   await app.listen({ port, host: '127.0.0.1' });
 }
 
@@ -70,21 +53,14 @@ const until = (what: string, expected: string[], timeoutMs: number) =>
     },
     timeoutMs
   ).catch((err: Error) => {
-    throw new Error(`${err.message}\nbackend log tail: ${logs}`);
+    throw new Error(`${err.message}\nbackend log tail: ${log.text()}`);
   });
 
 beforeAll(async () => {
-  if (!prometheusAvailable()) {
-    throw new Error('the prometheus binary is needed for this test (apt-get install prometheus)');
-  }
   sim = await createSimulator({ stores: 3, regions: 100, seed: 11 });
-  port = await freePort();
-  prometheus = await startPrometheus({
-    httpSdUrl: `${sim.url}/sim/targets`,
-    staticJobs: [{ job: 'tikv-operator', targets: [`127.0.0.1:${port}`] }],
-    ruleFiles: [RULES],
-    interval: '1s',
-  });
+  const started = await startRulesPrometheus({ httpSdUrl: `${sim.url}/sim/targets` });
+  prometheus = started.prometheus;
+  port = started.backendPort;
   await startApp();
   await waitFor('the backend exporter to be scraped', async () => {
     const q = encodeURIComponent('tikv_operator_check_last_success_timestamp_seconds{cluster="east"}');

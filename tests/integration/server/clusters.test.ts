@@ -8,17 +8,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 
 import type { FastifyInstance } from 'fastify';
 
-import {
-  freePort,
-  prometheusAvailable,
-  type RunningPrometheus,
-  startPrometheus,
-  waitFor,
-} from '../../../src/embedded/prometheus';
+import { type RunningPrometheus, waitFor } from '../../../src/embedded/prometheus';
 import { buildApp } from '../../../src/server/app';
 import { loadConfig } from '../../../src/server/config';
 import { toWireQuery } from '../../../src/shared/interpolate';
@@ -26,9 +19,8 @@ import { DATASOURCE_PLUGIN_ID } from '../../../src/shared/names';
 import { QueryResponse } from '../../../src/shared/schema/frames';
 import { SavedQuery } from '../../../src/shared/schema/query';
 import { createSimulator, type Simulator } from '../../../src/simulator/server';
-import { dashboards, pluginQueries, PROVISIONING, replaceStoreVariable } from '../../unit/provisioning/deployFiles';
-
-const RULES = join(PROVISIONING, 'prometheus', 'tikv-operator.rules.yml');
+import { logTail, startRulesPrometheus } from '../../support/rulesPrometheus';
+import { dashboards, pluginQueries, replaceStoreVariable } from '../../unit/provisioning/deployFiles';
 const ACTIONS_TOKEN = 'clusters-actions-token';
 
 let east: Simulator;
@@ -37,24 +29,19 @@ let prometheus: RunningPrometheus;
 let app: FastifyInstance;
 let url: string;
 let dir: string;
-let logs = '';
+const log = logTail();
 
 beforeAll(async () => {
-  if (!prometheusAvailable()) {
-    throw new Error('the prometheus binary is needed for this test (apt-get install prometheus)');
-  }
   east = await createSimulator({ stores: 3, regions: 100, seed: 1 });
   west = await createSimulator({ stores: 4, regions: 100, seed: 2 });
-  const port = await freePort();
-  prometheus = await startPrometheus({
+  const started = await startRulesPrometheus({
     httpSd: [
       { url: `${east.url}/sim/targets`, labels: { k8s_cluster: 'east' } },
       { url: `${west.url}/sim/targets`, labels: { k8s_cluster: 'west' } },
     ],
-    staticJobs: [{ job: 'tikv-operator', targets: [`127.0.0.1:${port}`] }],
-    ruleFiles: [RULES],
-    interval: '1s',
   });
+  prometheus = started.prometheus;
+  const port = started.backendPort;
   dir = mkdtempSync(join(tmpdir(), 'tko-clusters-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(
@@ -78,13 +65,7 @@ beforeAll(async () => {
       '',
     ].join('\n')
   );
-  const logStream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs = (logs + chunk.toString()).slice(-4000);
-      done();
-    },
-  });
-  app = buildApp(loadConfig({}, file), { logStream });
+  app = buildApp(loadConfig({}, file), { logStream: log.stream });
   await app.listen({ port, host: '127.0.0.1' });
   url = `http://127.0.0.1:${port}`;
 }, 60_000);
@@ -199,7 +180,7 @@ test('the exporter labels each cluster, and the provisioned rules fire once per 
       },
       30_000
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\nbackend log tail: ${logs}`);
+      throw new Error(`${err.message}\nbackend log tail: ${log.text()}`);
     });
     expect(firing).toEqual(['east 2', 'west 2']);
   } finally {

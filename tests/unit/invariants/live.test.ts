@@ -1,22 +1,12 @@
 import { LiveChecker, type LiveObservation, type LiveStore } from '../../../src/subject/tikv/invariants/live';
 import { DEFAULT_RULES, resolveRules } from '../../../src/subject/tikv/invariants/rules';
+import { liveStore } from '../../support/liveStore';
 
 const T0 = Date.UTC(2026, 10, 27, 20, 0, 0);
 const S = 1000;
 const HOUR = 3_600_000;
 
-function store(id: number, over: Partial<LiveStore> = {}): LiveStore {
-  return {
-    store_id: id,
-    address: `tikv-${id}:20160`,
-    status_address: `tikv-${id}:20180`,
-    state_name: 'Up',
-    node_state: 1,
-    last_heartbeat_ms: T0,
-    isTiFlash: false,
-    ...over,
-  };
-}
+const store = (id: number, over: Partial<LiveStore> = {}) => liveStore(id, T0, over);
 
 /** PD's answer at `pdNow` where each store last heartbeated `ageS` seconds before. */
 function pd(

@@ -4,24 +4,14 @@
  * `maintenance: true` and the invariant's own severity; any other store's violation says `maintenance: false`.
  */
 import { LiveChecker, type LiveStore } from '../../../src/subject/tikv/invariants/live';
+import { liveStore } from '../../support/liveStore';
 
 const T0 = Date.UTC(2026, 11, 6, 3, 0, 0);
 const S = 1000;
 
-function store(id: number, over: Partial<LiveStore> = {}): LiveStore {
-  return {
-    store_id: id,
-    address: `tikv-${id}:20160`,
-    status_address: `tikv-${id}:20180`,
-    state_name: 'Up',
-    node_state: 1,
-    // Stopped 60 s ago: past the 20 s heartbeat timeout.
-    last_heartbeat_ms: T0 - 60 * S,
-    labels: [{ key: 'zone', value: 'z1' }],
-    isTiFlash: false,
-    ...over,
-  };
-}
+// Stopped 60 s ago: past the 20 s heartbeat timeout.
+const store = (id: number, over: Partial<LiveStore> = {}) =>
+  liveStore(id, T0 - 60 * S, { labels: [{ key: 'zone', value: 'z1' }], ...over });
 
 const down = (c: LiveChecker, stores: LiveStore[], evictLeaderStoreIds?: number[]) =>
   c
