@@ -7,7 +7,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 
-import { base, pluginQuery, storeLink } from './common';
+import { base, pluginQuery, storeLink, thresholds } from './common';
 import { balancePanel, diskPanel, latencyPanel, regionHealthTrendPanel } from './panels';
 
 /** PD's store-state words, coloured like PD's dashboard. */
@@ -120,8 +120,35 @@ export function overview(): dashboard.Dashboard {
       .span(12)
   );
   b.withPanel(regionHealthTrendPanel(12).height(8).span(24));
-  // Room for the SLO budget panel (the `slo` query kind): panels are laid out in this order, so adding one here puts
-  // it after the trends; give it the next free id (13).
+  // One row per store, one column per SLO: the budget left at the range's end over each SLO's own window (30 d by
+  // default), whatever the dashboard's range (the `slo` query's budget format, README "SLOs").
+  b.withPanel(
+    new table.PanelBuilder()
+      .id(13)
+      .title('SLO budget left per store')
+      .description(
+        'Share of each SLO’s error budget left over its window (30 days by default): 100 % untouched, 0 spent, negative overspent. Columns: write_latency_p99, disk_usage, store_availability.'
+      )
+      .withTarget(pluginQuery({ refId: 'A', kind: 'slo', format: 'budget', stores: '$store' }))
+      .withTransformation({
+        id: 'groupingToMatrix',
+        options: { rowField: 'store_id', columnField: 'slo', valueField: 'budget_left', emptyValue: 'null' },
+      })
+      .unit('percentunit')
+      .decimals(1)
+      .thresholds(
+        thresholds([
+          ['red', null],
+          ['orange', 0],
+          ['green', 0.25],
+        ])
+      )
+      .cellOptions({ type: common.TableCellDisplayMode.ColorBackground })
+      .showHeader(true)
+      .cellHeight(common.TableCellHeight.Sm)
+      .height(8)
+      .span(24)
+  );
 
   b.withPanel(
     new table.PanelBuilder()

@@ -288,10 +288,10 @@ describe('query helpers', () => {
     expect(text({ kind: 'audit', actions: ['drain_store'], outcomes: ['failed', 'unknown'] })).toBe(
       'audit · drain_store · failed, unknown · table'
     );
-    // A kind added later (p16's `slo`) still reads: its kind, then its fields.
-    expect(text({ kind: 'slo', slo: 'write_latency_p99', format: 'burn_rate' } as never)).toBe(
-      'slo · write_latency_p99 · burn_rate'
+    expect(text({ kind: 'slo', slos: ['write_latency_p99'], stores: '1,4', format: 'timeseries' })).toBe(
+      'SLO budgets · write_latency_p99 · stores 1, 4 · timeseries'
     );
+    expect(text({ kind: 'slo' })).toBe('SLO budgets · all SLOs · all stores · budget');
   });
 
   it('validates a query for the editor, with the variables it knows', () => {

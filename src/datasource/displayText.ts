@@ -54,8 +54,10 @@ export function queryDisplayText(q: TikvQuery): string {
         q.format ?? 'table',
         ...(q.limit !== undefined ? [`limit ${q.limit}`] : []),
       ].join(SEP);
+    case 'slo':
+      return ['SLO budgets', list(q.slos, 'all SLOs'), storesText(q.stores), q.format ?? 'budget'].join(SEP);
     default: {
-      // A kind this file does not know yet (e.g. `slo`): its kind, then its text and list fields in saved order.
+      // A kind this file does not know yet: its kind, then its text and list fields in saved order.
       const fields = Object.entries(q as unknown as Record<string, unknown>)
         .filter(([k]) => !GRAFANA_KEYS.has(k))
         .map(([k, v]) =>

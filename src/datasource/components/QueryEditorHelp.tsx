@@ -96,6 +96,20 @@ export const QUERY_HELP: Partial<Record<QueryKind, KindHelp>> = {
       { kind: 'audit', format: 'annotations', why: 'Actions as annotations next to the violations they answered' },
     ],
   },
+  slo: {
+    title: 'SLO budgets',
+    text: 'Each store’s error budget per SLO (write latency, disk usage, availability) over the SLO’s own window, counted by Prometheus: the budget left at the end of the range, the burn rate and how much of the window had data; or the same over time.',
+    examples: [
+      { kind: 'slo', format: 'budget', why: 'Budget left, burn rate and coverage of every SLO, one row per store and SLO' },
+      {
+        kind: 'slo',
+        slos: ['write_latency_p99'],
+        stores: '$store',
+        format: 'timeseries',
+        why: 'Write-latency attainment and budget left over the range, for the chosen stores',
+      },
+    ],
+  },
 };
 
 export function QueryEditorHelp({ query, onClickExample }: QueryEditorHelpProps<TikvQuery>) {
