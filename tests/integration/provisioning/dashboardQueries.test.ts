@@ -70,7 +70,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tikv-operator-dashboards-'));
   b = await startBackend({
     prometheus: true,
-    env: { API_TOKEN: TOKEN, ACTIONS_ENABLED: 'true', ACTIONS_TOKEN, AUDIT_DB_PATH: join(dir, 'audit.db') },
+    env: {
+      API_TOKEN: TOKEN,
+      ACTIONS_ENABLED: 'true',
+      ACTIONS_TOKEN,
+      AUDIT_DB_PATH: join(dir, 'audit.db'),
+      // Minutes of history scraped every second: a 30 d SLO window would be 2.6M one-second SLI steps per series,
+      // more than Prometheus answers within the upstream timeout. The SLO panel's query is the same with 1 h.
+      SLO_WRITE_LATENCY_P99_WINDOW: '1h',
+      SLO_DISK_USAGE_WINDOW: '1h',
+      SLO_STORE_AVAILABILITY_WINDOW: '1h',
+    },
   });
   const stores = (await (await fetch(`${b.sim.pdUrl}/stores`)).json()) as { stores: Array<{ store: { id: number } }> };
   storeIds = stores.stores.map((s) => s.store.id).sort((x, y) => x - y);

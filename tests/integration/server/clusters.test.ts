@@ -50,6 +50,10 @@ beforeAll(async () => {
       `PROMETHEUS_URL: ${prometheus.url}`,
       'CHECK_INTERVAL: 1s',
       'SCRAPE_INTERVAL: 1s',
+      // Minutes of history scraped every second: a 30 d SLO window would be 2.6M one-second SLI steps per series.
+      'SLO_WRITE_LATENCY_P99_WINDOW: 1h',
+      'SLO_DISK_USAGE_WINDOW: 1h',
+      'SLO_STORE_AVAILABILITY_WINDOW: 1h',
       'CACHE_TTL_MS: 0',
       'LOG_LEVEL: warn',
       'ACTIONS_ENABLED: true',
