@@ -97,7 +97,10 @@ export function storeVariable(multi: boolean): cog.Builder<dashboard.VariableMod
   return multi ? v.current({ selected: true, text: ['All'], value: ['$__all'] }) : v;
 }
 
-/** Grafana's own annotations (alerts, manual ones) and the plugin's violations as regions. */
+/**
+ * Grafana's own annotations (alerts, manual ones), the plugin's violations as regions, and forecast warnings (a disk
+ * crossing or PD's Down countdown within 24 h, drawn from now to when it is due).
+ */
 export function annotations(): Array<cog.Builder<dashboard.AnnotationQuery>> {
   return [
     new dashboard.AnnotationQueryBuilder()
@@ -116,6 +119,15 @@ export function annotations(): Array<cog.Builder<dashboard.AnnotationQuery>> {
       .iconColor('red')
       .target(
         pluginQuery({ refId: 'Anno', kind: 'invariant', invariants: [], format: 'annotations', stores: '$store' })
+      ),
+    new dashboard.AnnotationQueryBuilder()
+      .name('Forecast warnings')
+      .datasource(PLUGIN_DS)
+      .enable(true)
+      .hide(false)
+      .iconColor('orange')
+      .target(
+        pluginQuery({ refId: 'Forecast', kind: 'observation', observation: 'get_forecasts', horizon: '24h', stores: '$store' })
       ),
   ];
 }

@@ -19,7 +19,7 @@ export type DashboardKey = keyof typeof DASHBOARDS;
  * only those whose `revision` differs from the imported one (pkg/services/plugindashboards DashboardUpdater): bump it
  * with any change to a dashboard, or installed copies keep the old one.
  */
-export const DASHBOARD_REVISION = 2;
+export const DASHBOARD_REVISION = 3;
 
 /** `provisioning/dashboards/<file>` and, in the plugin, `dashboards/<file>`. */
 export function dashboardFile(key: DashboardKey): string {

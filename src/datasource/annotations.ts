@@ -1,6 +1,8 @@
 /**
- * Annotation queries: an invariant or audit query in the `annotations` format, whose frames (fields time, timeEnd,
- * title, text, tags) become regions from a violation's first to its last sighting, or an action's start to its end. Field names follow Grafana's
+ * Annotation queries: an invariant or audit query in the `annotations` format, or forecast warnings (`get_forecasts`
+ * with a horizon), whose frames (fields time, timeEnd, title, text, tags) become regions from a violation's first to
+ * its last sighting, an action's start to its end, or now to a forecast crossing (frames without a `time` field,
+ * such as the forecasts table itself, are skipped). Field names follow Grafana's
  * standardAnnotationSupport.ts, which matches them case-insensitively.
  */
 import type { AnnotationEvent, AnnotationQuery, AnnotationSupport, DataFrame, Field } from '@grafana/data';
@@ -12,6 +14,8 @@ import type { TikvQuery } from './types';
 export const ANNOTATION_REF_ID = 'Anno';
 
 const DEFAULT_ANNOTATION_QUERY: Partial<TikvQuery> = { kind: 'invariant', invariants: [], format: 'annotations' };
+/** How far ahead forecast warnings look when the annotation does not say. */
+export const DEFAULT_FORECAST_HORIZON = '24h';
 
 function fieldNamed(frame: DataFrame, name: string): Field | undefined {
   return frame.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -59,13 +63,23 @@ export function annotationSupport(): AnnotationSupport<TikvQuery> {
   return {
     getDefaultQuery: () => DEFAULT_ANNOTATION_QUERY,
     // Whatever the stored target says, an annotation asks for regions; a new annotation checks every invariant.
-    prepareQuery: (anno: AnnotationQuery<TikvQuery>) => ({
-      ...DEFAULT_ANNOTATION_QUERY,
-      ...anno.target,
-      refId: anno.target?.refId || ANNOTATION_REF_ID,
-      kind: anno.target?.kind === 'audit' ? 'audit' : 'invariant',
-      format: 'annotations',
-    }),
+    prepareQuery: (anno: AnnotationQuery<TikvQuery>) =>
+      anno.target?.kind === 'observation' && anno.target.observation === 'get_forecasts'
+        ? // Forecast warnings: the forecasts within the horizon (24 h unless set) as regions from now to the crossing.
+          {
+            ...anno.target,
+            refId: anno.target.refId || ANNOTATION_REF_ID,
+            kind: 'observation',
+            observation: 'get_forecasts',
+            horizon: anno.target.horizon || DEFAULT_FORECAST_HORIZON,
+          }
+        : {
+            ...DEFAULT_ANNOTATION_QUERY,
+            ...anno.target,
+            refId: anno.target?.refId || ANNOTATION_REF_ID,
+            kind: anno.target?.kind === 'audit' ? 'audit' : 'invariant',
+            format: 'annotations',
+          },
     processEvents: (_anno, frames) => of(framesToEvents(frames)),
     QueryEditor: AnnotationQueryEditor,
   };

@@ -27,7 +27,7 @@ export type SavedQueryFields = Pick<
   | 'actions'
   | 'outcomes'
   | 'slos'
-> & { window?: string };
+> & { window?: string; horizon?: string };
 
 export type WireQueryResult = { query: WireQuery } | { error: string; field: string };
 
@@ -186,6 +186,7 @@ export function toWireQuery(query: SavedQueryFields, replace: (text: string) => 
           storeIds,
           limit: saved.limit,
           window: saved.window === undefined || saved.window.trim() === '' ? undefined : saved.window.trim(),
+          horizon: saved.horizon === undefined || saved.horizon.trim() === '' ? undefined : saved.horizon.trim(),
         };
   return parseWire(candidate);
 }

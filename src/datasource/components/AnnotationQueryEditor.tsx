@@ -4,9 +4,14 @@ import { QueryEditor, type Props } from './QueryEditor';
 
 /**
  * Annotation queries: invariant checks (violations as regions) or the audit trail (actions run from Grafana), always
- * in the annotations format; a stored query of another kind opens as invariant checks.
+ * in the annotations format, or forecast warnings (get_forecasts with a horizon); a stored query of any other kind
+ * (another observation) opens as invariant checks.
  */
 export function AnnotationQueryEditor(props: Props) {
+  if (props.query.kind === 'observation' && props.query.observation === 'get_forecasts') {
+    const forecasts = { ...props.query, observation: 'get_forecasts' as const, format: undefined };
+    return <QueryEditor {...props} query={forecasts} fixedFormat />;
+  }
   const kind = props.query.kind === 'audit' ? ('audit' as const) : ('invariant' as const);
   const query = { ...props.query, kind, format: 'annotations' as const };
   return <QueryEditor {...props} query={query} fixedFormat />;

@@ -19,7 +19,7 @@ const LIMITED: ReadonlySet<ObservationName> = new Set([
 /** The observation with a trend window (`window`, default 6h). */
 const FORECASTS: ObservationName = 'get_forecasts';
 
-export function ObservationEditor({ query, subject, errorFor, onNotANumber, onChange }: KindEditorProps) {
+export function ObservationEditor({ query, subject, errorFor, onNotANumber, onChange, fixedFormat }: KindEditorProps) {
   const options: Array<SelectableValue<ObservationName>> = OBSERVATIONS.map((name) => ({
     label: name,
     value: name,
@@ -47,6 +47,7 @@ export function ObservationEditor({ query, subject, errorFor, onNotANumber, onCh
               observation: v.value,
               limit: v.value && LIMITED.has(v.value) ? query.limit : undefined,
               window: v.value === FORECASTS ? query.window : undefined,
+              horizon: v.value === FORECASTS ? query.horizon : undefined,
             })
           }
         />
@@ -87,6 +88,29 @@ export function ObservationEditor({ query, subject, errorFor, onNotANumber, onCh
               const window = text === '' ? undefined : text;
               if (window !== query.window) {
                 onChange({ ...query, window });
+              }
+            }}
+          />
+        </InlineField>
+      )}
+      {observation === FORECASTS && fixedFormat && (
+        <InlineField
+          label={s.horizon.label}
+          tooltip={s.horizon.tooltip}
+          htmlFor={s.horizon.id}
+          invalid={Boolean(errorFor('horizon'))}
+          error={errorFor('horizon')}
+        >
+          <Input
+            id={s.horizon.id}
+            width={12}
+            defaultValue={query.horizon ?? ''}
+            placeholder={s.horizon.placeholder}
+            onBlur={(e) => {
+              const text = e.currentTarget.value.trim();
+              const horizon = text === '' ? undefined : text;
+              if (horizon !== query.horizon) {
+                onChange({ ...query, horizon });
               }
             }}
           />

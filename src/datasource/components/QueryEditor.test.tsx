@@ -251,6 +251,24 @@ describe('AnnotationQueryEditor', () => {
     expect(screen.queryByLabelText(s.kind.options.observation)).not.toBeInTheDocument();
     expect(screen.queryByLabelText(s.format.options.timeline)).not.toBeInTheDocument();
   });
+
+  it('offers forecast warnings: get_forecasts with a horizon', async () => {
+    const { lastQuery } = setup({ refId: 'Anno', kind: 'invariant' }, undefined, AnnotationQueryEditor);
+    await userEvent.click(await screen.findByLabelText(s.kind.forecastWarnings, {}, SLOW));
+    expect(lastQuery()).toMatchObject({ kind: 'observation', observation: 'get_forecasts' });
+  });
+
+  it('edits the horizon of forecast warnings', async () => {
+    const { lastQuery } = setup(
+      { refId: 'Anno', kind: 'observation', observation: 'get_forecasts' },
+      undefined,
+      AnnotationQueryEditor
+    );
+    const horizon = await screen.findByLabelText(s.horizon.label, {}, SLOW);
+    await userEvent.type(horizon, '6h');
+    await userEvent.tab();
+    expect(lastQuery()).toMatchObject({ kind: 'observation', observation: 'get_forecasts', horizon: '6h' });
+  });
 });
 
 describe('QueryEditor, audit trail', () => {

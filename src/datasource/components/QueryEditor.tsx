@@ -26,9 +26,15 @@ const KIND_EDITORS: Record<QueryKind, React.ComponentType<KindEditorProps>> = {
 
 const kindOption = (value: QueryKind) => ({ label: s.kind.options[value], value });
 const KIND_OPTIONS = (Object.keys(KIND_EDITORS) as QueryKind[]).map(kindOption);
-/** Annotations come from invariant checks (violations) or from the audit trail (actions run from Grafana). */
-const ANNOTATION_KINDS: QueryKind[] = ['invariant', 'audit'];
-const ANNOTATION_KIND_OPTIONS = ANNOTATION_KINDS.map(kindOption);
+/**
+ * Annotations come from invariant checks (violations), the audit trail (actions run from Grafana), or the forecasts
+ * (get_forecasts' warnings within a horizon).
+ */
+const ANNOTATION_KIND_OPTIONS = [
+  kindOption('invariant'),
+  kindOption('audit'),
+  { label: s.kind.forecastWarnings, value: 'observation' as const },
+];
 const FORMATS: Record<QueryKind, readonly string[]> = {
   observation: [],
   invariant: INVARIANT_FORMATS,
@@ -57,7 +63,9 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
   const kind: QueryKind = fixedFormat
     ? query.kind === 'audit'
       ? 'audit'
-      : 'invariant'
+      : query.kind === 'observation' && query.observation === 'get_forecasts'
+        ? 'observation'
+        : 'invariant'
     : (query.kind ?? 'observation');
   const problem = datasource.validate({ ...query, kind });
 
@@ -96,7 +104,13 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
           <RadioButtonGroup
             options={fixedFormat ? ANNOTATION_KIND_OPTIONS : KIND_OPTIONS}
             value={kind}
-            onChange={(k) => update(switchKind(query, k))}
+            onChange={(k) =>
+              update(
+                fixedFormat && k === 'observation'
+                  ? { ...switchKind(query, k), observation: 'get_forecasts' }
+                  : switchKind(query, k)
+              )
+            }
           />
         </InlineField>
       </InlineFieldRow>

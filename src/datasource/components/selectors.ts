@@ -23,7 +23,8 @@ export const selectors = {
         slo: 'SLO budgets',
       } satisfies Record<QueryKind, string>,
       annotationTooltip:
-        'Invariant checks draw violations as regions; the audit trail draws the actions run from Grafana',
+        'Invariant checks draw violations as regions; the audit trail draws the actions run from Grafana; forecast warnings draw, from now, each disk crossing or PD Down countdown within the horizon',
+      forecastWarnings: 'Forecast warnings',
     },
     observation: { label: 'Observation', placeholder: 'Choose an observation', id: 'tikv-query-observation' },
     limit: {
@@ -31,6 +32,13 @@ export const selectors = {
       tooltip: 'Rows to return (hot regions: top N; region health: region ids listed per kind)',
       id: 'tikv-query-limit',
       placeholder: 'default',
+    },
+    horizon: {
+      label: 'Horizon',
+      tooltip:
+        'Forecast warnings: the crossings and PD Down countdowns within this Prometheus duration from now become annotations (e.g. 24h)',
+      id: 'tikv-query-horizon',
+      placeholder: '24h',
     },
     window: {
       label: 'Window',

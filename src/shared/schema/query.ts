@@ -81,6 +81,11 @@ export const ObservationQuery = z
     limit: z.number().int().min(1).max(10_000).optional(),
     /** get_forecasts: the trend window, a Prometheus duration (default 6h). */
     window: z.string().min(1).max(32).optional(),
+    /**
+     * get_forecasts: also answer a `forecast_warnings` frame (annotations) for every crossing or PD Down countdown
+     * that falls within this Prometheus duration from now (e.g. 24h).
+     */
+    horizon: z.string().min(1).max(32).optional(),
   })
   .strict();
 export type ObservationQuery = z.infer<typeof ObservationQuery>;
@@ -187,6 +192,8 @@ export const SavedQuery = z
     limit: z.number().int().min(1).max(10_000).optional(),
     /** get_forecasts: trend window (`6h`; template variables allowed). */
     window: z.string().optional(),
+    /** get_forecasts: warn (annotations) about crossings within this duration (`24h`). */
+    horizon: z.string().optional(),
     overrides: InvariantOverrides.optional(),
   })
   .loose()

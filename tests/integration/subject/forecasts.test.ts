@@ -74,7 +74,7 @@ test('a disk ramp: the 70 % crossing within 10 % of the truth once a minute of s
     async () => {
       const f = await observationFrames(
         subject,
-        { refId: 'F', kind: 'observation', observation: 'get_forecasts', window: '2m' },
+        { refId: 'F', kind: 'observation', observation: 'get_forecasts', window: '2m', horizon: '24h' },
         { from: Date.now() - 60_000, to: Date.now(), intervalMs: 1000, maxDataPoints: 100 }
       );
       const values = f[0].data!.values!;
@@ -114,6 +114,17 @@ test('a disk ramp: the 70 % crossing within 10 % of the truth once a minute of s
   expect(row.time_to_100_seconds[storeIndex]).toBeGreaterThan(row.time_to_80_seconds[storeIndex]);
   expect(row.confidence[storeIndex]).toBeGreaterThan(0.3);
   expect(row.down_in_seconds[storeIndex]).toBeNull();
+
+  // With a horizon, the crossings within it are annotation regions from now to the crossing (forecast warnings).
+  const warnings = frames.find((f) => f.schema!.name === 'forecast_warnings')!;
+  const w = Object.fromEntries(warnings.schema!.fields.map((x, i) => [x.name, warnings.data!.values![i] as any[]]));
+  const to70 = (w.title as string[]).findIndex((t) => t.startsWith('Store 1: disk reaches 70 % in'));
+  expect(to70).toBeGreaterThanOrEqual(0);
+  expect(w.time[to70]).toBe(at);
+  expect(Math.abs(w.timeEnd[to70] - truth70)).toBeLessThanOrEqual(0.1 * (truth70 - at));
+  expect(w.tags[to70]).toBe('forecast,disk 70 %,store 1');
+  // The flat store warns of nothing.
+  expect((w.title as string[]).some((t) => t.startsWith('Store 2:'))).toBe(false);
 
   // The default 6 h window holds the same minute of samples: the same finite time, with low confidence shown.
   const wide = await subject.getForecasts({ storeIds: [1, 2] });

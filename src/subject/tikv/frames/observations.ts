@@ -16,6 +16,7 @@ import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
+import { parsePromDuration } from '../promql';
 import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
 
@@ -222,13 +223,16 @@ export async function observationFrames(
     }
 
     case 'get_operators':
-      return operatorFrames(q.refId, await subject.getOperators({ limit: q.limit ?? 1000 }));
+      return operatorFrames(q.refId, await subject.getOperators({ limit: q.limit ?? 1000 }, ctx));
 
     case 'get_schedulers':
-      return schedulerFrames(q.refId, await subject.getSchedulers({}));
+      return schedulerFrames(q.refId, await subject.getSchedulers({}, ctx));
 
-    case 'get_forecasts':
-      return forecastFrames(q.refId, await subject.getForecasts({ storeIds, window: q.window }));
+    case 'get_forecasts': {
+      // Parsed before the upstream reads: a bad horizon is the query's 400, not a late failure.
+      const horizonMs = q.horizon === undefined ? undefined : parsePromDuration(q.horizon, 'horizon');
+      return forecastFrames(q.refId, await subject.getForecasts({ storeIds, window: q.window }, ctx), horizonMs);
+    }
   }
 }
 
