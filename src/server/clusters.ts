@@ -20,6 +20,7 @@ import { DEFAULT_RULES, type InvariantRules, resolveRules } from '../subject/tik
 import { formatPromDuration } from '../subject/tikv/promql';
 import type { ActionPd } from '../subject/tikv/actions';
 import { TiKVSubject } from '../subject/tikv/subject';
+import { DEFAULT_HISTORY_STATES, HistoryStates } from '../subject/tikv/invariants/historyState';
 import { CheckerLoop } from './checker';
 import type { ClusterConfig, Config } from './config';
 import type { Exporter } from './exporter';
@@ -37,6 +38,8 @@ export interface ClusterParts {
   rateWindow: string;
   liveChecker: LiveChecker;
   loop: CheckerLoop;
+  /** Replay states kept for incremental history refresh (shared by every cluster, keyed by its name). */
+  historyStates: HistoryStates;
 }
 
 /** Injected parts of the first (only) cluster, for tests that bring their own clients. */
@@ -133,6 +136,11 @@ export function buildClusters(
     maxConcurrent: config.upstream.maxConcurrent,
     maxBodyBytes: config.upstream.maxBodyBytes,
   };
+  const historyStates = new HistoryStates({
+    maxEntries: config.upstream.historyStateMaxEntries,
+    maxBytes: config.upstream.historyStateMaxBytes,
+    ttlMs: DEFAULT_HISTORY_STATES.ttlMs,
+  });
   // The window every PromQL rate uses, live and past alike: at least four scrape intervals (history.ts rateWindowMs).
   const rateWindow = formatPromDuration(rateWindowMs(config.rateWindow, config.scrapeIntervalMs));
   const list = config.clusters.map((c, i): ClusterParts => {
@@ -192,7 +200,7 @@ export function buildClusters(
       log: o.log.child({ cluster: c.name }),
       clock: o.clock,
     });
-    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, liveChecker, loop };
+    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, liveChecker, loop, historyStates };
   });
   return new Clusters(list, owned);
 }

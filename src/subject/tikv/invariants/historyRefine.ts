@@ -33,10 +33,22 @@ export interface RefineOptions {
   limiter: Limiter;
   resolve: (instance: string) => StoreIdentity;
   signal?: AbortSignal;
+  /**
+   * Replayers that already consumed every sample up to `grid.start − R` (an incremental refresh, historyState.ts):
+   * they go on from there, and are advanced in place (pass clones).
+   */
+  initial?: ReadonlyMap<string, Replayer>;
+  /** Whether to close the replay into violations (default true); false when only the replayers are wanted. */
+  finish?: boolean;
 }
 
 export interface RefineResult {
   violations: Violation[];
+  /**
+   * Every replayer that is not idle, having consumed every sample up to `grid.end`: a pending or firing one is known
+   * to still hold there (a real sample after its last segment was told to it as a clearing one).
+   */
+  replayers: Map<string, Replayer>;
   warnings: string[];
   queries: number;
 }
@@ -86,7 +98,8 @@ export async function refineHistory(
   o: RefineOptions
 ): Promise<RefineResult> {
   const R = grid.stepMs;
-  const result: RefineResult = { violations: [], warnings: [], queries: 0 };
+  const result: RefineResult = { violations: [], replayers: new Map(), warnings: [], queries: 0 };
+  const closing = o.finish !== false;
   const segments = new Map<string, Segment[]>();
   for (const [instance, w] of windows) {
     segments.set(instance, toSegments(w, grid, o.padMs, o.coarseStepMs));
@@ -143,9 +156,16 @@ export async function refineHistory(
     const r = await o.limiter.run(() => p.query(expr, at, o.signal));
     return r.samples.some((x) => x.v > 0);
   };
+  const instances = new Set([...segments.keys(), ...(o.initial?.keys() ?? [])]);
   const perInstance = await Promise.all(
-    [...segments].map(async ([instance, segs]) => {
-      const r = new Replayer(s.rule, o.resolve(instance));
+    [...instances].map(async (instance) => {
+      const kept = o.initial?.get(instance);
+      const r = kept ?? new Replayer(s.rule, o.resolve(instance));
+      // A kept replayer is where a segment ending just before the grid would have left it.
+      const segs: Segment[] = [
+        ...(kept ? [[grid.start - R, grid.start - R] as Segment] : []),
+        ...(segments.get(instance) ?? []),
+      ];
       let reporting: boolean | undefined;
       for (const [k, seg] of segs.entries()) {
         for (const piece of piecesOf(`${instance}|${seg[0]}`)) {
@@ -167,10 +187,11 @@ export async function refineHistory(
           if (next[0] - R > seg[1] && (await realAfter(next[0] - R))) {
             r.push(seg[1] + R, CLEARED);
           }
-        } else if (r.alertState === 'firing' && seg[1] < grid.end) {
+        } else if ((r.alertState === 'firing' || !closing) && seg[1] < grid.end) {
+          // Kept for a later refresh, a pending replayer must also learn that its condition cleared.
           if (await realAfter(grid.end)) {
             r.push(seg[1] + R, CLEARED);
-          } else if (!(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
+          } else if (closing && !(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
             const since = Math.max(o.to - STALENESS_MS, seg[1] + 1);
             reporting =
               since <= grid.end &&
@@ -178,7 +199,10 @@ export async function refineHistory(
           }
         }
       }
-      return r.finish({ from: o.from, to: o.to, reporting });
+      if (!r.idle) {
+        result.replayers.set(instance, r);
+      }
+      return closing ? r.finish({ from: o.from, to: o.to, reporting }) : [];
     })
   );
   result.violations = perInstance.flat();
