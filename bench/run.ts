@@ -5,6 +5,7 @@
  */
 import { fleetHistory } from './fleetHistory';
 import { historyReplay, largestHistory } from './historyReplay';
+import { incrementalRefresh } from './incrementalRefresh';
 import { regionMemory } from './regionMemory';
 import { rssDrift } from './rssDrift';
 import { sharedCalls } from './sharedCalls';
@@ -17,6 +18,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   c: sharedCalls,
   d: regionMemory,
   e: fleetHistory,
+  f: incrementalRefresh,
   g: largestHistory,
   h: rssDrift,
 };
@@ -37,8 +39,13 @@ async function main(): Promise<void> {
     try {
       results.push(...(await run()));
     } catch (err) {
-      console.error(`  scenario (${name}) failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      results.push({ scenario: `(${name})`, figure: `failed: ${err instanceof Error ? err.message : String(err)}`, target: '-', met: false });
+      console.error(`  scenario (${name}) failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      results.push({
+        scenario: `(${name})`,
+        figure: `failed: ${err instanceof Error ? err.message : String(err)}`,
+        target: '-',
+        met: false,
+      });
     }
   }
   console.log(`\nSummary (${((Date.now() - started) / 1000).toFixed(0)} s, node ${process.version})`);
