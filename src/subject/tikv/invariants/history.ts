@@ -22,6 +22,8 @@
  *    with today's semantics; a few instant counts settle what happened between windows (gaps never clear).
  * The answer is the one a replay of every R-step sample over the whole range would give (the equivalence test
  * compares them on a real Prometheus), while the data moved follows the time in violation.
+ * 3. Incremental refresh (historyState.ts, with `state`): the replay state of a query is kept up to a watermark
+ *    10 min behind `to`; the next request of the same query replays only from there, with the same answer.
  *
  * Precision: the engine sees every scrape-interval evaluation at every range: first_seen is at most one step R
  * after the true onset and last_seen at most one step before the true end; a condition that held for grace + two
@@ -207,7 +209,14 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const resolve = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
   const limiter = new Limiter(o.concurrency ?? 4);
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
-  const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [], incremental: [] };
+  const report: HistoryReport = {
+    violations: [],
+    warnings: [],
+    queries: 2,
+    notices: [],
+    recorded: [],
+    incremental: [],
+  };
   const baseWindowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
   // The coverage probe runs beside the passes; only latency (whose rate window it may widen) waits for it.
   const judged = dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal }).then((c) =>
