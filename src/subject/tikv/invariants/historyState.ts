@@ -181,9 +181,11 @@ export async function replayInvariant(
   }
   const key = stateKey(s, R, o);
   try {
-    let replayers = await resume(p, s, grid, o, key, result);
-    let done = replayers ? o.state.store.get(key)!.watermark : grid.start - R;
-    result.incremental = replayers !== undefined;
+    // The watermark comes with the replayers: another request may replace the kept state meanwhile.
+    const resumed = await resume(p, s, grid, o, key, result);
+    let replayers = resumed?.replayers;
+    let done = resumed?.watermark ?? grid.start - R;
+    result.incremental = resumed !== undefined;
     if (watermark > done) {
       replayers = (await pass({ stepMs: R, start: done + R, end: watermark }, replayers, false)).replayers;
       done = watermark;
@@ -214,7 +216,7 @@ async function resume(
   o: PassOptions,
   key: string,
   result: PassResult
-): Promise<Map<string, Replayer> | undefined> {
+): Promise<{ replayers: Map<string, Replayer>; watermark: number } | undefined> {
   const kept = o.state!.store.get(key);
   const G = grid.start;
   if (!kept || kept.start > G || kept.watermark < G - grid.stepMs || kept.watermark > grid.end) {
@@ -254,5 +256,5 @@ async function resume(
       replayers.delete(instance);
     }
   }
-  return replayers;
+  return { replayers, watermark: kept.watermark };
 }
