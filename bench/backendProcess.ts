@@ -48,7 +48,7 @@ export async function startBackendProcess(env: Record<string, string>): Promise<
   const child: ChildProcess = fork(await bundleChild(), [], {
     cwd: join(__dirname, '..'),
     // The node flags of `npm start` (package.json).
-    execArgv: ['--enable-source-maps'],
+    execArgv: ['--enable-source-maps', '--heap-growing-percent=50'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -36,17 +36,17 @@ const TARGET_MB = 256;
 /** `[1796521725,"0.0213"],`: one point of a raw series in Prometheus' JSON. */
 const BYTES_PER_POINT = 21;
 
-interface Episode {
+export interface Episode {
   period: number;
   duration: number;
   phase: number;
 }
-const episode = (period: number, duration: number, i: number, prime: number): Episode => ({
+export const episode = (period: number, duration: number, i: number, prime: number): Episode => ({
   period,
   duration,
   phase: ((i * prime) % (period / STEP)) * STEP,
 });
-const inEpisode = (e: Episode, t: number) => (((t - e.phase) % e.period) + e.period) % e.period < e.duration;
+export const inEpisode = (e: Episode, t: number) => (((t - e.phase) % e.period) + e.period) % e.period < e.duration;
 /** Episodes of `e` that are violations in [from, to]: a holding sample at or after `from`, fired by `to`. */
 function episodesIn(e: Episode, from: number, to: number, graceMs = 0): number {
   let n = 0;

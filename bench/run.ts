@@ -5,6 +5,7 @@
  */
 import { fleetHistory } from './fleetHistory';
 import { historyReplay, largestHistory } from './historyReplay';
+import { incrementalRefresh } from './incrementalRefresh';
 import { regionMemory } from './regionMemory';
 import { rssDrift } from './rssDrift';
 import { sharedCalls } from './sharedCalls';
@@ -18,6 +19,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   c: sharedCalls,
   d: regionMemory,
   e: fleetHistory,
+  f: incrementalRefresh,
   g: largestHistory,
   h: rssDrift,
   // (f) is the incremental refresh of issue 11; the SLO budgets are (i).
@@ -40,8 +42,13 @@ async function main(): Promise<void> {
     try {
       results.push(...(await run()));
     } catch (err) {
-      console.error(`  scenario (${name}) failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      results.push({ scenario: `(${name})`, figure: `failed: ${err instanceof Error ? err.message : String(err)}`, target: '-', met: false });
+      console.error(`  scenario (${name}) failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      results.push({
+        scenario: `(${name})`,
+        figure: `failed: ${err instanceof Error ? err.message : String(err)}`,
+        target: '-',
+        met: false,
+      });
     }
   }
   console.log(`\nSummary (${((Date.now() - started) / 1000).toFixed(0)} s, node ${process.version})`);

@@ -23,6 +23,7 @@ import { resolveSlos } from '../subject/tikv/slo/definitions';
 import { TiKVSubject } from '../subject/tikv/subject';
 import type { SloName } from '../shared/names';
 import type { Slo } from '../subject/subject';
+import { DEFAULT_HISTORY_STATES, HistoryStates } from '../subject/tikv/invariants/historyState';
 import { CheckerLoop } from './checker';
 import type { ClusterConfig, Config } from './config';
 import type { Exporter } from './exporter';
@@ -42,6 +43,8 @@ export interface ClusterParts {
   slos: Record<SloName, Slo>;
   liveChecker: LiveChecker;
   loop: CheckerLoop;
+  /** Replay states kept for incremental history refresh (shared by every cluster, keyed by its name). */
+  historyStates: HistoryStates;
 }
 
 /** Injected parts of the first (only) cluster, for tests that bring their own clients. */
@@ -138,6 +141,11 @@ export function buildClusters(
     maxConcurrent: config.upstream.maxConcurrent,
     maxBodyBytes: config.upstream.maxBodyBytes,
   };
+  const historyStates = new HistoryStates({
+    maxEntries: config.upstream.historyStateMaxEntries,
+    maxBytes: config.upstream.historyStateMaxBytes,
+    ttlMs: DEFAULT_HISTORY_STATES.ttlMs,
+  });
   // The window every PromQL rate uses, live and past alike: at least four scrape intervals (history.ts rateWindowMs).
   const rateWindow = formatPromDuration(rateWindowMs(config.rateWindow, config.scrapeIntervalMs));
   const list = config.clusters.map((c, i): ClusterParts => {
@@ -198,7 +206,7 @@ export function buildClusters(
       clock: o.clock,
     });
     const slos = resolveSlos(c.slos);
-    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, slos, liveChecker, loop };
+    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, slos, liveChecker, loop, historyStates };
   });
   return new Clusters(list, owned);
 }

@@ -20,6 +20,7 @@ import { ENV, SLOS } from '../shared/names';
 import { redactUserInfo } from '../shared/redact';
 import type { DeploymentOverrides } from '../shared/schema/query';
 import { DEFAULT_CACHE_MAX_BYTES } from '../subject/http/answerCache';
+import { DEFAULT_HISTORY_STATES } from '../subject/tikv/invariants/historyState';
 import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
@@ -49,6 +50,8 @@ export const CONFIG_ENV = {
   HEALTH_TIMEOUT_MS: 'HEALTH_TIMEOUT_MS',
   CACHE_TTL_MS: 'CACHE_TTL_MS',
   CACHE_MAX_BYTES: 'CACHE_MAX_BYTES',
+  HISTORY_STATE_MAX_ENTRIES: 'HISTORY_STATE_MAX_ENTRIES',
+  HISTORY_STATE_MAX_BYTES: 'HISTORY_STATE_MAX_BYTES',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   CONNECTION_TIMEOUT_MS: 'CONNECTION_TIMEOUT_MS',
   KEEP_ALIVE_TIMEOUT_MS: 'KEEP_ALIVE_TIMEOUT_MS',
@@ -185,6 +188,9 @@ export interface Config {
     maxBodyBytes: number;
     /** PD's answers (PD_MAX_BODY_BYTES). */
     pdMaxBodyBytes: number;
+    /** Invariant history replay states kept for incremental refresh (0 = off), and their byte budget. */
+    historyStateMaxEntries: number;
+    historyStateMaxBytes: number;
   };
   /** Health probes answer within this, whatever the upstreams do. */
   healthTimeoutMs: number;
@@ -342,6 +348,8 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       maxConcurrent: val('UPSTREAM_MAX_CONCURRENCY', PositiveInt.max(1024), 16),
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
       pdMaxBodyBytes: val('PD_MAX_BODY_BYTES', PositiveInt, DEFAULT_PD_MAX_BODY_BYTES),
+      historyStateMaxEntries: val('HISTORY_STATE_MAX_ENTRIES', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), DEFAULT_HISTORY_STATES.maxEntries),
+      historyStateMaxBytes: val('HISTORY_STATE_MAX_BYTES', PositiveInt, DEFAULT_HISTORY_STATES.maxBytes),
     },
     healthTimeoutMs: val('HEALTH_TIMEOUT_MS', PositiveInt, 3000),
     clients: {

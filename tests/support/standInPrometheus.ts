@@ -8,7 +8,7 @@
  *
  * Shapes (historySeries.ts, historyData.ts): `count(up{…})` (range, coverage), `max(count_over_time(up{…}[W]))`
  * (instant, sample spacing), `count(instance:…)` (instant, recording rules: none here), `count_over_time((EXPR COND)[S:R])` (range, coarse), EXPR with an optional
- * `instance=~"…"` (range, precise), `count_over_time((EXPR >= -Inf)[D:R])` and `count_over_time((EXPR)[D:R])`
+ * `instance=~"…"` (range, precise; with ` >= -Inf` NaN is dropped), `count_over_time((EXPR >= -Inf)[D:R])` and `count_over_time((EXPR)[D:R])`
  * (instant counts), `max_over_time(count(RAW)[D:R])` (instant, the series estimate), and the SLO counts
  * (slo/counts.ts) `sum_over_time(((X) * 1048575 + 1)[D:R])` with X = `(EXPR >= -Inf) > bool T` or
  * `max by (instance) (up…) < bool T` (range and instant). A subquery's steps are the multiples of R in [t − D, t], as in
@@ -149,12 +149,14 @@ export class StandInEvaluator {
         return samples.length ? [{ labels: { instance }, samples }] : [];
       });
     }
+    // `EXPR >= -Inf` keeps every real value and drops NaN (the incremental refresh's onset query).
+    const realOnly = expr.endsWith(' >= -Inf');
     this.charge(expr, (end - start) / step + 1);
     return this.series(expr).flatMap(([instance, f]) => {
       const samples: Array<[number, number]> = [];
       for (let t = start; t <= end; t += step) {
         const v = f(t);
-        if (v !== undefined) {
+        if (v !== undefined && !(realOnly && Number.isNaN(v))) {
           samples.push([t, v]);
         }
       }

@@ -2,9 +2,10 @@
  * The stand-in Prometheus (standInPrometheus.ts) over HTTP on 127.0.0.1: `/api/v1/query_range` and `/api/v1/query`
  * (GET or form POST) answered as Prometheus answers them — a `matrix` of `[seconds, "value"]` pairs with Go's float
  * text ("NaN", "+Inf"), a `vector` for instant queries, `{status: "error", errorType, error}` with 400/422 on a
- * limit — so the backend parses answers of real size per point. Counts requests and the bytes it sent.
+ * limit — so the backend parses answers of real size per point. Counts requests, the bytes it sent and the time it
+ * spent answering (evaluating and writing each answer: the upstream's work).
  *
- *   const s = await startStandInServer(evaluator); s.url; s.bytesSent; s.requests; await s.close();
+ *   const s = await startStandInServer(evaluator); s.url; s.bytesSent; s.requests; s.busyMs; await s.close();
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ export interface StandInServer {
   url: string;
   bytesSent: number;
   requests: number;
+  busyMs: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -22,11 +24,12 @@ export interface StandInServer {
 const num = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
 
 export async function startStandInServer(evaluator: StandInEvaluator): Promise<StandInServer> {
-  const state = { bytesSent: 0, requests: 0 };
+  const state = { bytesSent: 0, requests: 0, busyMs: 0 };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const began = performance.now();
       state.requests++;
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const params = new URLSearchParams(url.search);
@@ -67,6 +70,7 @@ export async function startStandInServer(evaluator: StandInEvaluator): Promise<S
       state.bytesSent += bytes.length;
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.end(bytes);
+      state.busyMs += performance.now() - began;
     });
   });
   // Longer than the client's keep-alive: a connection closed by the server just as the client reuses it is an
@@ -86,9 +90,13 @@ export async function startStandInServer(evaluator: StandInEvaluator): Promise<S
     get requests() {
       return state.requests;
     },
+    get busyMs() {
+      return state.busyMs;
+    },
     reset: () => {
       state.bytesSent = 0;
       state.requests = 0;
+      state.busyMs = 0;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

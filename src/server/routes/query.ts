@@ -96,6 +96,8 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       invariants,
       storeIds: q.storeIds,
       signal,
+      // A refreshing panel replays only its new window (historyState.ts); the cluster is part of the state's key.
+      state: { store: c.historyStates, key: c.name },
     });
     // Part of the range without data, a widened rate window, Prometheus' own warnings: said, not hidden.
     notices.push(...history.notices.map((text) => ({ severity: 'warning', text })));

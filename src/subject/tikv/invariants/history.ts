@@ -23,6 +23,8 @@
  *    with today's semantics; a few instant counts settle what happened between windows (gaps never clear).
  * The answer is the one a replay of every R-step sample over the whole range would give (the equivalence test
  * compares them on a real Prometheus), while the data moved follows the time in violation.
+ * 3. Incremental refresh (historyState.ts, with `state`): the replay state of a query is kept up to a watermark
+ *    10 min behind `to`; the next request of the same query replays only from there, with the same answer.
  *
  * Precision: the engine sees every scrape-interval evaluation at every range: first_seen is at most one step R
  * after the true onset and last_seen at most one step before the true end; a condition that held for grace + two
@@ -34,11 +36,10 @@ import { BadQueryError } from '../../../shared/errors';
 import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
 import { DEFAULT_RATE_WINDOW, formatPromDuration, parsePromDuration } from '../promql';
-import { coarseWindows } from './historyCoarse';
 import { type Coverage, dataCoverage, recordedCovers } from './historyData';
-import { coarseStep, historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
+import { historyGrid, type HistoryGrid, type PrometheusHistory } from './historyGrid';
 import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from './historyLimits';
-import { refineHistory } from './historyRefine';
+import { type HistoryStates, replayInvariant } from './historyState';
 import { historySeries, recordedSelector } from './historySeries';
 import type { StoreIdentity } from './replay';
 import type { InvariantRules } from './rules';
@@ -143,6 +144,11 @@ export interface HistoryOptions {
   maxSamples?: number;
   /** Use the recording rules of tikv-operator-history.rules.yml when Prometheus has them (default true). */
   recordingRules?: boolean;
+  /**
+   * Keep the replay state for a later refresh of the same query (historyState.ts); `key` names what the history
+   * cannot see, the cluster. Absent: every request replays cold.
+   */
+  state?: { store: HistoryStates; key: string };
 }
 
 /** The inputs that decide how an invariant's past is queried (its step and chunks). */
@@ -179,6 +185,8 @@ export interface HistoryReport {
   notices: string[];
   /** Invariants answered from recording rules. */
   recorded: InvariantName[];
+  /** Invariants answered from a kept replay state (an incremental refresh). */
+  incremental: InvariantName[];
 }
 
 /** Evaluations a coarse chunk may make Prometheus hold: half of `--query.max-samples`' default, for headroom. */
@@ -202,7 +210,14 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   const resolveStore = (instance: string) => o.resolveInstance(instance) ?? { store_id: 0, address: instance };
   const limiter = new Limiter(o.concurrency ?? 4);
   const maxSamples = o.maxSamples ?? DEFAULT_SAMPLE_BUDGET;
-  const report: HistoryReport = { violations: [], warnings: [], queries: 2, notices: [], recorded: [] };
+  const report: HistoryReport = {
+    violations: [],
+    warnings: [],
+    queries: 2,
+    notices: [],
+    recorded: [],
+    incremental: [],
+  };
   const baseWindowMs = rateWindowMs(o.window ?? DEFAULT_RATE_WINDOW, o.scrapeIntervalMs);
   // The coverage probe runs beside the passes; only latency (whose rate window it may widen) waits for it.
   const judged = dataCoverage(o.prometheus, { ...o.range, stepMs: o.scrapeIntervalMs, signal: o.signal }).then((c) =>
@@ -226,38 +241,28 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
       report.recorded.push(invariant);
     }
     const s = historySeries(invariant, { selector: o.prometheus.selector, rules: o.rules, window, recorded });
-    const coarseStepMs = coarseStep(grid);
-    const coarse = await coarseWindows(o.prometheus, s, grid, {
-      coarseStepMs,
-      maxSamples,
-      limiter,
-      signal: o.signal,
-    });
-    if (storeFilter) {
-      for (const instance of coarse.windows.keys()) {
-        if (!storeFilter.has(resolve(instance).store_id)) {
-          coarse.windows.delete(instance);
-        }
-      }
-    }
-    const refined = await refineHistory(o.prometheus, s, grid, coarse.windows, {
+    const refined = await replayInvariant(o.prometheus, s, grid, {
       from: o.range.from,
       to: o.range.to,
-      coarseStepMs,
-      padMs: 4 * grid.stepMs + s.rule.keepFiringForMs,
       maxSamples,
-      seriesPerInstance: s.seriesPerInstance,
       limiter,
       resolve,
       signal: o.signal,
+      keepInstance: storeFilter && ((instance) => storeFilter.has(resolve(instance).store_id)),
+      state: o.state,
+      storeIds: o.storeIds,
     });
+    if (refined.incremental) {
+      report.incremental.push(invariant);
+    }
     report.violations.push(...refined.violations);
-    report.warnings.push(...coarse.warnings, ...refined.warnings);
-    report.queries += coarse.queries + refined.queries;
+    report.warnings.push(...refined.warnings);
+    report.queries += refined.queries;
   });
   await Promise.all(perInvariant);
   report.notices.push(...(await judged).notices);
   report.recorded.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
+  report.incremental.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
   report.violations.sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
   report.warnings = [...new Set(report.warnings)];
   return report;

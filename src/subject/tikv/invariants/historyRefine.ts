@@ -33,10 +33,22 @@ export interface RefineOptions {
   limiter: Limiter;
   resolve: (instance: string) => StoreIdentity;
   signal?: AbortSignal;
+  /**
+   * Replayers that already consumed every sample up to `grid.start − R` (an incremental refresh, historyState.ts):
+   * they go on from there, and are advanced in place (pass clones).
+   */
+  initial?: ReadonlyMap<string, Replayer>;
+  /** Whether to close the replay into violations (default true); false when only the replayers are wanted. */
+  finish?: boolean;
 }
 
 export interface RefineResult {
   violations: Violation[];
+  /**
+   * Every replayer that is not idle, having consumed every sample up to `grid.end`: a pending or firing one is known
+   * to still hold there (a real sample after its last segment was told to it as a clearing one).
+   */
+  replayers: Map<string, Replayer>;
   warnings: string[];
   queries: number;
 }
@@ -46,10 +58,11 @@ interface Member {
   instance: string;
   seg: Segment;
 }
+/** A segment's samples from one answer: typed columns, outside V8's heap (16 bytes a point, no object each). */
 interface Piece {
   start: number;
-  t: number[];
-  v: number[];
+  t: Float64Array;
+  v: Float64Array;
 }
 const MAX_INSTANCES_PER_QUERY = 100;
 /** A non-holding observation: what the engine is told when real samples were seen between two segments. */
@@ -86,7 +99,8 @@ export async function refineHistory(
   o: RefineOptions
 ): Promise<RefineResult> {
   const R = grid.stepMs;
-  const result: RefineResult = { violations: [], warnings: [], queries: 0 };
+  const result: RefineResult = { violations: [], replayers: new Map(), warnings: [], queries: 0 };
+  const closing = o.finish !== false;
   const segments = new Map<string, Segment[]>();
   for (const [instance, w] of windows) {
     segments.set(instance, toSegments(w, grid, o.padMs, o.coarseStepMs));
@@ -129,11 +143,28 @@ export async function refineHistory(
       if (!seg) {
         continue;
       }
-      // A batch spans its members' union: each keeps only its own segment's samples.
-      const own = series.samples.filter(([t]) => t >= seg[0] && t <= seg[1]);
+      // A batch spans its members' union: each keeps only its own segment's samples (sorted by time).
+      const samples = series.samples;
+      let lo = 0;
+      while (lo < samples.length && samples[lo][0] < seg[0]) {
+        lo++;
+      }
+      let hi = lo;
+      while (hi < samples.length && samples[hi][0] <= seg[1]) {
+        hi++;
+      }
+      const piece: Piece = { start: a, t: new Float64Array(hi - lo), v: new Float64Array(hi - lo) };
+      for (let i = lo; i < hi; i++) {
+        piece.t[i - lo] = samples[i][0];
+        piece.v[i - lo] = samples[i][1];
+      }
       const k = `${instance}|${seg[0]}`;
-      const piece = { start: a, t: own.map((x) => x[0]), v: own.map((x) => x[1]) };
-      data.set(k, [...(data.get(k) ?? []), piece]);
+      const pieces = data.get(k);
+      if (pieces) {
+        pieces.push(piece);
+      } else {
+        data.set(k, [piece]);
+      }
     }
   };
   await Promise.all(tasks.map((t) => fetch(t.members, t.a, t.b)));
@@ -143,13 +174,22 @@ export async function refineHistory(
     const r = await o.limiter.run(() => p.query(expr, at, o.signal));
     return r.samples.some((x) => x.v > 0);
   };
+  const instances = new Set([...segments.keys(), ...(o.initial?.keys() ?? [])]);
   const perInstance = await Promise.all(
-    [...segments].map(async ([instance, segs]) => {
-      const r = new Replayer(s.rule, o.resolve(instance));
+    [...instances].map(async (instance) => {
+      const kept = o.initial?.get(instance);
+      const r = kept ?? new Replayer(s.rule, o.resolve(instance));
+      // A kept replayer is where a segment ending just before the grid would have left it.
+      const segs: Segment[] = [
+        ...(kept ? [[grid.start - R, grid.start - R] as Segment] : []),
+        ...(segments.get(instance) ?? []),
+      ];
       let reporting: boolean | undefined;
       for (const [k, seg] of segs.entries()) {
         for (const piece of piecesOf(`${instance}|${seg[0]}`)) {
-          piece.t.forEach((t, i) => r.push(t, s.toObservation(piece.v[i])));
+          for (let i = 0; i < piece.t.length; i++) {
+            r.push(piece.t[i], s.toObservation(piece.v[i]));
+          }
         }
         data.delete(`${instance}|${seg[0]}`);
         if (r.alertState !== 'pending' && r.alertState !== 'firing') {
@@ -158,19 +198,18 @@ export async function refineHistory(
         const next = segs[k + 1];
         const realAfter = (upTo: number) => count(realCountExpr(s, [instance], upTo - seg[1] - 1, R), upTo);
         if (next) {
-          const firstReal = piecesOf(`${instance}|${next[0]}`)
-            .flatMap((piece) => piece.v)
-            .find((v) => !Number.isNaN(v));
+          const firstReal = firstRealValue(piecesOf(`${instance}|${next[0]}`));
           if (firstReal !== undefined && !s.toObservation(firstReal).holds) {
             continue; // the engine clears on it by itself
           }
           if (next[0] - R > seg[1] && (await realAfter(next[0] - R))) {
             r.push(seg[1] + R, CLEARED);
           }
-        } else if (r.alertState === 'firing' && seg[1] < grid.end) {
+        } else if ((r.alertState === 'firing' || !closing) && seg[1] < grid.end) {
+          // Kept for a later refresh, a pending replayer must also learn that its condition cleared.
           if (await realAfter(grid.end)) {
             r.push(seg[1] + R, CLEARED);
-          } else if (!(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
+          } else if (closing && !(r.lastReportedAt !== undefined && r.lastReportedAt >= o.to - STALENESS_MS)) {
             const since = Math.max(o.to - STALENESS_MS, seg[1] + 1);
             reporting =
               since <= grid.end &&
@@ -178,11 +217,24 @@ export async function refineHistory(
           }
         }
       }
-      return r.finish({ from: o.from, to: o.to, reporting });
+      if (!r.idle) {
+        result.replayers.set(instance, r);
+      }
+      return closing ? r.finish({ from: o.from, to: o.to, reporting }) : [];
     })
   );
   result.violations = perInstance.flat();
   return result;
+}
+
+function firstRealValue(pieces: Piece[]): number | undefined {
+  for (const piece of pieces) {
+    const i = piece.v.findIndex((v) => !Number.isNaN(v));
+    if (i >= 0) {
+      return piece.v[i];
+    }
+  }
+  return undefined;
 }
 
 /**

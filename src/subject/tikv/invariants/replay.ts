@@ -59,17 +59,94 @@ export function violationOf(state: EntityState, rule: InvariantRule, who: StoreI
 
 export class Replayer {
   private state: EntityState = INITIAL_STATE;
-  private readonly out: Violation[] = [];
+  private out: Violation[] = [];
   /** Last time a sample (NaN included) was pushed. */
   lastReportedAt: number | undefined;
 
   constructor(
     private readonly rule: InvariantRule,
-    private readonly who: StoreIdentity
+    private who: StoreIdentity
   ) {}
+
+  /** The store behind the series as PD knows it now (a kept replayer may predate PD's answer). */
+  identify(who: StoreIdentity): void {
+    if (who.store_id !== this.who.store_id || who.address !== this.who.address) {
+      this.who = who;
+      this.out = this.out.map((v) => ({ ...v, store_id: who.store_id, address: who.address }));
+    }
+  }
 
   get alertState(): EntityState['state'] {
     return this.state.state;
+  }
+
+  /** Nothing to keep: not pending or firing and no violation emitted. */
+  get idle(): boolean {
+    return this.state.state !== 'pending' && this.state.state !== 'firing' && this.out.length === 0;
+  }
+
+  /** Rough bytes this replayer holds (history state budget). */
+  get weight(): number {
+    return 200 + 250 * this.out.length;
+  }
+
+  /** An independent copy (a kept history state is never advanced in place: a failed request leaves it whole). */
+  clone(): Replayer {
+    const c = new Replayer(this.rule, this.who);
+    c.state = this.state;
+    c.out = [...this.out];
+    c.lastReportedAt = this.lastReportedAt;
+    return c;
+  }
+
+  /**
+   * The onset this replayer's current episode would have, started afresh at `start` (historyState.ts): the
+   * episode running at `start` — still open, or closed with last_seen ≥ `start` — if any.
+   */
+  episodeAt(start: number): { lastSeen: number } | undefined {
+    const s = this.state;
+    if ((s.state === 'pending' || s.state === 'firing') && s.activeAt! < start && s.lastSeen! >= start) {
+      return { lastSeen: s.lastSeen! };
+    }
+    const closed = this.out.find((v) => v.first_seen < start && v.last_seen >= start);
+    return closed && { lastSeen: closed.last_seen };
+  }
+
+  /**
+   * Turns this replayer into the one a replay started at `start` would be (the same samples from `start` on): an
+   * episode running at `start` begins at `t0`, the first real sample at or after `start` (it holds, as the episode
+   * went on), and fires only if its last holding sample is at least grace after t0; violations that ended before
+   * `start` are dropped. Only valid without keep_firing_for (the caller replays afresh then).
+   */
+  rebase(start: number, t0: number | undefined): void {
+    const grace = this.rule.graceMs;
+    this.out = this.out.flatMap((v) => {
+      if (v.last_seen < start) {
+        return [];
+      }
+      if (v.first_seen >= start) {
+        return [v];
+      }
+      return t0 !== undefined && v.last_seen - t0 >= grace ? [{ ...v, first_seen: t0 }] : [];
+    });
+    const s = this.state;
+    if ((s.state === 'pending' || s.state === 'firing') && s.activeAt! < start) {
+      if (s.lastSeen! >= start && t0 !== undefined) {
+        const fired = s.lastSeen! - t0 >= grace;
+        this.state = {
+          ...s,
+          state: fired ? 'firing' : 'pending',
+          activeAt: t0,
+          firedAt: fired ? t0 + grace : undefined,
+        };
+      } else {
+        // Only gaps since `start`: a replay started there has seen no real sample yet.
+        this.state = { state: 'unknown', evaluatedAt: s.evaluatedAt };
+      }
+    }
+    if (this.lastReportedAt !== undefined && this.lastReportedAt < start) {
+      this.lastReportedAt = undefined;
+    }
   }
 
   push(t: number, obs: Observation | undefined): void {
