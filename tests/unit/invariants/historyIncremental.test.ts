@@ -137,7 +137,10 @@ describe('incremental refresh of the invariant history', () => {
     for (const { warm, cold } of out) {
       expect(warm.violations).toEqual(cold.violations);
     }
-    expect(out.slice(1).every((r) => r.warm.incremental.length === 3)).toBe(true);
+    // Every per-store invariant resumed its kept state (region_health has no series in this stand-in's data).
+    for (const r of out.slice(1)) {
+      expect(r.warm.incremental).toEqual(expect.arrayContaining(['store_down', 'high_latency', 'low_disk']));
+    }
     const last = out.at(-1)!.warm.violations;
     expect(last).toEqual([
       expect.objectContaining({ store_id: 2, invariant: 'store_down', active: false, ended_by: 'no_data' }),
