@@ -15,18 +15,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { StandInEvaluator, type Signal } from '../tests/support/standInPrometheus';
-import { startStandInServer } from '../tests/support/standInServer';
 import { postQuery } from './backend';
 import { startBackendProcess } from './backendProcess';
-import { getJson } from './http';
-import { startSimulatorProcess } from './simulatorProcess';
+import { DAY, type Episode, MIN, STEP, STORES, startFleet } from './fleetStory';
 import { mb, type Result } from './stats';
 
-const STORES = 1000;
-const STEP = 15_000;
-const MIN = 60_000;
-const DAY = 86_400_000;
 const RANGES: Array<[string, number]> = [
   ['24 h', DAY],
   ['7 d', 7 * DAY],
@@ -36,17 +29,6 @@ const TARGET_MB = 256;
 /** `[1796521725,"0.0213"],`: one point of a raw series in Prometheus' JSON. */
 const BYTES_PER_POINT = 21;
 
-export interface Episode {
-  period: number;
-  duration: number;
-  phase: number;
-}
-export const episode = (period: number, duration: number, i: number, prime: number): Episode => ({
-  period,
-  duration,
-  phase: ((i * prime) % (period / STEP)) * STEP,
-});
-export const inEpisode = (e: Episode, t: number) => (((t - e.phase) % e.period) + e.period) % e.period < e.duration;
 /** Episodes of `e` that are violations in [from, to]: a holding sample at or after `from`, fired by `to`. */
 function episodesIn(e: Episode, from: number, to: number, graceMs = 0): number {
   let n = 0;
@@ -60,30 +42,7 @@ export async function fleetHistory(): Promise<Result[]> {
   console.log(`\n(e) fleet history, ${STORES} stores × 24 h / 7 d / 30 d, every invariant, stand-in Prometheus`);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const sim = await startSimulatorProcess({ stores: STORES, regions: 1000 });
-    closers.push(() => sim.close());
-    const stores = (
-      (await getJson(`${sim.pdUrl}/stores`)) as { stores: Array<{ store: { status_address: string } }> }
-    ).stores.map((s) => s.store.status_address);
-    const down = stores.map((_, i) => episode(10 * DAY, 20 * MIN, i, 7919));
-    const slow = stores.map((_, i) => episode(3 * DAY, 10 * MIN, i, 104_729));
-    const full = stores.map((_, i) => (i % 50 === 0 ? episode(30 * DAY, 6 * 3_600_000, i, 15_485_863) : undefined));
-    const signals = (f: (i: number) => Signal) => Object.fromEntries(stores.map((s, i) => [s, f(i)]));
-    const evaluator = new StandInEvaluator({
-      up: signals((i) => (t) => (inEpisode(down[i], t) ? 0 : 1)),
-      latency: signals((i) => (t) => (inEpisode(slow[i], t) ? 0.3 : 0.02)),
-      disk: signals((i) => (t) => (full[i] && inEpisode(full[i], t) ? 0.85 : 0.5)),
-    });
-    const standIn = await startStandInServer(evaluator);
-    closers.push(() => standIn.close());
-    const env = {
-      PD_URL: sim.pdUrl,
-      PROMETHEUS_URL: standIn.url,
-      SCRAPE_INTERVAL: '15s',
-      CACHE_TTL_MS: '0',
-      UPSTREAM_TIMEOUT_MS: '300000',
-      LOG_LEVEL: 'warn',
-    };
+    const { stores, down, slow, full, standIn, env } = await startFleet(closers);
     // A fresh backend per range, so each peak is that range's own (RSS a process once reached is rarely returned).
     let backend = await startBackendProcess(env);
     closers.push(() => backend.close());

@@ -6,19 +6,11 @@
  * cold. Printed: the upstream's time (the stand-in's time spent answering) and bytes per refresh against per cold
  * answer, medians; and whether A's answers equal B's. Both backends run in their own process, cache off.
  */
-import { StandInEvaluator, type Signal } from '../tests/support/standInPrometheus';
-import { startStandInServer } from '../tests/support/standInServer';
 import { postQuery } from './backend';
 import { startBackendProcess } from './backendProcess';
-import { episode, inEpisode } from './fleetHistory';
-import { getJson } from './http';
-import { startSimulatorProcess } from './simulatorProcess';
+import { DAY, STEP, STORES, startFleet } from './fleetStory';
 import { mb, type Result } from './stats';
 
-const STORES = 1000;
-const STEP = 15_000;
-const MIN = 60_000;
-const DAY = 86_400_000;
 const REFRESHES = 10;
 const COLD = 3;
 const TARGET = 0.2;
@@ -30,33 +22,10 @@ export async function incrementalRefresh(): Promise<Result[]> {
   console.log(`\n(f) incremental refresh, 24 h panel × ${STORES} stores refreshed every 30 s, stand-in Prometheus`);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const sim = await startSimulatorProcess({ stores: STORES, regions: 1000 });
-    closers.push(() => sim.close());
-    const stores = (
-      (await getJson(`${sim.pdUrl}/stores`)) as { stores: Array<{ store: { status_address: string } }> }
-    ).stores.map((s) => s.store.status_address);
-    const down = stores.map((_, i) => episode(10 * DAY, 20 * MIN, i, 7919));
-    const slow = stores.map((_, i) => episode(3 * DAY, 10 * MIN, i, 104_729));
-    const full = stores.map((_, i) => (i % 50 === 0 ? episode(30 * DAY, 6 * 3_600_000, i, 15_485_863) : undefined));
-    const signals = (f: (i: number) => Signal) => Object.fromEntries(stores.map((s, i) => [s, f(i)]));
-    const standIn = await startStandInServer(
-      new StandInEvaluator({
-        up: signals((i) => (t) => (inEpisode(down[i], t) ? 0 : 1)),
-        latency: signals((i) => (t) => (inEpisode(slow[i], t) ? 0.3 : 0.02)),
-        disk: signals((i) => (t) => (full[i] && inEpisode(full[i], t) ? 0.85 : 0.5)),
-      })
-    );
-    closers.push(() => standIn.close());
-    const env = {
-      PD_URL: sim.pdUrl,
-      PROMETHEUS_URL: standIn.url,
-      SCRAPE_INTERVAL: '15s',
-      CACHE_TTL_MS: '0',
-      UPSTREAM_TIMEOUT_MS: '300000',
-      // The live checker's own Prometheus reads would be counted as the panel's.
-      CHECK_INTERVAL: '1h',
-      LOG_LEVEL: 'warn',
-    };
+    const fleet = await startFleet(closers);
+    const standIn = fleet.standIn;
+    // The live checker's own Prometheus reads would be counted as the panel's.
+    const env = { ...fleet.env, CHECK_INTERVAL: '1h' };
     const warm = await startBackendProcess(env);
     closers.push(() => warm.close());
     const cold = await startBackendProcess({ ...env, HISTORY_STATE_MAX_ENTRIES: '0' });

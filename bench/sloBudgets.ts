@@ -7,29 +7,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { StandInEvaluator, type Signal } from '../tests/support/standInPrometheus';
-import { startStandInServer } from '../tests/support/standInServer';
 import { request } from 'undici';
 
 import { startBackendProcess } from './backendProcess';
-import { getJson } from './http';
-import { startSimulatorProcess } from './simulatorProcess';
+import { DAY, type Episode, HOUR, inEpisode, STEP, STORES, startFleet } from './fleetStory';
 import { mb, type Result } from './stats';
 
-const STORES = 1000;
-const STEP = 15_000;
-const MIN = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
 const TARGET_MB = 256;
 
-const episode = (period: number, duration: number, i: number, prime: number) => ({
-  period,
-  duration,
-  phase: ((i * prime) % (period / STEP)) * STEP,
-});
-type Episode = ReturnType<typeof episode>;
-const inEpisode = (e: Episode, t: number) => (((t - e.phase) % e.period) + e.period) % e.period < e.duration;
 /** Samples of the 15 s grid in (a, b] inside the episode. */
 function badSamples(e: Episode | undefined, a: number, b: number): number {
   let n = 0;
@@ -43,32 +28,8 @@ export async function sloBudgets(): Promise<Result[]> {
   console.log(`\n(i) SLO budgets, ${STORES} stores × 30 d windows, stand-in Prometheus`);
   const closers: Array<() => Promise<void>> = [];
   try {
-    const sim = await startSimulatorProcess({ stores: STORES, regions: 1000 });
-    closers.push(() => sim.close());
-    const pdStores = (
-      (await getJson(`${sim.pdUrl}/stores`)) as { stores: Array<{ store: { id: number; status_address: string } }> }
-    ).stores;
-    const stores = pdStores.map((s) => s.store.status_address);
-    const down = stores.map((_, i) => episode(10 * DAY, 20 * MIN, i, 7919));
-    const slow = stores.map((_, i) => episode(3 * DAY, 10 * MIN, i, 104_729));
-    const full = stores.map((_, i) => (i % 50 === 0 ? episode(30 * DAY, 6 * HOUR, i, 15_485_863) : undefined));
-    const signals = (f: (i: number) => Signal) => Object.fromEntries(stores.map((s, i) => [s, f(i)]));
-    const standIn = await startStandInServer(
-      new StandInEvaluator({
-        up: signals((i) => (t) => (inEpisode(down[i], t) ? 0 : 1)),
-        latency: signals((i) => (t) => (inEpisode(slow[i], t) ? 0.3 : 0.02)),
-        disk: signals((i) => (t) => (full[i] && inEpisode(full[i]!, t) ? 0.85 : 0.5)),
-      })
-    );
-    closers.push(() => standIn.close());
-    const backend = await startBackendProcess({
-      PD_URL: sim.pdUrl,
-      PROMETHEUS_URL: standIn.url,
-      SCRAPE_INTERVAL: '15s',
-      CACHE_TTL_MS: '0',
-      UPSTREAM_TIMEOUT_MS: '300000',
-      LOG_LEVEL: 'warn',
-    });
+    const { stores: pdStores, down, slow, full, standIn, env } = await startFleet(closers);
+    const backend = await startBackendProcess(env);
     closers.push(() => backend.close());
     // `to` on the hour: the 1 h buckets then end where the schedule's window does.
     const end = Math.floor(Date.now() / HOUR) * HOUR;
@@ -106,7 +67,7 @@ export async function sloBudgets(): Promise<Result[]> {
       col('slo') as string[],
       col('budget_spent_seconds') as number[],
     ];
-    const byId = new Map(pdStores.map((s, i) => [s.store.id, i]));
+    const byId = new Map(pdStores.map((s, i) => [s.id, i]));
     const episodes: Record<string, Array<Episode | undefined>> = {
       store_availability: down,
       write_latency_p99: slow,

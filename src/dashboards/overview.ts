@@ -5,10 +5,9 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as table from '@grafana/grafana-foundation-sdk/table';
 
 import { base, pluginQuery, storeLink, thresholds } from './common';
-import { balancePanel, diskPanel, latencyPanel, regionHealthTrendPanel } from './panels';
+import { balancePanel, diskPanel, latencyPanel, regionHealthTrendPanel, tablePanel } from './panels';
 
 /** PD's store-state words, coloured like PD's dashboard. */
 const STATE_COLOURS: dashboard.DynamicConfigValue[] = [
@@ -64,18 +63,15 @@ export function overview(): dashboard.Dashboard {
       .span(24)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(2)
-      .title('Stores')
-      .description(
-        'Stores as PD sees them: state, heartbeat age on PD’s clock, disk used ratio, leader and region counts. A store id opens its dashboard.'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' }))
+    tablePanel(
+      2,
+      'Stores',
+      'Stores as PD sees them: state, heartbeat age on PD’s clock, disk used ratio, leader and region counts. A store id opens its dashboard.',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_stores', stores: '$store' })
+    )
       .overrideByName('Store', [storeLink()])
       .overrideByName('Disk used', DISK_COLOURS)
       .overrideByName('State', STATE_COLOURS)
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
       .height(8)
       .span(24)
   );
@@ -123,13 +119,12 @@ export function overview(): dashboard.Dashboard {
   // One row per store, one column per SLO: the budget left at the range's end over each SLO's own window (30 d by
   // default), whatever the dashboard's range (the `slo` query's budget format, README "SLOs").
   b.withPanel(
-    new table.PanelBuilder()
-      .id(13)
-      .title('SLO budget left per store')
-      .description(
-        'Share of each SLO’s error budget left over its window (30 days by default): 100 % untouched, 0 spent, negative overspent. Columns: write_latency_p99, disk_usage, store_availability.'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'slo', format: 'budget', stores: '$store' }))
+    tablePanel(
+      13,
+      'SLO budget left per store',
+      'Share of each SLO’s error budget left over its window (30 days by default): 100 % untouched, 0 spent, negative overspent. Columns: write_latency_p99, disk_usage, store_availability.',
+      pluginQuery({ refId: 'A', kind: 'slo', format: 'budget', stores: '$store' })
+    )
       .withTransformation({
         id: 'groupingToMatrix',
         options: { rowField: 'store_id', columnField: 'slo', valueField: 'budget_left', emptyValue: 'null' },
@@ -144,80 +139,65 @@ export function overview(): dashboard.Dashboard {
         ])
       )
       .cellOptions({ type: common.TableCellDisplayMode.ColorBackground })
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
       .height(8)
       .span(24)
   );
 
   b.withPanel(
-    new table.PanelBuilder()
-      .id(5)
-      .title('Region health')
-      .description('Regions with missing, pending, down, offline and extra peers, from PD’s region check API.')
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_region_health', limit: 20 }))
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
+    tablePanel(
+      5,
+      'Region health',
+      'Regions with missing, pending, down, offline and extra peers, from PD’s region check API.',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_region_health', limit: 20 })
+    )
       .height(8)
       .span(8)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(6)
-      .title('Hot write regions')
-      .description('Top hot write regions from PD’s hotspot API, ranked by the leader’s write bytes.')
-      .withTarget(
-        pluginQuery({
-          refId: 'A',
-          kind: 'observation',
-          observation: 'get_hot_write_regions',
-          stores: '$store',
-          limit: 20,
-        })
-      )
+    tablePanel(
+      6,
+      'Hot write regions',
+      'Top hot write regions from PD’s hotspot API, ranked by the leader’s write bytes.',
+      pluginQuery({
+        refId: 'A',
+        kind: 'observation',
+        observation: 'get_hot_write_regions',
+        stores: '$store',
+        limit: 20,
+      })
+    )
       .overrideByName('Leader store', [storeLink()])
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
       .height(8)
       .span(16)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(7)
-      .title('Forecasts')
-      .description(
-        'Per store: time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h, with the fit’s confidence), and for a disconnected store the time before PD marks it Down.'
-      )
-      .withTarget(
-        pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
-      )
+    tablePanel(
+      7,
+      'Forecasts',
+      'Per store: time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h, with the fit’s confidence), and for a disconnected store the time before PD marks it Down.',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
+    )
       .overrideByName('Store', [storeLink()])
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
       .height(8)
       .span(24)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(8)
-      .title('PD operators')
-      .description('Operators PD is running now: region, kind, steps, start time, status.')
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_operators', limit: 100 }))
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
+    tablePanel(
+      8,
+      'PD operators',
+      'Operators PD is running now: region, kind, steps, start time, status.',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_operators', limit: 100 })
+    )
       .height(8)
       .span(14)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(9)
-      .title('PD schedulers')
-      .description(
-        'PD’s schedulers with their paused state and evict-leader stores (the same query also answers store limits and the schedule config as further frames).'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_schedulers' }))
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
+    tablePanel(
+      9,
+      'PD schedulers',
+      'PD’s schedulers with their paused state and evict-leader stores (the same query also answers store limits and the schedule config as further frames).',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_schedulers' })
+    )
       .height(8)
       .span(10)
   );

@@ -8,7 +8,25 @@ import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+
 import { SEVERITY_COLOURS, pluginQuery, promQuery, sharedQuery, storeLink, thresholds, withSelector } from './common';
+
+/** A table of one query with a header and compact rows: every table panel of these dashboards starts so. */
+export function tablePanel(
+  id: number,
+  title: string,
+  description: string,
+  target: cog.Builder<cog.Dataquery>
+): table.PanelBuilder {
+  return new table.PanelBuilder()
+    .id(id)
+    .title(title)
+    .description(description)
+    .withTarget(target)
+    .showHeader(true)
+    .cellHeight(common.TableCellHeight.Sm);
+}
 
 export function legendTable(): common.VizLegendOptionsBuilder {
   return new common.VizLegendOptionsBuilder()

@@ -9,7 +9,6 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import * as table from '@grafana/grafana-foundation-sdk/table';
 
 import { base, pluginQuery } from './common';
 import {
@@ -18,6 +17,7 @@ import {
   invariantTimelinePanel,
   latencyPanel,
   regionHealthTrendPanel,
+  tablePanel,
   violationsTable,
 } from './panels';
 
@@ -110,21 +110,18 @@ export function store(): dashboard.Dashboard {
       .span(12)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(7)
-      .title('Hot write regions led by this store')
-      .description('Top hot write regions from PD’s hotspot API whose leader is on this store.')
-      .withTarget(
-        pluginQuery({
-          refId: 'A',
-          kind: 'observation',
-          observation: 'get_hot_write_regions',
-          stores: '$store',
-          limit: 20,
-        })
-      )
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
+    tablePanel(
+      7,
+      'Hot write regions led by this store',
+      'Top hot write regions from PD’s hotspot API whose leader is on this store.',
+      pluginQuery({
+        refId: 'A',
+        kind: 'observation',
+        observation: 'get_hot_write_regions',
+        stores: '$store',
+        limit: 20,
+      })
+    )
       .height(8)
       .span(12)
   );
@@ -139,28 +136,22 @@ export function store(): dashboard.Dashboard {
       .span(24)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(9)
-      .title('Forecast')
-      .description(
-        'Time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h), and for a disconnected store the time before PD marks it Down.'
-      )
-      .withTarget(
-        pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
-      )
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
+    tablePanel(
+      9,
+      'Forecast',
+      'Time until disk used reaches the low_disk threshold, 80 % and 100 % (linear trend over 6 h), and for a disconnected store the time before PD marks it Down.',
+      pluginQuery({ refId: 'A', kind: 'observation', observation: 'get_forecasts', stores: '$store', window: '6h' })
+    )
       .height(5)
       .span(24)
   );
   b.withPanel(
-    new table.PanelBuilder()
-      .id(10)
-      .title('Actions on this store')
-      .description(
-        'The audit trail’s actions whose target is this store (drain_store and its undo modes), newest first: who, outcome, start and end.'
-      )
-      .withTarget(pluginQuery({ refId: 'A', kind: 'audit', format: 'table', actions: [], outcomes: [], limit: 1000 }))
+    tablePanel(
+      10,
+      'Actions on this store',
+      'The audit trail’s actions whose target is this store (drain_store and its undo modes), newest first: who, outcome, start and end.',
+      pluginQuery({ refId: 'A', kind: 'audit', format: 'table', actions: [], outcomes: [], limit: 1000 })
+    )
       .noValue('No action on this store')
       .withTransformation({
         id: 'filterByValue',
@@ -171,8 +162,6 @@ export function store(): dashboard.Dashboard {
           filters: [{ fieldName: 'target', config: { id: 'equal', options: { value: 'store ${store}' } } }],
         },
       })
-      .showHeader(true)
-      .cellHeight(common.TableCellHeight.Sm)
       .sortBy([new common.TableSortByFieldStateBuilder().displayName('started_at').desc(true)])
       .height(8)
       .span(24)
