@@ -18,7 +18,7 @@ import {
   storeInfo,
 } from './pdJson';
 import { type PdFaults } from './pdFaults';
-import { registerScheduling } from './scheduling';
+import { registerScheduling } from './schedulingApi';
 import { NODE_REMOVING, STATE_OFFLINE, STATE_TOMBSTONE, STATE_UP } from './storeState';
 
 type Query = Record<string, string | string[] | undefined>;

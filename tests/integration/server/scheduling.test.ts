@@ -187,6 +187,18 @@ describe('pause_scheduler and resume_scheduler', () => {
 
     const audit = (await auditRows()).filter((r) => r.who === 'erin').map((r) => [r.action, r.outcome]);
     expect(audit).toEqual(expect.arrayContaining([['pause_scheduler', 'ok'], ['resume_scheduler', 'ok']]));
+    // And as annotations next to the violations.
+    const res = await backend.request('POST', '/api/query', {
+      token: API_TOKEN,
+      body: {
+        from: Date.now() - 3_600_000,
+        to: Date.now() + 60_000,
+        queries: [{ refId: 'N', kind: 'audit', format: 'annotations', actions: ['pause_scheduler'] }],
+      },
+    });
+    const anno = rows(res.json.results.N.frames[0]);
+    expect(anno.length).toBeGreaterThan(0);
+    expect(JSON.stringify(anno)).toMatch(/pause_scheduler/);
   });
 
   it('refuses a scheduler PD does not run (and `all`) without calling PD', async () => {
