@@ -71,51 +71,47 @@ export function ObservationEditor({ query, subject, errorFor, onNotANumber, onCh
         </InlineField>
       )}
       {observation === FORECASTS && (
-        <InlineField
-          label={s.window.label}
-          tooltip={s.window.tooltip}
-          htmlFor={s.window.id}
-          invalid={Boolean(errorFor('window'))}
-          error={errorFor('window')}
-        >
-          <Input
-            id={s.window.id}
-            width={12}
-            defaultValue={query.window ?? ''}
-            placeholder={s.window.placeholder}
-            onBlur={(e) => {
-              const text = e.currentTarget.value.trim();
-              const window = text === '' ? undefined : text;
-              if (window !== query.window) {
-                onChange({ ...query, window });
-              }
-            }}
-          />
-        </InlineField>
+        <DurationField field="window" query={query} errorFor={errorFor} onChange={onChange} />
       )}
       {observation === FORECASTS && fixedFormat && (
-        <InlineField
-          label={s.horizon.label}
-          tooltip={s.horizon.tooltip}
-          htmlFor={s.horizon.id}
-          invalid={Boolean(errorFor('horizon'))}
-          error={errorFor('horizon')}
-        >
-          <Input
-            id={s.horizon.id}
-            width={12}
-            defaultValue={query.horizon ?? ''}
-            placeholder={s.horizon.placeholder}
-            onBlur={(e) => {
-              const text = e.currentTarget.value.trim();
-              const horizon = text === '' ? undefined : text;
-              if (horizon !== query.horizon) {
-                onChange({ ...query, horizon });
-              }
-            }}
-          />
-        </InlineField>
+        <DurationField field="horizon" query={query} errorFor={errorFor} onChange={onChange} />
       )}
     </InlineFieldRow>
+  );
+}
+
+/**
+ * A Prometheus duration typed as text (get_forecasts' trend `window`, forecast warnings' `horizon`), committed on
+ * blur; empty = the backend's default. The backend names a bad duration, shown under the field.
+ */
+function DurationField({
+  field,
+  query,
+  errorFor,
+  onChange,
+}: Pick<KindEditorProps, 'query' | 'errorFor' | 'onChange'> & { field: 'window' | 'horizon' }) {
+  const text = s[field];
+  return (
+    <InlineField
+      label={text.label}
+      tooltip={text.tooltip}
+      htmlFor={text.id}
+      invalid={Boolean(errorFor(field))}
+      error={errorFor(field)}
+    >
+      <Input
+        id={text.id}
+        width={12}
+        defaultValue={query[field] ?? ''}
+        placeholder={text.placeholder}
+        onBlur={(e) => {
+          const typed = e.currentTarget.value.trim();
+          const value = typed === '' ? undefined : typed;
+          if (value !== query[field]) {
+            onChange({ ...query, [field]: value });
+          }
+        }}
+      />
+    </InlineField>
   );
 }

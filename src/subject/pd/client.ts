@@ -207,6 +207,8 @@ function isStoreNotFound(err: unknown): boolean {
 
 export class PDClient {
   private readonly http: UpstreamHttp;
+  /** Set on the view `fresh()` returns: every read goes past the cache and in-flight sharing. */
+  private freshReads = false;
 
   constructor(opts: PDClientOptions) {
     if (opts.urls.length === 0) {
@@ -523,6 +525,17 @@ export class PDClient {
     return this.storeCall(id, () => this.write('POST', path, { query: { state } }, o));
   }
 
+  /**
+   * This client with every read past the cache and in-flight sharing, on the same connections; writes unchanged.
+   * An action's preflight (and the `current` values it records in the audit trail) must see what another backend
+   * replica just wrote, which its own short cache would hide.
+   */
+  fresh(): PDClient {
+    const view = Object.create(this) as PDClient;
+    view.freshReads = true;
+    return view;
+  }
+
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────────────────────────
 
   private async read<S extends z.ZodType>(
@@ -541,7 +554,7 @@ export class PDClient {
       signal: o.signal,
       timeoutMs: o.timeoutMs,
       deadlineMs: o.deadlineMs,
-      fresh: o.fresh,
+      fresh: o.fresh ?? this.freshReads,
     });
     return this.answer(a as Answer<z.output<S>>);
   }

@@ -33,9 +33,12 @@ function fakePd(state: State): ActionPd {
         })),
       }) as never,
   };
-  return new Proxy(handler, {
+  const pd = new Proxy(handler, {
     get: (t, k: string) => (t as Record<string, unknown>)[k] ?? (() => Promise.reject(new Error(`unexpected PD call ${k}`))),
   }) as ActionPd;
+  // Actions read through `fresh()`: the same fake, as the real client's view shares its connections.
+  handler.fresh = () => pd as never;
+  return pd;
 }
 
 const OP: Operator = {

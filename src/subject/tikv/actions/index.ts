@@ -11,7 +11,6 @@ import { ACTIONS, type ActionName } from '../../../shared/names';
 import { ActionParams } from '../config';
 import { cancelOperator } from './cancelOperator';
 import { drainStore } from './drainStore';
-import { freshReads } from './fresh';
 import { setLowSpaceThreshold } from './lowSpaceThreshold';
 import { pauseScheduler, resumeScheduler } from './pauseScheduler';
 import { setLeaderScheduleLimit, setRegionScheduleLimit, setReplicaScheduleLimit } from './scheduleLimit';
@@ -58,7 +57,7 @@ export function parseActionParams<A extends ActionName>(action: A, params: unkno
  */
 export async function preflightAction(pd: ActionPd, action: ActionName, params: unknown): Promise<Preflight> {
   const mod = ACTION_MODULES[action] as ActionModule;
-  return mod.preflight(freshReads(pd), parseActionParams(action, params));
+  return mod.preflight(pd.fresh(), parseActionParams(action, params));
 }
 
 /** Runs `action`: validates, repeats the preflight on fresh reads (ActionUnsafeError when unsafe), makes the PD write. */
@@ -69,5 +68,5 @@ export async function executeAction(
   ctx: ExecuteContext
 ): Promise<ActionResult> {
   const mod = ACTION_MODULES[action] as ActionModule;
-  return mod.execute(freshReads(pd), parseActionParams(action, params), ctx);
+  return mod.execute(pd.fresh(), parseActionParams(action, params), ctx);
 }

@@ -29,6 +29,7 @@ export type ActionPd = Pick<
   | 'cancelOperator'
   | 'getPausedSchedulers'
   | 'pauseScheduler'
+  | 'fresh'
 >;
 
 export type ParamsOf<A extends ActionName> = z.output<(typeof ActionParams)[A]>;
