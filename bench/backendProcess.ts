@@ -47,8 +47,11 @@ function bundleChild(): Promise<string> {
 export async function startBackendProcess(env: Record<string, string>): Promise<BackendProcess> {
   const child: ChildProcess = fork(await bundleChild(), [], {
     cwd: join(__dirname, '..'),
-    // The node flags of `npm start` (package.json).
-    execArgv: ['--enable-source-maps', '--heap-growing-percent=50'],
+    // The node flags of `npm start` (package.json); BENCH_NODE_FLAGS replaces them for an A/B of V8 settings.
+    execArgv:
+      process.env.BENCH_NODE_FLAGS !== undefined
+        ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+        : ['--enable-source-maps', '--heap-growing-percent=100'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -14,6 +14,7 @@ import { type Answer, type TlsOptions, UpstreamHttp } from '../http/upstream';
 import {
   BuildInfoAnswer,
   QueryAnswer,
+  RangeColumnsAnswer,
   SeriesAnswer,
   StringListAnswer,
   prometheusErrorMessage,
@@ -65,6 +66,23 @@ export interface RangeSeries {
 
 export interface RangeResult {
   series: RangeSeries[];
+  warnings: string[];
+}
+
+type MatrixRows<A extends typeof QueryAnswer | typeof RangeColumnsAnswer> = Extract<
+  NonNullable<z.output<A>['data']>,
+  { resultType: 'matrix' }
+>['result'];
+
+/** A range series as two columns: `t` (epoch ms, in time order) and `v`. */
+export interface RangeColumns {
+  labels: Record<string, string>;
+  t: Float64Array;
+  v: Float64Array;
+}
+
+export interface RangeColumnsResult {
+  series: RangeColumns[];
   warnings: string[];
 }
 
@@ -160,6 +178,35 @@ export class PrometheusClient {
     stepMs: number,
     signal?: AbortSignal
   ): Promise<RangeResult> {
+    const { result, warnings } = await this.range(QueryAnswer, expr, startMs, endMs, stepMs, signal);
+    return {
+      series: (result as MatrixRows<typeof QueryAnswer>).map((r) => ({ labels: r.metric, samples: r.values })),
+      warnings,
+    };
+  }
+
+  /** `queryRange` with each series' samples as columns of doubles (long histories: no array per point). */
+  async queryRangeColumns(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal
+  ): Promise<RangeColumnsResult> {
+    const { result, warnings } = await this.range(RangeColumnsAnswer, expr, startMs, endMs, stepMs, signal);
+    const rows = result as MatrixRows<typeof RangeColumnsAnswer>;
+    return { series: rows.map((r) => ({ labels: r.metric, t: r.values.t, v: r.values.v })), warnings };
+  }
+
+  /** The checks and the request both range queries share; the rows are those of `schema`'s matrix. */
+  private async range(
+    schema: typeof QueryAnswer | typeof RangeColumnsAnswer,
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal
+  ): Promise<{ result: unknown[]; warnings: string[] }> {
     if (!(stepMs > 0)) {
       throw new BadQueryError('step must be positive', 'step');
     }
@@ -174,9 +221,9 @@ export class PrometheusClient {
       );
     }
     const path = '/api/v1/query_range';
-    const env = await this.get(
+    const env: z.output<typeof QueryAnswer> | z.output<typeof RangeColumnsAnswer> = await this.get(
       path,
-      QueryAnswer,
+      schema,
       { query: expr, start: startMs / 1000, end: endMs / 1000, step: stepMs / 1000 },
       signal
     );
@@ -189,8 +236,7 @@ export class PrometheusClient {
         upstreamMessage: `expected a matrix, got ${data.resultType}`,
       });
     }
-    const series = (data?.result ?? []).map((r) => ({ labels: r.metric, samples: r.values }));
-    return { series, warnings: warningsOf(env) };
+    return { result: data?.result ?? [], warnings: warningsOf(env) };
   }
 
   /** Values of a label, restricted by matchers (the extra selector always applies). */

@@ -135,6 +135,30 @@ describe('invariant engine timelines (load 1m, evaluated from epoch 0)', () => {
     ]);
   });
 
+  it('makes every state with the same fields, in the same order', () => {
+    // One object shape (engine.ts `entity`): replays step millions of samples, and copies of varying shapes were
+    // promoted to V8's old generation (bench e).
+    const keys = Object.keys(INITIAL_STATE);
+    expect(keys).toEqual([
+      'state',
+      'activeAt',
+      'firedAt',
+      'resolvedAt',
+      'keepFiringSince',
+      'evaluatedAt',
+      'lastSeen',
+      'value',
+    ]);
+    for (const r of [rule(0), rule(MIN), rule(0, 2 * MIN)]) {
+      let s: EntityState = INITIAL_STATE;
+      for (const [i, v] of [90, NaN, 90, 10, 10, 90, 90, 10, 10, 10, 10].entries()) {
+        s = step(s, observe(r, v), (i + 1) * MIN, r).next;
+        expect(Object.keys(s)).toEqual(keys);
+      }
+      expect(Object.keys(step(s, undefined, 99 * MIN, r).next)).toEqual(keys);
+    }
+  });
+
   it('keys entities by invariant and store', () => {
     expect(entityKey('high_latency', 4)).toBe('high_latency|4');
   });

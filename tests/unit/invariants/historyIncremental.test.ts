@@ -11,7 +11,7 @@ import { invariantHistoryReport, type HistoryOptions } from '../../../src/subjec
 import type { PrometheusHistory } from '../../../src/subject/tikv/invariants/historyGrid';
 import { HistoryStates, OVERLAP_MS } from '../../../src/subject/tikv/invariants/historyState';
 import { DEFAULT_RULES, type InvariantRules } from '../../../src/subject/tikv/invariants/rules';
-import { type Signal, type StandInData, StandInPrometheus } from '../../support/standInPrometheus';
+import { columnsOf, type Signal, type StandInData, StandInPrometheus } from '../../support/standInPrometheus';
 
 const S = 1000;
 const MIN = 60_000;
@@ -53,7 +53,10 @@ const rulesWith = (grace: Partial<Record<InvariantName, number>>): InvariantRule
   store_down: { ...DEFAULT_RULES.store_down, graceMs: grace.store_down ?? 0 },
   high_latency: { ...DEFAULT_RULES.high_latency, graceMs: grace.high_latency ?? MIN },
   low_disk: { ...DEFAULT_RULES.low_disk, graceMs: grace.low_disk ?? 0 },
-  region_health: { ...DEFAULT_RULES.region_health, graceMs: grace.region_health ?? DEFAULT_RULES.region_health.graceMs },
+  region_health: {
+    ...DEFAULT_RULES.region_health,
+    graceMs: grace.region_health ?? DEFAULT_RULES.region_health.graceMs,
+  },
 });
 
 /** Refreshes a panel of `widthMs` ending at each `to`: incremental and cold, side by side. */
@@ -78,6 +81,8 @@ async function refreshes(data: StandInData, rules: InvariantRules, widthMs: numb
   }
   return { out, states, warm };
 }
+
+const NO_GRACE = { store_down: 0, high_latency: 0, low_disk: 0 };
 
 const phaseArb = fc.tuple(
   fc.constantFrom<Phase>('hold', 'hold', 'clear', 'clear', 'nan', 'absent'),
@@ -119,7 +124,51 @@ describe('incremental refresh of the invariant history', () => {
           }
         }
       ),
-      { numRuns: Number(process.env.INCREMENTAL_RUNS ?? 80) }
+      {
+        numRuns: Number(process.env.INCREMENTAL_RUNS ?? 80),
+        // Counterexamples found at 400 runs: region_health answered from per-store `up` series (a stand-in defect),
+        // and violations with equal first_seen and store_id in a different order warm and cold (history.ts now
+        // orders rows totally).
+        examples: [
+          [
+            [
+              [
+                'up',
+                [
+                  ['clear', 15 * S],
+                  ['hold', 15 * S],
+                ],
+              ],
+              ['up', [['clear', 15 * S]]],
+            ],
+            2 * HOUR,
+            0,
+            [0, 0],
+            NO_GRACE,
+          ],
+          [
+            [
+              ['up', [['hold', 15 * S]]],
+              ['latency', [['hold', 15 * S]]],
+              [
+                'up',
+                [
+                  ['hold', 20 * MIN],
+                  ['hold', 45 * MIN],
+                  ['hold', 45 * MIN],
+                  ['absent', 7 * MIN],
+                  ['hold', 15 * S],
+                ],
+              ],
+              ['latency', [['hold', 15 * S]]],
+            ],
+            30 * MIN,
+            0,
+            [0, 30 * S],
+            { ...NO_GRACE, store_down: MIN },
+          ],
+        ],
+      }
     );
     expect(resumed).toBeGreaterThan(50); // most refreshes resumed a kept state (the others replayed cold)
   });
@@ -215,6 +264,8 @@ describe('incremental refresh of the invariant history', () => {
         }
         return prometheus.queryRange(expr, a, b, step);
       },
+      queryRangeColumns: async (expr, a, b, step, signal) =>
+        columnsOf(await cancelling.queryRange(expr, a, b, step, signal)),
     };
     const range = { from: FROM + MIN - HOUR, to: FROM + MIN };
     await expect(

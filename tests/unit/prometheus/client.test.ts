@@ -86,6 +86,52 @@ describe('PrometheusClient queries', () => {
     ]);
   });
 
+  it('gives the same range answer as columns of doubles, checked the same way', async () => {
+    const values: Array<[number, string]> = [
+      [1000, '1'],
+      [1015, '+Inf'],
+      [1030, 'NaN'],
+    ];
+    prom.setHandler(() =>
+      matrix([
+        { labels: { instance: 'a:20180' }, values },
+        { labels: { instance: 'b:20180' }, values: [] },
+      ])
+    );
+    const r = await client().queryRangeColumns('up', 1_000_000, 1_030_000, 15_000);
+    expect(prom.requests[0].params.get('step')).toBe('15');
+    expect(r.series.map((x) => [x.labels.instance, [...x.t], [...x.v]])).toEqual([
+      ['a:20180', [1_000_000, 1_015_000, 1_030_000], [1, Infinity, NaN]],
+      ['b:20180', [], []],
+    ]);
+    expect(r.series[0].t).toBeInstanceOf(Float64Array);
+
+    prom.setHandler(() =>
+      success({
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [
+              [1, '0.1'],
+              [2, 'twelve'],
+            ],
+          },
+        ],
+      })
+    );
+    const err = await client()
+      .queryRangeColumns('up', 0, 2000, 1000)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamSchemaError);
+    expect((err as UpstreamSchemaError).field).toBe('data.result[0].values[1][1]');
+    prom.setHandler(() => vector([]));
+    await expect(client().queryRangeColumns('up', 0, 2000, 1000)).rejects.toThrow(/expected a matrix, got vector/);
+    await expect(client().queryRangeColumns('up', 0, 11_000 * 15_000, 15_000)).rejects.toThrow(
+      /Prometheus allows 11000/
+    );
+  });
+
   it('refuses a range of more than 11,000 points before asking Prometheus', async () => {
     await expect(client().queryRange('up', 0, 11_000 * 15_000, 15_000)).rejects.toThrow(BadQueryError);
     await expect(client().queryRange('up', 0, 11_000 * 15_000, 15_000)).rejects.toThrow(/Prometheus allows 11000/);
@@ -148,7 +194,15 @@ describe('PrometheusClient queries', () => {
     prom.setHandler(() =>
       success({
         resultType: 'matrix',
-        result: [{ metric: { instance: 'a' }, values: [[1, '0.1'], [2, 'twelve']] }],
+        result: [
+          {
+            metric: { instance: 'a' },
+            values: [
+              [1, '0.1'],
+              [2, 'twelve'],
+            ],
+          },
+        ],
       })
     );
     const err = await client()

@@ -50,12 +50,34 @@ export interface Transition {
 
 export interface StepResult {
   next: EntityState;
-  transitions: Transition[];
+  transitions: readonly Transition[];
   /** The step came at or before the last evaluated time and was ignored. */
   rejected: boolean;
 }
 
-export const INITIAL_STATE: EntityState = Object.freeze({ state: 'unknown' });
+/**
+ * A state with every field present (absent ones undefined). Every state the engine makes has this one object shape:
+ * a history replay steps millions of samples, and copies of varying shapes (`{...prev, …}`) made V8 promote a
+ * share of these short-lived objects to the old generation (npm run bench, scenario e: peak RSS).
+ */
+function entity(
+  state: AlertState,
+  activeAt: number | undefined,
+  firedAt: number | undefined,
+  resolvedAt: number | undefined,
+  keepFiringSince: number | undefined,
+  evaluatedAt: number | undefined,
+  lastSeen: number | undefined,
+  value: number | undefined
+): EntityState {
+  return { state, activeAt, firedAt, resolvedAt, keepFiringSince, evaluatedAt, lastSeen, value };
+}
+
+export const INITIAL_STATE: EntityState = Object.freeze(
+  entity('unknown', undefined, undefined, undefined, undefined, undefined, undefined, undefined)
+);
+
+const NO_TRANSITIONS: readonly Transition[] = Object.freeze([]);
 
 export function entityKey(invariant: InvariantName, storeId: number | string): string {
   return `${invariant}|${storeId}`;
@@ -63,39 +85,49 @@ export function entityKey(invariant: InvariantName, storeId: number | string): s
 
 export function step(prev: EntityState, obs: Observation | undefined, ts: number, rule: InvariantRule): StepResult {
   if (prev.evaluatedAt !== undefined && !(ts > prev.evaluatedAt)) {
-    return { next: prev, transitions: [], rejected: true };
+    return { next: prev, transitions: NO_TRANSITIONS, rejected: true };
   }
+  const p = prev;
   if (obs === undefined || Number.isNaN(obs.value)) {
-    return { next: { ...prev, evaluatedAt: ts }, transitions: [], rejected: false };
+    const next = entity(p.state, p.activeAt, p.firedAt, p.resolvedAt, p.keepFiringSince, ts, p.lastSeen, p.value);
+    return { next, transitions: NO_TRANSITIONS, rejected: false };
   }
-  const transitions: Transition[] = [];
-  let next: EntityState;
   if (obs.holds) {
-    const onset = prev.state === 'pending' || prev.state === 'firing' ? prev.activeAt! : ts;
-    if (onset === ts) {
-      transitions.push({ kind: 'pending', at: ts });
-    }
-    next = { state: 'pending', activeAt: onset, evaluatedAt: ts, lastSeen: ts, value: obs.value };
-    if (prev.state === 'firing') {
+    const episode = p.state === 'pending' || p.state === 'firing';
+    const onset = episode ? p.activeAt! : ts;
+    if (p.state === 'firing') {
       // A true sample clears keepFiringSince (alerting.go: "a.KeepFiringSince = time.Time{}").
-      next = { ...next, state: 'firing', firedAt: prev.firedAt };
-    } else if (ts - onset >= rule.graceMs) {
-      next = { ...next, state: 'firing', firedAt: ts };
+      const next = entity('firing', onset, p.firedAt, undefined, undefined, ts, ts, obs.value);
+      return { next, transitions: NO_TRANSITIONS, rejected: false };
+    }
+    const transitions: Transition[] = onset === ts ? [{ kind: 'pending', at: ts }] : [];
+    if (ts - onset >= rule.graceMs) {
       transitions.push({ kind: 'fired', at: ts });
+      return {
+        next: entity('firing', onset, ts, undefined, undefined, ts, ts, obs.value),
+        transitions,
+        rejected: false,
+      };
     }
-  } else if (prev.state === 'pending') {
-    next = { state: 'inactive', evaluatedAt: ts };
-    transitions.push({ kind: 'dropped', at: ts });
-  } else if (prev.state === 'firing') {
-    const keepSince = prev.keepFiringSince ?? ts;
-    if (rule.keepFiringForMs > 0 && ts - keepSince < rule.keepFiringForMs) {
-      next = { ...prev, keepFiringSince: keepSince, evaluatedAt: ts };
-    } else {
-      next = { state: 'inactive', resolvedAt: ts, evaluatedAt: ts };
-      transitions.push({ kind: 'resolved', at: ts });
-    }
-  } else {
-    next = { state: 'inactive', resolvedAt: prev.resolvedAt, evaluatedAt: ts };
+    return {
+      next: entity('pending', onset, undefined, undefined, undefined, ts, ts, obs.value),
+      transitions,
+      rejected: false,
+    };
   }
-  return { next, transitions, rejected: false };
+  if (p.state === 'pending') {
+    const next = entity('inactive', undefined, undefined, undefined, undefined, ts, undefined, undefined);
+    return { next, transitions: [{ kind: 'dropped', at: ts }], rejected: false };
+  }
+  if (p.state === 'firing') {
+    const keepSince = p.keepFiringSince ?? ts;
+    if (rule.keepFiringForMs > 0 && ts - keepSince < rule.keepFiringForMs) {
+      const next = entity('firing', p.activeAt, p.firedAt, p.resolvedAt, keepSince, ts, p.lastSeen, p.value);
+      return { next, transitions: NO_TRANSITIONS, rejected: false };
+    }
+    const next = entity('inactive', undefined, undefined, ts, undefined, ts, undefined, undefined);
+    return { next, transitions: [{ kind: 'resolved', at: ts }], rejected: false };
+  }
+  const next = entity('inactive', undefined, undefined, p.resolvedAt, undefined, ts, undefined, undefined);
+  return { next, transitions: NO_TRANSITIONS, rejected: false };
 }

@@ -263,7 +263,14 @@ async function historyReport(o: HistoryOptions): Promise<HistoryReport> {
   report.notices.push(...(await judged).notices);
   report.recorded.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
   report.incremental.sort((a, b) => INVARIANTS.indexOf(a) - INVARIANTS.indexOf(b));
-  report.violations.sort((a, b) => a.first_seen - b.first_seen || a.store_id - b.store_id);
+  // A total order: invariants finish in any order, and a warm answer must equal a cold one row for row.
+  report.violations.sort(
+    (a, b) =>
+      a.first_seen - b.first_seen ||
+      a.store_id - b.store_id ||
+      INVARIANTS.indexOf(a.invariant) - INVARIANTS.indexOf(b.invariant) ||
+      a.last_seen - b.last_seen
+  );
   report.warnings = [...new Set(report.warnings)];
   return report;
 }

@@ -9,13 +9,21 @@
  * Start: `from − grace − lookback` aligned down to R, so a violation already running at `from` keeps its onset (if
  * it began before the start, first_seen is the first sample of the grid, a lower bound).
  */
-import type { InstantResult, RangeResult } from '../../prometheus/client';
+import type { InstantResult, RangeColumnsResult, RangeResult } from '../../prometheus/client';
 import type { SelectorFn } from '../promql';
 
 /** The part of PrometheusClient the history needs (every call takes the request's abort signal). */
 export interface PrometheusHistory {
   selector: SelectorFn;
   queryRange(expr: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<RangeResult>;
+  /** The precise pass' reads: samples as columns of doubles. */
+  queryRangeColumns(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal
+  ): Promise<RangeColumnsResult>;
   query(expr: string, timeMs?: number, signal?: AbortSignal): Promise<InstantResult>;
 }
 

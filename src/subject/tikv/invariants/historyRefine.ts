@@ -119,7 +119,9 @@ export async function refineHistory(
     result.queries++;
     let answer;
     try {
-      answer = await o.limiter.run(() => p.queryRange(s.expr(members.map((m) => m.instance)), a, b, R, o.signal));
+      answer = await o.limiter.run(() =>
+        p.queryRangeColumns(s.expr(members.map((m) => m.instance)), a, b, R, o.signal)
+      );
     } catch (err) {
       if (!isSampleLimitError(err)) {
         throw namedLimitError(err, `the ${s.invariant} history`);
@@ -143,21 +145,18 @@ export async function refineHistory(
       if (!seg) {
         continue;
       }
-      // A batch spans its members' union: each keeps only its own segment's samples (sorted by time).
-      const samples = series.samples;
+      // A batch spans its members' union: each keeps only its own segment's samples (sorted by time), copied out
+      // so that the rest of the answer's columns can go.
+      const t = series.t;
       let lo = 0;
-      while (lo < samples.length && samples[lo][0] < seg[0]) {
+      while (lo < t.length && t[lo] < seg[0]) {
         lo++;
       }
       let hi = lo;
-      while (hi < samples.length && samples[hi][0] <= seg[1]) {
+      while (hi < t.length && t[hi] <= seg[1]) {
         hi++;
       }
-      const piece: Piece = { start: a, t: new Float64Array(hi - lo), v: new Float64Array(hi - lo) };
-      for (let i = lo; i < hi; i++) {
-        piece.t[i - lo] = samples[i][0];
-        piece.v[i - lo] = samples[i][1];
-      }
+      const piece: Piece = { start: a, t: t.slice(lo, hi), v: series.v.slice(lo, hi) };
       const k = `${instance}|${seg[0]}`;
       const pieces = data.get(k);
       if (pieces) {
