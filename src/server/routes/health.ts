@@ -8,7 +8,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
 import { AuditUnavailableError, describeError, UpstreamTimeoutError, type Upstream } from '../../shared/errors';
-import { type AuditStoreHealth, type ClusterHealth, HealthReport, type UpstreamHealth } from '../../shared/schema/health';
+import {
+  type AuditStoreHealth,
+  type ClusterHealth,
+  HealthReport,
+  type UpstreamHealth,
+} from '../../shared/schema/health';
 import { ClusterName } from '../../shared/schema/query';
 import type { AuditStore } from '../audit/store';
 import type { ClusterParts, Clusters } from '../clusters';
@@ -30,7 +35,11 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRouteOptions> = async (ap
   const probe = async (upstream: Upstream, path: string, run: () => Promise<string>): Promise<UpstreamHealth> => {
     const started = performance.now();
     try {
-      const version = await deadline(run(), o.timeoutMs, () => new UpstreamTimeoutError({ upstream, path }, o.timeoutMs));
+      const version = await deadline(
+        run(),
+        o.timeoutMs,
+        () => new UpstreamTimeoutError({ upstream, path }, o.timeoutMs)
+      );
       return { ok: true, version, latencyMs: Math.round(performance.now() - started), message: 'ok' };
     } catch (err) {
       o.exporter.upstreamError(upstream, 'health');
@@ -82,7 +91,11 @@ async function auditHealth(audit: AuditStore | undefined, timeoutMs: number): Pr
     return { ok: true, store: 'none', message: 'actions are disabled: no audit store' };
   }
   try {
-    return await deadline(audit.health(), timeoutMs, () => new AuditUnavailableError(`audit store ${audit.where} did not answer within ${timeoutMs} ms`));
+    return await deadline(
+      audit.health(),
+      timeoutMs,
+      () => new AuditUnavailableError(`audit store ${audit.where} did not answer within ${timeoutMs} ms`)
+    );
   } catch (err) {
     return { ok: false, store: audit.kind, message: describeError(err) };
   }

@@ -15,9 +15,7 @@ import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../share
 import { type DataFrameJSON, QueryResponse, type QueryResult } from '../../shared/schema/frames';
 import { type InvariantQuery, QueryRequest } from '../../shared/schema/query';
 import { Violation } from '../../shared/schema/violation';
-import { expectedToServe, isTiFlash } from '../../subject/pd/storeState';
 import { observationFrames } from '../../subject/tikv/frames/observations';
-import { InstanceDirectory } from '../../subject/tikv/instances';
 import { invariantFrames } from '../../subject/tikv/invariants/frames';
 import { historyPlan, invariantHistoryReport } from '../../subject/tikv/invariants/history';
 import { resolveRules } from '../../subject/tikv/invariants/rules';
@@ -25,6 +23,7 @@ import type { AuditStore } from '../audit/store';
 import { auditQueryFrames } from '../audit/query';
 import type { ClusterParts, Clusters } from '../clusters';
 import type { Exporter } from '../exporter';
+import { historyStores, type Notice, reportNotices } from './historyStores';
 import { sloQueryFrames } from './sloQuery';
 
 export interface QueryRouteOptions {
@@ -59,27 +58,19 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       throw notConfigured();
     }
     const rules = resolveRules(c.rules, q.overrides);
-    const notices: Array<{ severity: string; text: string }> = [];
-    // PD names the stores behind Prometheus' instances; without PD the history still answers, by instance.
-    let directory: InstanceDirectory | undefined;
-    let current: Array<{ store_id: number; address: string }> = [];
-    try {
-      const stores = await c.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] }, { signal });
-      directory = new InstanceDirectory(stores.data.stores, c.config.instanceMapping);
-      current = stores.data.stores
-        .filter((s) => expectedToServe(s.store, isTiFlash(s.store), c.config.includeTiFlash))
-        .map((s) => ({ store_id: s.store.id, address: s.store.address }));
-      for (const s of stores.data.stores.filter((x) => x.status.missing.length > 0)) {
-        const unjudged =
-          s.store.last_heartbeat_ms === undefined ? '; with no heartbeat yet, only PD saying Down counts' : '';
-        notices.push({
-          severity: 'info',
-          text: `store ${s.store.id}: PD has no ${s.status.missing.join(', ')} for it yet; store_down is judged from its state and heartbeat${unjudged}`,
-        });
-      }
-    } catch (err) {
-      o.exporter.upstreamError('pd', 'query');
-      notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
+    const notices: Notice[] = [];
+    const {
+      directory,
+      entities: current,
+      stores,
+    } = await historyStores(c, { signal, onPdError: () => o.exporter.upstreamError('pd', 'query') }, notices);
+    for (const s of (stores ?? []).filter((x) => x.status.missing.length > 0)) {
+      const unjudged =
+        s.store.last_heartbeat_ms === undefined ? '; with no heartbeat yet, only PD saying Down counts' : '';
+      notices.push({
+        severity: 'info',
+        text: `store ${s.store.id}: PD has no ${s.status.missing.join(', ')} for it yet; store_down is judged from its state and heartbeat${unjudged}`,
+      });
     }
     const invariants = q.invariants.length > 0 ? q.invariants : [...INVARIANTS];
     const plan = {
@@ -100,8 +91,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       state: { store: c.historyStates, key: c.name },
     });
     // Part of the range without data, a widened rate window, Prometheus' own warnings: said, not hidden.
-    notices.push(...history.notices.map((text) => ({ severity: 'warning', text })));
-    notices.push(...history.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
+    reportNotices(notices, history);
     let violations = history.violations;
     const wanted = q.storeIds && q.storeIds.length > 0 ? new Set(q.storeIds) : undefined;
     // "Reaches now": within two check intervals, the live checker's view is the freshest there is.
@@ -154,6 +144,7 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
         const frames = await sloQueryFrames({ ...c, prometheus }, q, req, {
           scrapeIntervalMs: o.scrapeIntervalMs,
           onPdError: () => o.exporter.upstreamError('pd', 'query'),
+          signal,
         });
         return { frames };
       }

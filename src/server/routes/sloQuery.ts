@@ -3,14 +3,12 @@
  * (subject/tikv/slo/report.ts). PD names the stores behind Prometheus' instances, and the stores that exist now get
  * a row even without data; without PD the budgets still answer, by instance, with a warning.
  */
-import { describeError } from '../../shared/errors';
 import type { DataFrameJSON } from '../../shared/schema/frames';
 import type { QueryRequest, SloQuery } from '../../shared/schema/query';
-import { expectedToServe, isTiFlash } from '../../subject/pd/storeState';
-import { InstanceDirectory } from '../../subject/tikv/instances';
 import { budgetFrame, type Notice, timeseriesFrames } from '../../subject/tikv/slo/frames';
 import { sloBudgets, type SloReportOptions, sloTimeseries } from '../../subject/tikv/slo/report';
 import type { ClusterParts } from '../clusters';
+import { historyStores, reportNotices } from './historyStores';
 
 export async function sloQueryFrames(
   c: ClusterParts & { prometheus: NonNullable<ClusterParts['prometheus']> },
@@ -19,18 +17,7 @@ export async function sloQueryFrames(
   o: { scrapeIntervalMs: number; onPdError: () => void; signal?: AbortSignal }
 ): Promise<DataFrameJSON[]> {
   const notices: Notice[] = [];
-  let directory: InstanceDirectory | undefined;
-  let entities: Array<{ store_id: number; address: string }> = [];
-  try {
-    const stores = await c.pd.getStores({ states: ['Up', 'Offline', 'Tombstone'] });
-    directory = new InstanceDirectory(stores.data.stores, c.config.instanceMapping);
-    entities = stores.data.stores
-      .filter((s) => expectedToServe(s.store, isTiFlash(s.store), c.config.includeTiFlash))
-      .map((s) => ({ store_id: s.store.id, address: s.store.address }));
-  } catch (err) {
-    o.onPdError();
-    notices.push({ severity: 'warning', text: `store ids unknown, shown by instance: ${describeError(err)}` });
-  }
+  const { directory, entities } = await historyStores(c, o, notices);
   const options: SloReportOptions = {
     prometheus: c.prometheus,
     slos: c.slos,
@@ -55,13 +42,11 @@ export async function sloQueryFrames(
   if (q.format === 'timeseries') {
     const r = await sloTimeseries(options);
     recordedNotice(r.recorded);
-    notices.push(...r.notices.map((text) => ({ severity: 'warning', text })));
-    notices.push(...r.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
+    reportNotices(notices, r);
     return timeseriesFrames(r.series, frameOptions);
   }
   const r = await sloBudgets(options);
   recordedNotice(r.recorded);
-  notices.push(...r.notices.map((text) => ({ severity: 'warning', text })));
-  notices.push(...r.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
+  reportNotices(notices, r);
   return [budgetFrame(r.rows, frameOptions)];
 }

@@ -15,14 +15,15 @@ import type { Clusters } from '../clusters';
 
 const INVARIANT_TEXT: Record<InvariantName, { description: string; unit: string }> = {
   store_down: {
-    description: "No heartbeat from the store for longer than the threshold (PD's clock); in the past, Prometheus' up{job=\"tikv\"} == 0",
+    description:
+      'No heartbeat from the store for longer than the threshold (PD\'s clock); in the past, Prometheus\' up{job="tikv"} == 0',
     unit: 's',
   },
   high_latency: { description: 'P99 storage write latency above the threshold for the grace period', unit: 's' },
   low_disk: { description: 'Disk used ratio (1 - available / capacity) above the threshold', unit: 'percentunit' },
   region_health: {
     description:
-      "Regions missing a peer or with a down peer (PD's pd_regions_status) above the threshold for the grace period; cluster-level: store_id 0, address \"cluster\"",
+      'Regions missing a peer or with a down peer (PD\'s pd_regions_status) above the threshold for the grace period; cluster-level: store_id 0, address "cluster"',
     unit: 'regions',
   },
 };
@@ -40,7 +41,11 @@ export function describeSubject(
 ): Omit<SubjectDescription, 'clusters' | 'cluster'> {
   return {
     name: config.name,
-    observations: Object.entries(config.observations).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
+    observations: Object.entries(config.observations).map(([name, d]) => ({
+      name,
+      description: d.description,
+      params: jsonSchema(d.params),
+    })),
     invariants: INVARIANTS.map((name) => ({
       name,
       severity: rules[name].severity,
@@ -49,7 +54,11 @@ export function describeSubject(
       thresholdUnit: INVARIANT_TEXT[name].unit,
       graceSeconds: rules[name].graceMs / 1000,
     })),
-    actions: Object.entries(config.actions).map(([name, d]) => ({ name, description: d.description, params: jsonSchema(d.params) })),
+    actions: Object.entries(config.actions).map(([name, d]) => ({
+      name,
+      description: d.description,
+      params: jsonSchema(d.params),
+    })),
     slos: Object.entries(slos ?? config.slos).map(([name, s]) => ({
       name,
       description: s.description,
@@ -64,7 +73,10 @@ export function describeSubject(
 export const subjectRoutes: FastifyPluginAsyncZod<{ clusters: Clusters }> = async (app, o) => {
   const clusters = o.clusters.list.map((c) => ({ name: c.name, selector: c.config.selectorText }));
   const described = new Map(
-    o.clusters.list.map((c) => [c.name, { ...describeSubject(c.subject.config, c.rules, c.slos), clusters, cluster: c.name }])
+    o.clusters.list.map((c) => [
+      c.name,
+      { ...describeSubject(c.subject.config, c.rules, c.slos), clusters, cluster: c.name },
+    ])
   );
   app.get(
     '/subject',

@@ -102,6 +102,9 @@ const MESSAGE_LIMIT = 300;
 /** Statuses after which another member may succeed (PD answers 503 while not ready; a proxy may 502/504). */
 const FAILOVER_STATUSES = new Set([502, 503, 504]);
 
+/** Numbers each client's cache keys. */
+let clientsMade = 0;
+
 export class UpstreamHttp {
   private readonly opts: UpstreamHttpOptions;
   private readonly dispatcher: Dispatcher;
@@ -124,8 +127,9 @@ export class UpstreamHttp {
     }
     this.opts = opts;
     this.cache = opts.cache ?? new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
-    // Keys name the upstream and its members: a shared cache never answers one client with another's answer.
-    this.keyPrefix = `${opts.upstream}|${opts.baseUrls.join(',')}|`;
+    // Keys are this client's own: a shared cache never answers one client with another's answer, even one asking the
+    // same URL with other credentials (two clusters' tenants on one Mimir, other client certificates).
+    this.keyPrefix = `${opts.upstream}#${++clientsMade}|`;
     this.dispatcher =
       opts.dispatcher ??
       new Agent({

@@ -87,6 +87,11 @@ test('a cancelled invariant history aborts its Prometheus range queries', async 
   expect(health.status).toBe(200);
 });
 
+test('a cancelled SLO panel aborts its Prometheus queries', async () => {
+  await cancelOnceHeld({ refId: 'A', kind: 'slo', format: 'budget' }, 1);
+  await waitFor('Prometheus to see every request closed', async () => (held.every((h) => h.closed) ? true : undefined), 10_000);
+});
+
 test('a shared GET goes on while one caller remains, and is aborted when its last caller goes away', async () => {
   const http = new UpstreamHttp({ upstream: 'prometheus', baseUrls: [promUrl], timeoutMs: 120_000 });
   try {

@@ -26,6 +26,20 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+test('two clients of one upstream URL with other credentials never answer each other from the cache', async () => {
+  // Two clusters' Prometheus on one multi-tenant URL: the same path, another tenant.
+  const cache = new AnswerCache<Answer<unknown>>(60_000, 1_000_000);
+  const a = new UpstreamHttp({ upstream: 'prometheus', baseUrls: [url], headers: { 'x-who': 'tenant-a' }, cache });
+  const b = new UpstreamHttp({ upstream: 'prometheus', baseUrls: [url], headers: { 'x-who': 'tenant-b' }, cache });
+  try {
+    expect((await a.get('/api/v1/query', { query: { query: 'up' } })).data).toEqual({ who: 'tenant-a' });
+    expect((await b.get('/api/v1/query', { query: { query: 'up' } })).data).toEqual({ who: 'tenant-b' });
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test('two clients on one cache never answer each other, and invalidate() forgets only its own answers', async () => {
   const cache = new AnswerCache<Answer<unknown>>(60_000, 1_000_000);
   const pd = new UpstreamHttp({ upstream: 'pd', baseUrls: [url], headers: { 'x-who': 'pd' }, cache });

@@ -1,16 +1,19 @@
 /**
  * What an action changes in PD, as one key: two actions with the same target conflict and are serialized (across
- * backend replicas too, by the audit store's per-target lock). A store's drain, a region's leader or split, one
- * PD config item.
+ * backend replicas too, by the audit store's per-target lock). A store's drain; a region's leader, split or the
+ * operator those create (cancel_operator); one PD config item; one scheduler (its pause and its resume). Exhaustive:
+ * a new action must say what it changes.
  */
 import type { ActionName } from '../../../shared/names';
 import type { ParamsOf } from './types';
 
 export function actionTarget<A extends ActionName>(action: A, params: ParamsOf<A>): string {
   const p = params as Record<string, unknown>;
-  switch (action) {
+  const name: ActionName = action;
+  switch (name) {
     case 'transfer_leader':
     case 'split_region':
+    case 'cancel_operator':
       return `region ${String(p.region_id)}`;
     case 'drain_store':
       return `store ${String(p.store_id)}`;
@@ -22,7 +25,12 @@ export function actionTarget<A extends ActionName>(action: A, params: ParamsOf<A
       return 'config replica-schedule-limit';
     case 'set_low_space_threshold':
       return 'config low-space-ratio';
-    default:
-      return `action ${String(action)}`;
+    case 'pause_scheduler':
+    case 'resume_scheduler':
+      return `scheduler ${String(p.name)}`;
+    default: {
+      const unknown: never = name;
+      throw new Error(`no lock target for action ${String(unknown)}`);
+    }
   }
 }
