@@ -75,7 +75,12 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
    * per value. query(), validate() and Explore (interpolateVariablesInQueries) all go through it.
    */
   applyTemplateVariables(query: TikvQuery, scopedVars: ScopedVars): TikvQuery {
-    return applyTemplateVariables(query, (text) => this.templateSrv.replace(text, scopedVars, 'csv'));
+    return applyTemplateVariables(query, this.replacer(scopedVars));
+  }
+
+  /** Grafana's interpolation; csv: a multi-value variable arrives as `1,4`, All as every value or its custom value. */
+  private replacer(scopedVars: ScopedVars): (text: string) => string {
+    return (text) => this.templateSrv.replace(text, scopedVars, 'csv');
   }
 
   /** Explore and query copying: the saved query with every variable expanded. */
@@ -90,7 +95,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
 
   /** The first problem of a saved query, as the editor shows it beside the field (undefined: none). */
   validate(query: TikvQuery): { field: string; error: string } | undefined {
-    const result = toWireQuery(this.applyTemplateVariables(query, {}), (text) => text);
+    const result = toWireQuery(query, this.replacer({}));
     return 'error' in result ? result : undefined;
   }
 
@@ -101,8 +106,7 @@ export class DataSource extends DataSourceApi<TikvQuery, TikvOptions> {
       if (!this.filterQuery(target)) {
         continue;
       }
-      // csv: a multi-value variable arrives as `1,4`; All arrives as every value or as the custom all value.
-      const result = toWireQuery(this.applyTemplateVariables(target, request.scopedVars), (text) => text);
+      const result = toWireQuery(target, this.replacer(request.scopedVars));
       if ('error' in result) {
         errors.push({ refId: target.refId, message: result.error, status: 400 });
       } else {

@@ -35,10 +35,14 @@ export function isValidBackendUrl(text: string): boolean {
  * The backend's clusters, read through the saved data source's proxy route (`GET /api/subject`); undefined until it
  * answers (a new, unsaved data source has no route yet).
  */
-function useServedClusters(uid: string | undefined, backendUrl: string): string[] | undefined {
+function useServedClusters(
+  uid: string | undefined,
+  hasBackend: boolean,
+  version: number | undefined
+): string[] | undefined {
   const [names, setNames] = useState<string[]>();
   useEffect(() => {
-    if (!uid || !backendUrl) {
+    if (!uid || !hasBackend) {
       return;
     }
     let live = true;
@@ -59,7 +63,8 @@ function useServedClusters(uid: string | undefined, backendUrl: string): string[
     return () => {
       live = false;
     };
-  }, [uid, backendUrl]);
+    // Asked again on save (the version goes up), not on each keystroke: the proxy route uses the saved URL.
+  }, [uid, hasBackend, version]);
   return names;
 }
 
@@ -68,7 +73,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const [touched, setTouched] = useState(false);
   const backendUrl = jsonData.backendUrl ?? '';
   const urlError = touched && !isValidBackendUrl(backendUrl) ? s.backendUrl.invalid : undefined;
-  const served = useServedClusters(options.uid, backendUrl);
+  const served = useServedClusters(options.uid, backendUrl !== '', options.version);
 
   const setSecret = (key: Secret, value: string) =>
     onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });

@@ -17,6 +17,9 @@ import { ConfigError } from '../../shared/errors';
 import { AuditRow } from '../../shared/schema/actions';
 import { AUDIT_OUTCOMES, type AuditOutcome, ENV } from '../../shared/names';
 
+/** The cluster of rows written before multi-cluster support (the column's default in both stores' migrations). */
+export const DEFAULT_CLUSTER = 'default';
+
 export { AUDIT_OUTCOMES, type AuditOutcome };
 
 export { AuditRow };
@@ -212,7 +215,7 @@ export function openAuditLog(path: string, clock: () => number = Date.now): Audi
         e.action,
         JSON.stringify(e.params ?? null),
         JSON.stringify(e.preflight ?? null),
-        e.cluster ?? 'default',
+        e.cluster ?? DEFAULT_CLUSTER,
         e.target ?? null
       );
       return Number(info.lastInsertRowid);

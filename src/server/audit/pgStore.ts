@@ -22,7 +22,7 @@ import pg from 'pg';
 import { ActionBusyError, AuditUnavailableError } from '../../shared/errors';
 import type { AuditRow } from '../../shared/schema/actions';
 
-import { listQuery, UNKNOWN_OUTCOME_ERROR } from './auditLog';
+import { DEFAULT_CLUSTER, listQuery, UNKNOWN_OUTCOME_ERROR } from './auditLog';
 import { connectionString, describeUrl, passwordOf, redactError } from './pgConnection';
 import { migrate } from './pgMigrations';
 import type { AuditHealth, AuditStore, AuditStoreLog, BeginEntry, FinishEntry, ListOptions } from './store';
@@ -105,7 +105,7 @@ export class PgAuditStore implements AuditStore {
         e.action,
         JSON.stringify(e.params ?? null),
         JSON.stringify(e.preflight ?? null),
-        e.cluster ?? 'default',
+        e.cluster ?? DEFAULT_CLUSTER,
         e.target ?? null,
         this.ownerKey,
       ]

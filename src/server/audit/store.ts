@@ -20,9 +20,6 @@ import { SqliteAuditStore } from './sqliteStore';
 
 export type { AuditOutcome, AuditRow, BeginEntry, FinishEntry, ListOptions };
 
-/** The cluster of rows written before multi-cluster support (and the column's default). */
-export const DEFAULT_CLUSTER = 'default';
-
 export interface AuditHealth {
   ok: boolean;
   /** `sqlite` or `postgres`. */

@@ -3,6 +3,7 @@
  * other. (Across replicas PostgreSQL's advisory locks do this: ./pgStore.ts.)
  */
 import { ActionBusyError } from '../../shared/errors';
+import { deadline } from '../deadline';
 
 export class TargetLocks {
   private readonly held = new Map<string, Promise<void>>();
@@ -10,16 +11,14 @@ export class TargetLocks {
   constructor(private readonly waitMs: number) {}
 
   async acquire(key: string, action: string, target: string): Promise<() => Promise<void>> {
-    const deadline = Date.now() + this.waitMs;
-    for (;;) {
-      const current = this.held.get(key);
-      if (!current) {
-        break;
+    const until = Date.now() + this.waitMs;
+    const busy = () => new ActionBusyError(action, target, this.waitMs);
+    for (let current = this.held.get(key); current; current = this.held.get(key)) {
+      const left = until - Date.now();
+      if (left <= 0) {
+        throw busy();
       }
-      const left = deadline - Date.now();
-      if (left <= 0 || !(await settlesWithin(current, left))) {
-        throw new ActionBusyError(action, target, this.waitMs);
-      }
+      await deadline(current, left, busy);
     }
     let release!: () => void;
     this.held.set(key, new Promise<void>((r) => (release = r)));
@@ -28,12 +27,4 @@ export class TargetLocks {
       release();
     };
   }
-}
-
-function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.then(() => true),
-    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-  ]).finally(() => clearTimeout(timer));
 }

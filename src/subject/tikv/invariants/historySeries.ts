@@ -5,7 +5,7 @@
  *   coarseExpr(s, sMs, rMs)          — `count_over_time((EXPR COND)[S:R])`: holding samples per coarse window
  *   realCountExpr(s, instances, dMs, rMs) — `count_over_time((EXPR >= -Inf)[D:R])`: non-NaN samples in a span
  *   presentCountExpr(s, instances, dMs, rMs) — `count_over_time((EXPR)[D:R])`: any sample (NaN too) in a span
- *   instanceMatcher(instances): LabelMatcher — `instance=~"a|b"`, regex-escaped
+ *   literalInstances(instances): LabelMatcher — `instance=~"a|b"`, regex-escaped
  *
  * The condition is written in PromQL exactly as the engine judges a sample (rules.ts `observe`: value > threshold;
  * store_down: up == 0), so Prometheus and the replay agree on which samples hold. NaN compares false in both, and
@@ -13,6 +13,7 @@
  */
 import type { InvariantName } from '../../../shared/names';
 import type { LabelMatcher } from '../../prometheus/selector';
+import { escapeRegex } from '../instances';
 import {
   diskUsedRatioExpr,
   formatPromDuration,
@@ -55,7 +56,7 @@ export const RECORDED = {
 
 /** The recorded series of an invariant with the deployment's matchers (job, PROMETHEUS_SELECTOR). */
 export function recordedSelector(invariant: keyof typeof RECORDED, sel: SelectorFn, instances?: readonly string[]) {
-  return sel(RECORDED[invariant], instances ? [instanceMatcher(instances)] : [], 'tikv');
+  return sel(RECORDED[invariant], instances ? [literalInstances(instances)] : [], 'tikv');
 }
 
 /** A PromQL number literal that parses back to exactly `n` (Go's ParseFloat reads JS's shortest form). */
@@ -73,7 +74,7 @@ export function historySeries(invariant: InvariantName, o: SeriesOptions): Histo
   const restricted =
     (instances?: readonly string[]): SelectorFn =>
     (metric, matchers = [], job) =>
-      o.selector(metric, instances ? [...matchers, instanceMatcher(instances)] : matchers, job);
+      o.selector(metric, instances ? [...matchers, literalInstances(instances)] : matchers, job);
   switch (invariant) {
     case 'store_down':
       return {
@@ -161,7 +162,6 @@ export function presentCountExpr(s: HistorySeries, instances: readonly string[],
 }
 
 /** `instance=~"a|b"` with regex metacharacters escaped (instances are `host:port`, dots included). */
-export function instanceMatcher(instances: readonly string[]): LabelMatcher {
-  const escaped = instances.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return { name: 'instance', op: '=~', value: escaped.join('|') };
+export function literalInstances(instances: readonly string[]): LabelMatcher {
+  return { name: 'instance', op: '=~', value: instances.map(escapeRegex).join('|') };
 }

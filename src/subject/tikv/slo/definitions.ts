@@ -3,7 +3,6 @@
  * (`SLO_<NAME>_OBJECTIVE`, `SLO_<NAME>_WINDOW`, README "SLOs").
  *
  *   resolveSlos(overrides): Record<SloName, Slo>
- *   SLO_ENV[name]: { objective, window } — the variable names of one SLO
  */
 import { SLOS, type SloName } from '../../../shared/names';
 import type { Slo } from '../../subject';
@@ -14,14 +13,6 @@ export interface SloOverride {
   window?: string;
 }
 export type SloOverrides = Partial<Record<SloName, SloOverride>>;
-
-/** `write_latency_p99` → `SLO_WRITE_LATENCY_P99_OBJECTIVE` / `SLO_WRITE_LATENCY_P99_WINDOW`. */
-export const SLO_ENV = Object.fromEntries(
-  SLOS.map((name) => [
-    name,
-    { objective: `SLO_${name.toUpperCase()}_OBJECTIVE`, window: `SLO_${name.toUpperCase()}_WINDOW` },
-  ])
-) as Record<SloName, { objective: string; window: string }>;
 
 export function resolveSlos(overrides: SloOverrides = {}): Record<SloName, Slo> {
   return Object.fromEntries(
