@@ -11,7 +11,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 
-import { describeError, UpstreamError, UpstreamStatusError } from '../shared/errors';
+import { describeError, UpstreamError } from '../shared/errors';
 import type { PDClient } from '../subject/pd/client';
 import type { StoreInfo } from '../subject/pd/schema';
 import { isTiFlash } from '../subject/pd/storeState';
@@ -82,13 +82,14 @@ export class CheckerLoop {
     const storesP = pd.getStores().catch(failed('pd', 'stores'));
     // max-store-down-time tells how long until PD itself declares a store Down; PD's default applies without it.
     const scheduleP = pd.getScheduleConfig().catch(failed('pd', 'schedule config'));
-    // PD answers 404 when no evict-leader scheduler runs: no store is evicted.
     const evictedP = pd
       .getEvictLeaderStores()
       .then((a) => a.data)
-      .catch((err: unknown) => (err instanceof UpstreamStatusError && err.status === 404 ? [] : failed('pd', 'evict-leader stores')(err)));
+      .catch(failed('pd', 'evict-leader stores'));
     const prom = this.o.prometheus;
-    const p99P = prom?.query(p99WriteLatencyExpr(prom.selector, this.o.rateWindow)).catch(failed('prometheus', 'P99 write latency'));
+    const p99P = prom
+      ?.query(p99WriteLatencyExpr(prom.selector, this.o.rateWindow))
+      .catch(failed('prometheus', 'P99 write latency'));
     const diskP = prom?.query(diskUsedRatioExpr(prom.selector)).catch(failed('prometheus', 'disk used ratio'));
     // region_health reads PD's region-checker counts as Prometheus scraped them (`pd_regions_status`), not PD's
     // `/regions/check/*` lists: those list every matching region (hundreds of MB with one store down in a 1M-region

@@ -135,7 +135,6 @@ export function buildClusters(
   const owned: Array<{ close(): Promise<void> }> = [];
   const clientOptions = {
     timeoutMs: config.upstream.timeoutMs,
-    cacheTtlMs: config.upstream.cacheTtlMs,
     // One byte budget for every cluster's PD and Prometheus answers together.
     cache: new AnswerCache<Answer<unknown>>(config.upstream.cacheTtlMs, config.upstream.cacheMaxBytes),
     maxConcurrent: config.upstream.maxConcurrent,

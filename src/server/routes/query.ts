@@ -78,7 +78,6 @@ export const queryRoutes: FastifyPluginAsyncZod<QueryRouteOptions> = async (app,
       range: { from: req.from, to: req.to },
       window: c.rateWindow,
       scrapeIntervalMs: o.scrapeIntervalMs,
-      maxDataPoints: req.maxDataPoints,
     };
     const history = await invariantHistoryReport({
       ...plan,

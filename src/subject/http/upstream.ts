@@ -44,9 +44,7 @@ export interface UpstreamHttpOptions {
   headers?: Record<string, string>;
   /** Identical GETs answered within this many ms come from memory (0 = no cache, in-flight sharing only). */
   cacheTtlMs?: number;
-  /** The cache holds at most this many bytes of answers (as received); least recently used go first. */
-  cacheMaxBytes?: number;
-  /** A cache shared with other clients (one byte budget for the backend); replaces cacheTtlMs/cacheMaxBytes. */
+  /** One cache for several clients (the backend's byte budget, CACHE_MAX_BYTES); replaces cacheTtlMs. */
   cache?: AnswerCache<Answer<unknown>>;
   /** Concurrent connections per upstream origin; further requests wait in undici's queue. */
   maxConcurrent?: number;
@@ -126,7 +124,7 @@ export class UpstreamHttp {
       throw new Error(`${opts.upstream}: at least one URL is needed`);
     }
     this.opts = opts;
-    this.cache = opts.cache ?? new AnswerCache(opts.cacheTtlMs ?? 0, opts.cacheMaxBytes);
+    this.cache = opts.cache ?? new AnswerCache(opts.cacheTtlMs ?? 0);
     // Keys are this client's own: a shared cache never answers one client with another's answer, even one asking the
     // same URL with other credentials (two clusters' tenants on one Mimir, other client certificates).
     this.keyPrefix = `${opts.upstream}#${++clientsMade}|`;

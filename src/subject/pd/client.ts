@@ -62,9 +62,7 @@ export interface PDClientOptions {
   /** Sent as `X-Caller-ID` on every request (PD logs and rate-limits by it). */
   callerId?: string;
   cacheTtlMs?: number;
-  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
-  cacheMaxBytes?: number;
-  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  /** One cache for several clients (the backend's byte budget, CACHE_MAX_BYTES); replaces cacheTtlMs. */
   cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
@@ -222,7 +220,6 @@ export class PDClient {
       tls: opts.tls,
       headers: { 'X-Caller-ID': callerId },
       cacheTtlMs: opts.cacheTtlMs,
-      cacheMaxBytes: opts.cacheMaxBytes,
       cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,
@@ -445,10 +442,26 @@ export class PDClient {
     return this.read('/schedulers', Schedulers, undefined, o);
   }
 
-  /** `GET /scheduler-config/evict-leader-scheduler/list`: the ids of the stores whose leaders are evicted. */
+  /**
+   * `GET /scheduler-config/evict-leader-scheduler/list`: the ids of the stores whose leaders are evicted. PD answers
+   * 404 when no evict-leader scheduler runs (its config goes with it, also between a `GET /schedulers` and this
+   * read): no store is evicted, for every caller.
+   */
   async getEvictLeaderStores(o: ReadOptions = {}): Promise<PdAnswer<number[]>> {
-    const a = await this.read('/scheduler-config/evict-leader-scheduler/list', EvictLeaderConfig, undefined, o);
-    return { ...a, data: Object.keys(a.data['store-id-ranges']).map(Number).sort((x, y) => x - y) };
+    try {
+      const a = await this.read('/scheduler-config/evict-leader-scheduler/list', EvictLeaderConfig, undefined, o);
+      return {
+        ...a,
+        data: Object.keys(a.data['store-id-ranges'])
+          .map(Number)
+          .sort((x, y) => x - y),
+      };
+    } catch (err) {
+      if (err instanceof UpstreamStatusError && err.status === 404) {
+        return { data: [], pdNow: Date.now(), clock: 'local', origin: err.origin ?? '' };
+      }
+      throw err;
+    }
   }
 
   /** `GET /operators`, each `Operator.String()` parsed (region, kind, steps, times, status; schedulingSchema.ts). */

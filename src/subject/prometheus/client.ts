@@ -36,9 +36,7 @@ export interface PrometheusClientOptions {
   /** Scrape job names (TiUP: `tikv`, `pd`); an empty name means "no job matcher". */
   jobs?: { tikv: string; pd: string };
   cacheTtlMs?: number;
-  /** Bytes of answers the cache may hold (CACHE_MAX_BYTES). */
-  cacheMaxBytes?: number;
-  /** One cache for several clients (the backend's byte budget); replaces cacheTtlMs/cacheMaxBytes. */
+  /** One cache for several clients (the backend's byte budget, CACHE_MAX_BYTES); replaces cacheTtlMs. */
   cache?: AnswerCache<Answer<unknown>>;
   maxConcurrent?: number;
   maxBodyBytes?: number;
@@ -115,7 +113,6 @@ export class PrometheusClient {
       tls: opts.tls,
       headers,
       cacheTtlMs: opts.cacheTtlMs,
-      cacheMaxBytes: opts.cacheMaxBytes,
       cache: opts.cache,
       maxConcurrent: opts.maxConcurrent,
       maxBodyBytes: opts.maxBodyBytes,

@@ -1,11 +1,10 @@
 import { MAX_POINTS_PER_SERIES } from '../../../src/subject/prometheus/client';
-import fc from 'fast-check';
 
 import { BadQueryError, ERROR_CODES, UpstreamTooLargeError } from '../../../src/shared/errors';
 import {
   invariantHistory,
   invariantHistoryReport,
-  planRange,
+  historyPlan,
   rateWindowMs,
 } from '../../../src/subject/tikv/invariants/history';
 import { DEFAULT_RULES, resolveRules } from '../../../src/subject/tikv/invariants/rules';
@@ -16,118 +15,12 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 const FROM = 1_800_000_000_000; // a multiple of 15 s and of 1 min
 
-describe('planning a range query', () => {
-  it('steps at a quarter of the grace period and starts grace + rate window before `from`', () => {
-    const plan = planRange({
-      from: FROM,
-      to: FROM + 3_600_000,
-      graceMs: MIN,
-      lookbackMs: MIN,
-      scrapeIntervalMs: 5 * S,
-    });
-    expect(plan.stepMs).toBe(15 * S);
-    expect(plan.start).toBe(FROM - 2 * MIN);
-    expect(plan.chunks).toEqual([{ start: FROM - 2 * MIN, end: FROM + 3_600_000 }]);
-  });
-
-  it('never steps below the scrape interval', () => {
-    const plan = planRange({ from: FROM, to: FROM + MIN, graceMs: 20 * S, lookbackMs: 0, scrapeIntervalMs: 15 * S });
-    expect(plan.stepMs).toBe(15 * S);
-  });
-
-  it('aligns the start down to the step grid', () => {
-    const plan = planRange({
-      from: FROM + 7 * S,
-      to: FROM + MIN,
-      graceMs: MIN,
-      lookbackMs: MIN,
-      scrapeIntervalMs: 15 * S,
-    });
-    expect(plan.start).toBe(FROM - 2 * MIN);
-  });
-
-  it('with no grace, steps at range / maxDataPoints (at least the scrape interval)', () => {
-    const week = planRange({ from: FROM, to: FROM + 7 * DAY, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S });
-    expect(week.stepMs).toBe(MIN); // 604,800 s / 11,000 = 54.98 s, up to a whole minute
-    expect(week.chunks).toHaveLength(1);
-    const hour = planRange({ from: FROM, to: FROM + 3_600_000, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S });
-    expect(hour.stepMs).toBe(15 * S);
-    const dashboard = planRange({
-      from: FROM,
-      to: FROM + DAY,
-      graceMs: 0,
-      lookbackMs: 0,
-      scrapeIntervalMs: 15 * S,
-      maxDataPoints: 1000,
-    });
-    expect(dashboard.stepMs).toBe(2 * MIN); // 86.4 s, up to a nice step
-  });
-
-  it('splits a range longer than 11,000 points into consecutive chunks on the step grid', () => {
-    const plan = planRange({ from: FROM, to: FROM + 3 * DAY, graceMs: MIN, lookbackMs: MIN, scrapeIntervalMs: 15 * S });
-    const start = FROM - 2 * MIN;
-    expect(plan.stepMs).toBe(15 * S);
-    expect(plan.chunks).toEqual([
-      { start, end: start + 10_999 * 15 * S },
-      { start: start + 11_000 * 15 * S, end: FROM + 3 * DAY },
-    ]);
-  });
-
-  it('coarsens the step when a range would need more chunks than allowed', () => {
-    const plan = planRange({
-      from: FROM,
-      to: FROM + 30 * DAY,
-      graceMs: MIN,
-      lookbackMs: MIN,
-      scrapeIntervalMs: 15 * S,
-      maxChunks: 2,
-    });
-    expect(plan.chunks.length).toBeLessThanOrEqual(2);
-    expect(plan.stepMs).toBe(2 * MIN); // 30 days + 2 min need 118 s, up to a nice step
-  });
-
-  it('plans an absurdly long range with a coarse step instead of thousands of chunks', () => {
-    const plan = planRange({ from: 0, to: 8e15, graceMs: MIN, lookbackMs: MIN, scrapeIntervalMs: 15 * S });
-    expect(plan.chunks.length).toBeLessThanOrEqual(20);
-    expect(plan.stepMs).toBeGreaterThan(DAY);
-  });
-
+describe('planning a history', () => {
   it('names what is wrong in its inputs', () => {
-    expect(() => planRange({ from: 2, to: 1, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 15 * S })).toThrow(
-      BadQueryError
-    );
-    expect(() => planRange({ from: 1, to: 2, graceMs: 0, lookbackMs: 0, scrapeIntervalMs: 0 })).toThrow(
+    const plan = { rules: DEFAULT_RULES, scrapeIntervalMs: 15 * S };
+    expect(() => historyPlan('store_down', { ...plan, range: { from: 2, to: 1 } })).toThrow(BadQueryError);
+    expect(() => historyPlan('store_down', { ...plan, range: { from: 1, to: 2 }, scrapeIntervalMs: 0 })).toThrow(
       /scrapeIntervalMs/
-    );
-  });
-
-  it('always covers the range with chunks of at most 11,000 points that join without gaps', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 60 * DAY }),
-        fc.integer({ min: 0, max: 40 * DAY }),
-        fc.constantFrom(0, 1 * S, 30 * S, MIN, 5 * MIN),
-        fc.constantFrom(0, MIN, 5 * MIN),
-        fc.constantFrom(1 * S, 10 * S, 15 * S, 30 * S, MIN),
-        (offset, length, graceMs, lookbackMs, scrapeIntervalMs) => {
-          const from = FROM + offset;
-          const plan = planRange({ from, to: from + length, graceMs, lookbackMs, scrapeIntervalMs });
-          expect(plan.start).toBeLessThanOrEqual(from - graceMs - lookbackMs);
-          expect(plan.start % plan.stepMs).toBe(0);
-          expect(plan.stepMs).toBeGreaterThanOrEqual(scrapeIntervalMs);
-          expect(plan.chunks[0].start).toBe(plan.start);
-          // The last chunk reaches the last step point at or before `to`.
-          expect(plan.chunks.at(-1)!.end).toBeLessThanOrEqual(from + length);
-          expect(plan.chunks.at(-1)!.end).toBeGreaterThan(from + length - plan.stepMs);
-          plan.chunks.forEach((c, i) => {
-            expect(Math.floor((c.end - c.start) / plan.stepMs) + 1).toBeLessThanOrEqual(MAX_POINTS_PER_SERIES);
-            if (i > 0) {
-              expect(c.start).toBe(plan.chunks[i - 1].end + plan.stepMs);
-            }
-          });
-        }
-      ),
-      { numRuns: 300 }
     );
   });
 

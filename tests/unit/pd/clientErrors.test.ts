@@ -112,6 +112,13 @@ describe('PD error bodies', () => {
     expect(pdErrorMessage('not json')).toBeUndefined();
   });
 
+  it('reads no evicted store when no evict-leader scheduler runs (PD answers 404 for its config)', async () => {
+    pd.route('GET', '/scheduler-config/evict-leader-scheduler/list', (_req, res) => sendJson(res, 404, '"404 page not found"'));
+    expect((await client.getEvictLeaderStores()).data).toEqual([]);
+    pd.route('GET', '/scheduler-config/evict-leader-scheduler/list', (_req, res) => sendJson(res, 500, '"boom"'));
+    await expect(client.getEvictLeaderStores()).rejects.toMatchObject({ status: 500 });
+  });
+
   it('raises StoreNotFoundError for an unknown store', async () => {
     pd.route('GET', '/store/9', (_req, res) => sendJson(res, 404, '"[PD:core:ErrStoreNotFound]store 9 not found"'));
     const err = await rejection(client.getStore(9));

@@ -9,13 +9,12 @@
  *   whose state_name is Up (a Disconnected or Down store holds replicas nobody can read). Undo (`undo_store`):
  *   `POST /store/{id}/state?state=Up`, possible while the store is Offline, not once it is Tombstone.
  */
-import { StoreNotFoundError, UpstreamStatusError } from '../../../shared/errors';
+import { StoreNotFoundError } from '../../../shared/errors';
 import type { StoreInfo } from '../../pd/schema';
 import { isTiFlash } from '../../pd/storeState';
 import { executeAfterPreflight, makePreflight, type Steps } from './run';
 import type { ActionModule, ActionPd, Check, ParamsOf } from './types';
-
-const EVICT_LEADER = 'evict-leader-scheduler';
+import { EVICT_LEADER_SCHEDULER } from '../observations/scheduling';
 
 async function findStore(pd: ActionPd, id: number): Promise<{ info?: StoreInfo; at: number }> {
   try {
@@ -57,7 +56,7 @@ async function preflight(pd: ActionPd, params: Params) {
 
   if (mode === 'leaders' || mode === 'undo_leaders') {
     const [schedulers, stores] = await Promise.all([pd.getSchedulers(), pd.getStores()]);
-    const running = schedulers.data.includes(EVICT_LEADER);
+    const running = schedulers.data.includes(EVICT_LEADER_SCHEDULER);
     if (mode === 'leaders') {
       const others = stores.data.stores.filter(
         (s) => s.store.id !== store_id && !isTiFlash(s.store) && s.store.state_name === 'Up'
@@ -78,7 +77,7 @@ async function preflight(pd: ActionPd, params: Params) {
         }
       );
       return done(
-        `PD would add store ${store_id} to ${EVICT_LEADER}: its ${info.status.leader_count ?? '(unknown number of)'} leaders move to other voters (watch leader_count fall to 0); regions stay where they are. Undo with mode undo_leaders`,
+        `PD would add store ${store_id} to ${EVICT_LEADER_SCHEDULER}: its ${info.status.leader_count ?? '(unknown number of)'} leaders move to other voters (watch leader_count fall to 0); regions stay where they are. Undo with mode undo_leaders`,
         { ...counts, evict_leader_scheduler: running }
       );
     }
@@ -87,21 +86,23 @@ async function preflight(pd: ActionPd, params: Params) {
     checks.push({
       name: 'evict_leader_running',
       ok: running,
-      detail: running ? `${EVICT_LEADER} is running` : `${EVICT_LEADER} is not running: there is nothing to undo`,
+      detail: running
+        ? `${EVICT_LEADER_SCHEDULER} is running`
+        : `${EVICT_LEADER_SCHEDULER} is not running: there is nothing to undo`,
     });
-    const evicted = running ? await evictedStores(pd) : [];
+    const evicted = running ? (await pd.getEvictLeaderStores()).data : [];
     if (running) {
       const listed = evicted.includes(store_id);
       checks.push({
         name: 'store_in_evict_list',
         ok: listed,
         detail: listed
-          ? `${EVICT_LEADER} evicts the leaders of store ${store_id}`
-          : `store ${store_id} is not in the ${EVICT_LEADER} list (${evicted.length > 0 ? `it evicts from store ${evicted.join(', ')}` : 'no store'}): there is nothing to undo for it`,
+          ? `${EVICT_LEADER_SCHEDULER} evicts the leaders of store ${store_id}`
+          : `store ${store_id} is not in the ${EVICT_LEADER_SCHEDULER} list (${evicted.length > 0 ? `it evicts from store ${evicted.join(', ')}` : 'no store'}): there is nothing to undo for it`,
       });
     }
     return done(
-      `PD would remove store ${store_id} from ${EVICT_LEADER} (the scheduler goes once no store is left in it); the balance-leader scheduler may then move leaders back`,
+      `PD would remove store ${store_id} from ${EVICT_LEADER_SCHEDULER} (the scheduler goes once no store is left in it); the balance-leader scheduler may then move leaders back`,
       { ...counts, evict_leader_scheduler: running, evict_leader_stores: evicted }
     );
   }
@@ -154,24 +155,12 @@ async function preflight(pd: ActionPd, params: Params) {
   );
 }
 
-/** The stores evict-leader evicts from; none when PD no longer has its config (the scheduler went meanwhile). */
-async function evictedStores(pd: ActionPd): Promise<number[]> {
-  try {
-    return (await pd.getEvictLeaderStores()).data;
-  } catch (err) {
-    if (err instanceof UpstreamStatusError && err.status === 404) {
-      return [];
-    }
-    throw err;
-  }
-}
-
 function write(pd: ActionPd, p: Params, callerId: string): Promise<string> {
   switch (p.mode) {
     case 'leaders':
-      return pd.addScheduler({ name: EVICT_LEADER, store_id: p.store_id }, { callerId });
+      return pd.addScheduler({ name: EVICT_LEADER_SCHEDULER, store_id: p.store_id }, { callerId });
     case 'undo_leaders':
-      return pd.removeScheduler(`${EVICT_LEADER}-${p.store_id}`, { callerId });
+      return pd.removeScheduler(`${EVICT_LEADER_SCHEDULER}-${p.store_id}`, { callerId });
     case 'store':
       return pd.deleteStore(p.store_id, { callerId });
     case 'undo_store':
@@ -182,7 +171,7 @@ function write(pd: ActionPd, p: Params, callerId: string): Promise<string> {
 async function effect(pd: ActionPd, p: Params): Promise<Record<string, unknown>> {
   if (p.mode === 'leaders' || p.mode === 'undo_leaders') {
     const schedulers = (await pd.getSchedulers()).data;
-    return { schedulers, evict_leader_scheduler: schedulers.includes(EVICT_LEADER) };
+    return { schedulers, evict_leader_scheduler: schedulers.includes(EVICT_LEADER_SCHEDULER) };
   }
   const { info } = await findStore(pd, p.store_id);
   return { state_name: info?.store.state_name ?? null, node_state: info?.store.node_state ?? null };

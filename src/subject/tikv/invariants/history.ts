@@ -5,7 +5,6 @@
  *   invariantHistory(opts: HistoryOptions): Promise<Violation[]>
  *   invariantHistoryReport(opts): Promise<HistoryReport>   — the violations with Prometheus' warnings and counts
  *   historyPlan(invariant, opts): HistoryGrid               — the replay grid (step = scrape interval)
- *   planRange(opts: PlanOptions): RangePlan                 — step, aligned start, ≤ 11,000-point chunks (pure)
  *   rateWindowMs(window, scrapeIntervalMs): number          — the rate window actually used (≥ 4 scrape intervals)
  *
  * Series: high_latency = p99WriteLatencyExpr, low_disk = diskUsedRatioExpr, store_down = `up{job="tikv"} == 0`
@@ -31,7 +30,6 @@
  * scrape intervals is always found. The latency itself is a rate over W, which smooths spikes shorter than W.
  * keep_firing_for is honoured within the padding of a window (the default rules do not use it).
  */
-import { MAX_POINTS_PER_SERIES } from '../../prometheus/client';
 import { BadQueryError } from '../../../shared/errors';
 import { CLUSTER_LEVEL_STORE, INVARIANTS, type InvariantName } from '../../../shared/names';
 import type { Violation } from '../../../shared/schema/violation';
@@ -44,77 +42,10 @@ import { historySeries, recordedSelector } from './historySeries';
 import type { StoreIdentity } from './replay';
 import type { InvariantRules } from './rules';
 
-const DEFAULT_MAX_CHUNKS = 20;
-
 export type { RangeSeries } from '../../prometheus/client';
 export type { HistoryGrid, PrometheusHistory } from './historyGrid';
 /** The part of PrometheusClient the history needs (kept name). */
 export type PrometheusRange = PrometheusHistory;
-
-export interface PlanOptions {
-  from: number;
-  to: number;
-  graceMs: number;
-  /** How far before `from − grace` the query must start (the rate window for rate expressions, else 0). */
-  lookbackMs: number;
-  scrapeIntervalMs: number;
-  /** Points per series wanted when grace is 0 (Grafana's maxDataPoints); default 11,000. */
-  maxDataPoints?: number;
-  maxChunks?: number;
-}
-
-export interface RangePlan {
-  stepMs: number;
-  start: number;
-  end: number;
-  /** Consecutive [start, end] windows on the step grid, each ≤ 11,000 points. */
-  chunks: Array<{ start: number; end: number }>;
-}
-
-export function planRange(o: PlanOptions): RangePlan {
-  if (!(o.scrapeIntervalMs > 0)) {
-    throw new BadQueryError('must be a positive number of milliseconds', 'scrapeIntervalMs');
-  }
-  if (!(o.from <= o.to)) {
-    throw new BadQueryError('`from` must not be after `to`', 'range');
-  }
-  const wanted =
-    o.graceMs > 0
-      ? niceStep(o.graceMs / 4, 'down')
-      : niceStep((o.to - o.from) / (o.maxDataPoints ?? MAX_POINTS_PER_SERIES), 'up');
-  let stepMs = Math.max(Math.ceil(o.scrapeIntervalMs / 1000) * 1000, wanted);
-  const earliest = Math.max(0, o.from - o.graceMs - o.lookbackMs);
-  const span = () => o.to - Math.floor(earliest / stepMs) * stepMs;
-  const maxPoints = (o.maxChunks ?? DEFAULT_MAX_CHUNKS) * MAX_POINTS_PER_SERIES;
-  if (span() / stepMs + 1 > maxPoints) {
-    stepMs = niceStep(span() / (maxPoints - 1), 'up');
-    // Aligning the start down to the coarser grid can add one point.
-    if (span() / stepMs + 1 > maxPoints) {
-      stepMs = niceStep(stepMs + 1, 'up');
-    }
-  }
-  const start = Math.floor(earliest / stepMs) * stepMs;
-  const chunks: RangePlan['chunks'] = [];
-  for (let s = start; s <= o.to; s += MAX_POINTS_PER_SERIES * stepMs) {
-    chunks.push({ start: s, end: Math.min(o.to, s + (MAX_POINTS_PER_SERIES - 1) * stepMs) });
-  }
-  return { stepMs, start, end: o.to, chunks };
-}
-
-/** Steps that divide minutes, hours and days, so evaluation times stay on a grid that reads well. */
-const NICE_STEPS_S = [
-  1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
-];
-
-/** The nearest nice step at or below (`down`) or at or above (`up`) `ms`; past a day, whole seconds. */
-function niceStep(ms: number, direction: 'up' | 'down'): number {
-  const s = ms / 1000;
-  const nice =
-    direction === 'down'
-      ? ([...NICE_STEPS_S].reverse().find((n) => n <= s) ?? 1)
-      : (NICE_STEPS_S.find((n) => n >= s) ?? Math.ceil(s));
-  return nice * 1000;
-}
 
 /** The rate window in ms: `window`, raised to four scrape intervals (Prometheus' advice for rate()). */
 export function rateWindowMs(window: string, scrapeIntervalMs: number): number {
@@ -134,8 +65,6 @@ export interface HistoryOptions {
   /** Invariants to check; absent or empty = all. */
   invariants?: readonly InvariantName[];
   storeIds?: readonly number[];
-  /** Grafana's maxDataPoints: no longer changes the replay step (always the scrape interval). */
-  maxDataPoints?: number;
   /** Aborts every Prometheus request of this history (the client went away). */
   signal?: AbortSignal;
   /** Prometheus requests in flight at once (default 4). */
@@ -151,8 +80,8 @@ export interface HistoryOptions {
   state?: { store: HistoryStates; key: string };
 }
 
-/** The inputs that decide how an invariant's past is queried (its step and chunks). */
-export type PlanInputs = Pick<HistoryOptions, 'rules' | 'range' | 'window' | 'scrapeIntervalMs' | 'maxDataPoints'>;
+/** The inputs that decide how an invariant's past is queried (its replay grid). */
+export type PlanInputs = Pick<HistoryOptions, 'rules' | 'range' | 'window' | 'scrapeIntervalMs'>;
 
 /**
  * The grid an invariant's history is replayed on: only latency looks back a rate window before `from`. The frames
