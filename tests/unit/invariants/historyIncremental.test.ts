@@ -231,6 +231,11 @@ describe('incremental refresh of the invariant history', () => {
     for (const c of coarse) {
       expect(c.start).toBeGreaterThanOrEqual(FROM + 30 * S - OVERLAP_MS - 2 * MIN);
     }
+    // The refresh replays two spans (to the new watermark, then to `to`) on one series estimate per invariant.
+    const estimates = refresh.filter((c) => c.type === 'instant' && c.expr.startsWith('max_over_time(count('));
+    const perInvariant = new Set(estimates.map((c) => c.expr.replace(/\[[^\]]*\]\)$/, '')));
+    expect(estimates.length).toBeGreaterThan(0);
+    expect(estimates).toHaveLength(perInvariant.size);
   });
 
   it('keeps a state untouched by a cancelled refresh, and drops it on an error', async () => {

@@ -25,6 +25,8 @@ export interface CoarseOptions {
   maxSamples: number;
   limiter: Limiter;
   signal?: AbortSignal;
+  /** seriesEstimate's answer when the caller has it already (two passes of one refresh): no query then. */
+  seriesEstimate?: number;
 }
 
 export interface CoarseResult {
@@ -58,14 +60,14 @@ export async function coarseWindows(
   const first = Math.ceil(grid.start / S) * S;
   const last = Math.ceil(grid.end / S) * S;
   // Each raw series costs about twice its samples while PromQL evaluates (the rate or ratio, then the aggregation).
-  const series = 2 * (await seriesEstimate(p, s, grid, o));
+  const series = 2 * (o.seriesEstimate ?? (await seriesEstimate(p, s, grid, o)));
   const innerStepsPerChunk = Math.floor(o.maxSamples / series);
   const points = Math.max(1, Math.min(MAX_POINTS_PER_SERIES, Math.floor((innerStepsPerChunk * R - S) / S)));
   const chunks: Array<[number, number]> = [];
   for (let t = first; t <= last; t += points * S) {
     chunks.push([t, Math.min(last, t + (points - 1) * S)]);
   }
-  const out: CoarseResult = { windows: new Map(), warnings: [], queries: 1 };
+  const out: CoarseResult = { windows: new Map(), warnings: [], queries: o.seriesEstimate === undefined ? 1 : 0 };
   const run = async ([a, b]: [number, number]): Promise<void> => {
     out.queries++;
     let answer;

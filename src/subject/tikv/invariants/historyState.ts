@@ -27,7 +27,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Violation } from '../../../shared/schema/violation';
-import { coarseWindows } from './historyCoarse';
+import { coarseWindows, seriesEstimate } from './historyCoarse';
 import { coarseStep, type HistoryGrid, type PrometheusHistory } from './historyGrid';
 import type { Limiter } from './historyLimits';
 import { refineHistory } from './historyRefine';
@@ -142,13 +142,19 @@ export async function replayInvariant(
 ): Promise<PassResult> {
   const R = grid.stepMs;
   const result: PassResult = { violations: [], warnings: [], queries: 0, incremental: false };
-  const pass = async (sub: HistoryGrid, initial: Map<string, Replayer> | undefined, finish: boolean) => {
+  const pass = async (
+    sub: HistoryGrid,
+    initial: Map<string, Replayer> | undefined,
+    finish: boolean,
+    estimate?: number
+  ) => {
     const coarseStepMs = coarseStep(sub);
     const coarse = await coarseWindows(p, s, sub, {
       coarseStepMs,
       maxSamples: o.maxSamples,
       limiter: o.limiter,
       signal: o.signal,
+      seriesEstimate: estimate,
     });
     if (o.keepInstance) {
       for (const instance of coarse.windows.keys()) {
@@ -186,12 +192,18 @@ export async function replayInvariant(
     let replayers = resumed?.replayers;
     let done = resumed?.watermark ?? grid.start - R;
     result.incremental = resumed !== undefined;
+    let estimate: number | undefined;
     if (watermark > done) {
-      replayers = (await pass({ stepMs: R, start: done + R, end: watermark }, replayers, false)).replayers;
+      // One series estimate for both passes, over the span they cover together.
+      result.queries++;
+      estimate = await seriesEstimate(p, s, { stepMs: R, start: done + R, end: grid.end }, o);
+      replayers = (await pass({ stepMs: R, start: done + R, end: watermark }, replayers, false, estimate)).replayers;
       done = watermark;
     }
     const kept = new Map([...(replayers ?? [])].map(([i, r]) => [i, r.clone()]));
-    result.violations = (await pass({ stepMs: R, start: done + R, end: grid.end }, replayers, true)).violations;
+    result.violations = (
+      await pass({ stepMs: R, start: done + R, end: grid.end }, replayers, true, estimate)
+    ).violations;
     o.state.store.set(key, grid.start, done, kept);
     return result;
   } catch (err) {
