@@ -7,12 +7,23 @@
  */
 import type { DataFrameJSON } from '../../../shared/schema/frames';
 import type { ForecastsResult } from '../observations/forecasts';
+import { frame, TABLE } from './build';
 
 export function forecastFrames(refId: string, r: ForecastsResult, horizonMs?: number): DataFrameJSON[] {
   const rows = r.rows;
   const fields = [
-    { name: 'store_id', type: 'number' as const, config: { displayName: 'Store' }, values: rows.map((x) => x.store_id) },
-    { name: 'address', type: 'string' as const, config: { displayName: 'Address' }, values: rows.map((x) => x.address) },
+    {
+      name: 'store_id',
+      type: 'number' as const,
+      config: { displayName: 'Store' },
+      values: rows.map((x) => x.store_id),
+    },
+    {
+      name: 'address',
+      type: 'string' as const,
+      config: { displayName: 'Address' },
+      values: rows.map((x) => x.address),
+    },
     {
       name: 'used_ratio',
       type: 'number' as const,
@@ -40,19 +51,11 @@ export function forecastFrames(refId: string, r: ForecastsResult, horizonMs?: nu
   ];
   const notices = r.warnings.map((w) => ({ severity: 'warning' as const, text: `Prometheus: ${w}` }));
   return [
-    {
-      schema: {
-        name: 'forecasts',
-        refId,
-        meta: {
-          preferredVisualisationType: 'table',
-          custom: { window: r.window, levels: r.levels, at: r.at, pdNow: r.pd_now },
-          ...(notices.length > 0 ? { notices } : {}),
-        },
-        fields: fields.map(({ name, type, config }) => ({ name, type, config })),
-      },
-      data: { values: fields.map((f) => f.values) },
-    },
+    frame(refId, 'forecasts', fields, {
+      ...TABLE,
+      custom: { window: r.window, levels: r.levels, at: r.at, pdNow: r.pd_now },
+      ...(notices.length > 0 ? { notices } : {}),
+    }),
     ...(horizonMs === undefined ? [] : [forecastWarnings(refId, r, horizonMs)]),
   ];
 }
@@ -71,7 +74,8 @@ export function forecastWarnings(refId: string, r: ForecastsResult, horizonMs: n
       const s = x.times[c];
       if (within(s)) {
         const pct = Number((r.levels[i] * 100).toFixed(1));
-        const confidence = x.confidence === null ? 'no fit confidence' : `fit confidence ${Math.round(x.confidence * 100)} %`;
+        const confidence =
+          x.confidence === null ? 'no fit confidence' : `fit confidence ${Math.round(x.confidence * 100)} %`;
         rows.push({
           time: now,
           timeEnd: now + Math.round(s * 1000),
@@ -97,7 +101,10 @@ export function forecastWarnings(refId: string, r: ForecastsResult, horizonMs: n
       name: 'forecast_warnings',
       refId,
       meta: { custom: { horizonMs } },
-      fields: names.map((name) => ({ name, type: name === 'time' || name === 'timeEnd' ? ('time' as const) : ('string' as const) })),
+      fields: names.map((name) => ({
+        name,
+        type: name === 'time' || name === 'timeEnd' ? ('time' as const) : ('string' as const),
+      })),
     },
     data: { values: names.map((n) => rows.map((row) => row[n])) },
   };

@@ -11,56 +11,17 @@
  * Every frame carries the query's refId.
  */
 import { rangeStep, type StepRange } from '../../prometheus/step';
-import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { DataFrameJSON } from '../../../shared/schema/frames';
 import type { ObservationQuery } from '../../../shared/schema/query';
 import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
 import { parsePromDuration } from '../promql';
+import { col, type Column, frame, TABLE } from './build';
 import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
 
 type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
-
-interface Column {
-  name: string;
-  type: NonNullable<FieldSchemaJSON['type']>;
-  values: unknown[];
-  config?: Record<string, unknown>;
-  labels?: Record<string, string>;
-}
-
-function frame(refId: string, name: string, columns: Column[], meta?: Record<string, unknown>): DataFrameJSON {
-  return {
-    schema: {
-      name,
-      refId,
-      ...(meta ? { meta } : {}),
-      fields: columns.map(({ name: n, type, config, labels }) => ({
-        name: n,
-        type,
-        ...(config ? { config } : {}),
-        ...(labels ? { labels } : {}),
-      })),
-    },
-    data: { values: columns.map((c) => c.values) },
-  };
-}
-
-const col = <T>(
-  rows: T[],
-  name: string,
-  type: Column['type'],
-  get: (r: T) => unknown,
-  config?: Record<string, unknown>
-): Column => ({
-  name,
-  type,
-  values: rows.map(get),
-  config,
-});
-
-const TABLE = { preferredVisualisationType: 'table' };
 
 /** `{zone: 'z1', host: 'tikv-1'}` → `zone=z1, host=tikv-1`. */
 function labelText(labels: Record<string, string>): string {
@@ -194,11 +155,14 @@ export async function observationFrames(
     }
 
     case 'get_store_metrics': {
-      const result = await subject.getStoreMetrics({
-        storeIds,
-        range: { from: range.from, to: range.to },
-        stepMs: rangeStep(range),
-      }, ctx);
+      const result = await subject.getStoreMetrics(
+        {
+          storeIds,
+          range: { from: range.from, to: range.to },
+          stepMs: rangeStep(range),
+        },
+        ctx
+      );
       return storeMetricFrames(q.refId, result);
     }
 

@@ -2,33 +2,28 @@
  * get_operators and get_schedulers as Grafana tables (`DataFrameJSON`): one row per operator; for schedulers three
  * frames — schedulers (paused state, evict-leader stores), per-store limits, and the schedule config's items.
  */
-import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { DataFrameJSON } from '../../../shared/schema/frames';
 import type { OperatorsResult, SchedulersResult } from '../observations/scheduling';
+import { col, type FieldType, frame, TABLE } from './build';
 
-type FieldType = NonNullable<FieldSchemaJSON['type']>;
-
-interface Column<T> {
+interface ColumnOf<T> {
   name: string;
   type: FieldType;
   get: (r: T) => unknown;
   config: Record<string, unknown>;
 }
 
-const TABLE = { preferredVisualisationType: 'table' };
-
-function table<T>(refId: string, name: string, rows: T[], columns: Array<Column<T>>, custom?: object): DataFrameJSON {
-  return {
-    schema: {
-      name,
-      refId,
-      meta: custom ? { ...TABLE, custom } : TABLE,
-      fields: columns.map((c) => ({ name: c.name, type: c.type, config: c.config })),
-    },
-    data: { values: columns.map((c) => rows.map(c.get)) },
-  };
+function table<T>(refId: string, name: string, rows: T[], columns: Array<ColumnOf<T>>, custom?: object): DataFrameJSON {
+  const meta = custom ? { ...TABLE, custom } : TABLE;
+  return frame(
+    refId,
+    name,
+    columns.map(({ name: n, type, get, config }) => col(rows, n, type, get, config)),
+    meta
+  );
 }
 
-const c = <T>(name: string, type: FieldType, get: (r: T) => unknown, config: Record<string, unknown>): Column<T> => ({
+const c = <T>(name: string, type: FieldType, get: (r: T) => unknown, config: Record<string, unknown>): ColumnOf<T> => ({
   name,
   type,
   get,

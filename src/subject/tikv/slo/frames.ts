@@ -5,21 +5,12 @@
  *   timeseriesFrames(series, o): DataFrameJSON[] — `timeseries`: per store and SLO a frame of time, attainment and
  *                                                  budget_left, labelled store_id, address, slo
  */
-import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { DataFrameJSON } from '../../../shared/schema/frames';
+import { type Column, frame } from '../frames/build';
 import type { BudgetRow, SloSeriesOut } from './report';
 
-type Field = FieldSchemaJSON & { values: unknown[] };
-
-function frame(refId: string, name: string, fields: Field[], notices: Notice[]): DataFrameJSON {
-  return {
-    schema: {
-      name,
-      refId,
-      ...(notices.length > 0 ? { meta: { notices } } : {}),
-      fields: fields.map(({ values: _values, ...f }) => f),
-    },
-    data: { values: fields.map((f) => f.values) },
-  };
+function sloFrame(refId: string, name: string, columns: Column[], notices: Notice[]): DataFrameJSON {
+  return frame(refId, name, columns, notices.length > 0 ? { notices } : undefined);
 }
 
 export interface Notice {
@@ -34,7 +25,7 @@ export function budgetFrame(
   o: { refId: string; cluster: string; notices: Notice[] }
 ): DataFrameJSON {
   const col = <K extends keyof BudgetRow>(k: K) => rows.map((r) => r[k]);
-  return frame(
+  return sloFrame(
     o.refId,
     'slo_budget',
     [
@@ -61,7 +52,7 @@ export function timeseriesFrames(
 ): DataFrameJSON[] {
   const frames = series.map((s, i) => {
     const labels = { store_id: String(s.store_id), address: s.address, slo: s.slo, cluster: o.cluster };
-    return frame(
+    return sloFrame(
       o.refId,
       `${s.slo} ${s.store_id}`,
       [
@@ -73,5 +64,7 @@ export function timeseriesFrames(
     );
   });
   // No store at all: one empty frame still carries the notices (and tells Grafana the query answered).
-  return frames.length > 0 ? frames : [frame(o.refId, 'slo', [{ name: 'time', type: 'time', values: [] }], o.notices)];
+  return frames.length > 0
+    ? frames
+    : [sloFrame(o.refId, 'slo', [{ name: 'time', type: 'time', values: [] }], o.notices)];
 }
