@@ -25,7 +25,7 @@ import type { TlsOptions } from '../subject/http/upstream';
 import type { PrometheusAuth } from '../subject/prometheus/client';
 import { type LabelMatcher, parseSelector } from '../subject/prometheus/selector';
 import { INSTANCE_MAPPINGS, type InstanceMapping } from '../subject/tikv/instances';
-import { parsePromDuration } from '../subject/tikv/promql';
+import { parsePromDuration, PromDurationText } from '../subject/tikv/promql';
 import type { SloOverrides } from '../subject/tikv/slo/definitions';
 import { readConfigFile, type Source as ConfigSource } from './configFile';
 
@@ -257,11 +257,15 @@ function readerOf(src: Source, prefix = '') {
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new ConfigError(prefix + CONFIG_ENV[name], `${parsed.error.issues[0].message} (got ${JSON.stringify(redact(name, raw))})`);
+      throw new ConfigError(
+        prefix + CONFIG_ENV[name],
+        `${parsed.error.issues[0].message} (got ${JSON.stringify(redact(name, raw))})`
+      );
     }
     return parsed.data;
   };
-  const opt = <T>(name: VarName, schema: z.ZodType<T>): T | undefined => (get(name) === undefined ? undefined : val(name, schema));
+  const opt = <T>(name: VarName, schema: z.ZodType<T>): T | undefined =>
+    get(name) === undefined ? undefined : val(name, schema);
   return { get, val, opt, prefix };
 }
 type Reader = ReturnType<typeof readerOf>;
@@ -271,7 +275,10 @@ type Reader = ReturnType<typeof readerOf>;
  */
 export function loadConfig(env: Source = process.env, file: string | undefined = env[CONFIG_ENV.CONFIG_FILE]): Config {
   if (env[CONFIG_ENV.CLUSTERS] !== undefined) {
-    throw new ConfigError(CONFIG_ENV.CLUSTERS, 'is a list of mappings: set it in the CONFIG_FILE YAML, not in the environment');
+    throw new ConfigError(
+      CONFIG_ENV.CLUSTERS,
+      'is a list of mappings: set it in the CONFIG_FILE YAML, not in the environment'
+    );
   }
   const fromFile = file
     ? readConfigFile(file, {
@@ -291,7 +298,10 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     throw new ConfigError(CONFIG_ENV.ACTIONS_TOKEN, 'is required when ACTIONS_ENABLED is true');
   }
   if (actionsToken && actionsToken === apiToken) {
-    throw new ConfigError(CONFIG_ENV.ACTIONS_TOKEN, 'must differ from API_TOKEN (the read token is refused on /api/actions)');
+    throw new ConfigError(
+      CONFIG_ENV.ACTIONS_TOKEN,
+      'must differ from API_TOKEN (the read token is refused on /api/actions)'
+    );
   }
 
   // Off loopback our tokens are all that guards the cluster: a short one can be guessed (OWASP: ≥ 128 bits).
@@ -316,14 +326,20 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       const r = readerOf({ ...defaults, ...entry }, `${CONFIG_ENV.CLUSTERS}[${i}].`);
       const c = clusterOf(r, r.val('CLUSTER_NAME', ClusterName));
       if (!c.pd) {
-        throw new ConfigError(`${r.prefix}${CONFIG_ENV.PD_URL}`, 'is required for every cluster in CLUSTERS (the embedded simulator serves only one)');
+        throw new ConfigError(
+          `${r.prefix}${CONFIG_ENV.PD_URL}`,
+          'is required for every cluster in CLUSTERS (the embedded simulator serves only one)'
+        );
       }
       return c;
     });
     const seen = new Set<string>();
     clusters.forEach((c, i) => {
       if (seen.has(c.name)) {
-        throw new ConfigError(`${CONFIG_ENV.CLUSTERS}[${i}].${CONFIG_ENV.CLUSTER_NAME}`, `${JSON.stringify(c.name)} is used by an earlier cluster (names must be unique)`);
+        throw new ConfigError(
+          `${CONFIG_ENV.CLUSTERS}[${i}].${CONFIG_ENV.CLUSTER_NAME}`,
+          `${JSON.stringify(c.name)} is used by an earlier cluster (names must be unique)`
+        );
       }
       seen.add(c.name);
     });
@@ -335,20 +351,40 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
   return {
     clusters,
     host,
-    port: val('PORT', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0..65535').max(65_535, 'must be 0..65535'), 3100),
+    port: val(
+      'PORT',
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int('must be an integer')
+        .min(0, 'must be 0..65535')
+        .max(65_535, 'must be 0..65535'),
+      3100
+    ),
     logLevel: val('LOG_LEVEL', z.enum(LOG_LEVELS), 'info'),
     apiToken,
     metricsToken: opt('METRICS_TOKEN', Token),
-    actions: { enabled: actionsEnabled, token: actionsToken, auditDbPath: val('AUDIT_DB_PATH', z.string(), './audit.db') },
+    actions: {
+      enabled: actionsEnabled,
+      token: actionsToken,
+      auditDbPath: val('AUDIT_DB_PATH', z.string(), './audit.db'),
+    },
     audit: auditConfigOf(val, get('AUDIT_DB_PATH') !== undefined),
     upstream: {
       timeoutMs: val('UPSTREAM_TIMEOUT_MS', PositiveInt, 10_000),
-      cacheTtlMs: val('CACHE_TTL_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), 1000),
+      cacheTtlMs: val(
+        'CACHE_TTL_MS',
+        z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'),
+        1000
+      ),
       cacheMaxBytes: val('CACHE_MAX_BYTES', PositiveInt, DEFAULT_CACHE_MAX_BYTES),
       maxConcurrent: val('UPSTREAM_MAX_CONCURRENCY', PositiveInt.max(1024), 16),
       maxBodyBytes: val('UPSTREAM_MAX_BODY_BYTES', PositiveInt, 64 * 1024 * 1024),
       pdMaxBodyBytes: val('PD_MAX_BODY_BYTES', PositiveInt, DEFAULT_PD_MAX_BODY_BYTES),
-      historyStateMaxEntries: val('HISTORY_STATE_MAX_ENTRIES', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'), DEFAULT_HISTORY_STATES.maxEntries),
+      historyStateMaxEntries: val(
+        'HISTORY_STATE_MAX_ENTRIES',
+        z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more'),
+        DEFAULT_HISTORY_STATES.maxEntries
+      ),
       historyStateMaxBytes: val('HISTORY_STATE_MAX_BYTES', PositiveInt, DEFAULT_HISTORY_STATES.maxBytes),
     },
     healthTimeoutMs: val('HEALTH_TIMEOUT_MS', PositiveInt, 3000),
@@ -363,7 +399,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
       maxConnections: val('MAX_CONNECTIONS', PositiveInt, 1024),
     },
     checkIntervalMs: val('CHECK_INTERVAL', Duration, 15_000),
-    rateWindow: val('RATE_WINDOW', DurationText, '1m'),
+    rateWindow: val('RATE_WINDOW', PromDurationText, '1m'),
     scrapeIntervalMs: val('SCRAPE_INTERVAL', Duration, 15_000),
   };
 }
@@ -377,7 +413,10 @@ function clusterOf(r: Reader, name: string): ClusterConfig {
   const username = opt('PROMETHEUS_USERNAME', z.string());
   const password = opt('PROMETHEUS_PASSWORD', z.string());
   if (bearer && username) {
-    throw new ConfigError(prefix + CONFIG_ENV.PROMETHEUS_BEARER_TOKEN, 'set either a bearer token or a username/password, not both');
+    throw new ConfigError(
+      prefix + CONFIG_ENV.PROMETHEUS_BEARER_TOKEN,
+      'set either a bearer token or a username/password, not both'
+    );
   }
   if ((username === undefined) !== (password === undefined)) {
     throw new ConfigError(
@@ -396,12 +435,15 @@ function clusterOf(r: Reader, name: string): ClusterConfig {
   return {
     name,
     pd: pdUrls === undefined ? undefined : { urls: pdUrls, tls: tlsOf(r, 'PD_CA_FILE', 'PD_CERT_FILE', 'PD_KEY_FILE') },
-    prometheus: promUrl === undefined ? undefined : {
-      url: promUrl,
-      auth: promAuth,
-      tls: tlsOf(r, 'PROMETHEUS_CA_FILE', 'PROMETHEUS_CERT_FILE', 'PROMETHEUS_KEY_FILE'),
-      jobs: { tikv: val('PROMETHEUS_TIKV_JOB', JobName, 'tikv'), pd: val('PROMETHEUS_PD_JOB', JobName, 'pd') },
-    },
+    prometheus:
+      promUrl === undefined
+        ? undefined
+        : {
+            url: promUrl,
+            auth: promAuth,
+            tls: tlsOf(r, 'PROMETHEUS_CA_FILE', 'PROMETHEUS_CERT_FILE', 'PROMETHEUS_KEY_FILE'),
+            jobs: { tikv: val('PROMETHEUS_TIKV_JOB', JobName, 'tikv'), pd: val('PROMETHEUS_PD_JOB', JobName, 'pd') },
+          },
     selector: selectorText === undefined ? [] : parseSelector(selectorText, prefix + CONFIG_ENV.PROMETHEUS_SELECTOR),
     selectorText: selectorText ?? '',
     invariants: {
@@ -411,7 +453,10 @@ function clusterOf(r: Reader, name: string): ClusterConfig {
         graceSeconds: opt('HIGH_LATENCY_GRACE_SECONDS', NonNegative.max(86_400)),
       },
       low_disk: {
-        thresholdRatio: opt('LOW_DISK_THRESHOLD_RATIO', z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').lte(1, 'must be at most 1')),
+        thresholdRatio: opt(
+          'LOW_DISK_THRESHOLD_RATIO',
+          z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').lte(1, 'must be at most 1')
+        ),
         graceSeconds: opt('LOW_DISK_GRACE_SECONDS', NonNegative.max(86_400)),
       },
       region_health: {
@@ -467,11 +512,19 @@ const HttpUrl = z.string().refine(
 /** PD_URL: comma-separated members; a bare origin gets PD's API prefix. */
 const UrlList = z
   .string()
-  .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean)
+  )
   .pipe(z.array(HttpUrl).min(1, 'needs at least one URL'))
   .transform((urls) => urls.map(withPdPrefix));
 const Token = z.string().regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-const PositiveInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive');
+const PositiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be an integer')
+  .positive('must be positive');
 const Positive = z.coerce.number({ error: 'must be a number' }).positive('must be positive');
 const NonNegative = z.coerce.number({ error: 'must be a number' }).min(0, 'must be 0 or more');
 const Bool = z
@@ -480,7 +533,9 @@ const Bool = z
   .refine((s) => ['true', 'false', '1', '0', 'yes', 'no'].includes(s), { error: 'must be true or false' })
   .transform((s) => ['true', '1', 'yes'].includes(s));
 const JobName = z.string().max(200);
-const ClusterName = z.string().regex(CLUSTER_NAME_PATTERN, 'must be 1-63 letters, digits, `_`, `.` or `-`, starting with a letter or digit');
+const ClusterName = z
+  .string()
+  .regex(CLUSTER_NAME_PATTERN, 'must be 1-63 letters, digits, `_`, `.` or `-`, starting with a letter or digit');
 /** MAINTENANCE_STORE_LABEL: a PD store label as `key=value`. */
 const StoreLabel = z
   .string()
@@ -489,30 +544,20 @@ const StoreLabel = z
     const [key, value] = s.split('=');
     return { key, value };
   });
-const DurationText = z.string().refine(
-  (s) => {
-    try {
-      parsePromDuration(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be a Prometheus duration such as 15s, 1m or 1h30m' }
-);
-const Duration = DurationText.transform((s) => parsePromDuration(s));
+
+const Duration = PromDurationText.transform((s) => parsePromDuration(s));
 /** An SLO objective: the good share, above 0 and at most 1 (1 = no error budget). */
 const Objective = z.coerce
   .number({ error: 'must be a number' })
   .gt(0, 'must be above 0 (a share such as 0.99)')
   .lte(1, 'must be at most 1 (a share such as 0.99, not a percentage)');
 /** An SLO window: 1 h (the fast burn-rate window) to 366 days. */
-const SloWindow = DurationText.refine(
+const SloWindow = PromDurationText.refine(
   (s) => {
     try {
       return parsePromDuration(s) >= 3_600_000 && parsePromDuration(s) <= 366 * 86_400_000;
     } catch {
-      return true; // DurationText has said what is wrong
+      return true; // PromDurationText has said what is wrong
     }
   },
   { error: 'must be from 1h to 366d' }
@@ -529,7 +574,10 @@ const PgUrl = z.string().refine(
   { error: 'must be a postgres:// URL' }
 );
 
-function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T, pathSet: boolean): AuditConfig {
+function auditConfigOf(
+  val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: T) => T,
+  pathSet: boolean
+): AuditConfig {
   const url = val('AUDIT_DB_URL', PgUrl, '') || undefined;
   const passwordFile = val('AUDIT_DB_PASSWORD_FILE', z.string(), '');
   let password: string | undefined;
@@ -537,7 +585,10 @@ function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: 
     try {
       password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      throw new ConfigError(CONFIG_ENV.AUDIT_DB_PASSWORD_FILE, `cannot read ${passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ConfigError(
+        CONFIG_ENV.AUDIT_DB_PASSWORD_FILE,
+        `cannot read ${passwordFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`
+      );
     }
   }
   const caFile = val('AUDIT_DB_CA_FILE', z.string(), '') || undefined;
@@ -545,7 +596,10 @@ function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: 
     try {
       readFileSync(caFile);
     } catch (err) {
-      throw new ConfigError(CONFIG_ENV.AUDIT_DB_CA_FILE, `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ConfigError(
+        CONFIG_ENV.AUDIT_DB_CA_FILE,
+        `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`
+      );
     }
   }
   return {
@@ -554,8 +608,16 @@ function auditConfigOf(val: <T>(name: VarName, schema: z.ZodType<T>, fallback?: 
     password,
     caFile,
     timeoutMs: val('AUDIT_DB_TIMEOUT_MS', PositiveInt.max(600_000), 5000),
-    lockWaitMs: val('AUDIT_LOCK_WAIT_MS', z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more').max(600_000), 2000),
-    recoveryIntervalMs: val('AUDIT_RECOVERY_INTERVAL_MS', PositiveInt.min(100, 'must be at least 100').max(3_600_000), 10_000),
+    lockWaitMs: val(
+      'AUDIT_LOCK_WAIT_MS',
+      z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be 0 or more').max(600_000),
+      2000
+    ),
+    recoveryIntervalMs: val(
+      'AUDIT_RECOVERY_INTERVAL_MS',
+      PositiveInt.min(100, 'must be at least 100').max(3_600_000),
+      10_000
+    ),
   };
 }
 
@@ -574,12 +636,18 @@ function tlsOf({ val, prefix }: Reader, ca: VarName, cert: VarName, key: VarName
     try {
       return readFileSync(path, 'utf8');
     } catch (err) {
-      throw new ConfigError(prefix + CONFIG_ENV[name], `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ConfigError(
+        prefix + CONFIG_ENV[name],
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`
+      );
     }
   };
   const tls = { ca: read(ca), cert: read(cert), key: read(key) };
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new ConfigError(prefix + CONFIG_ENV[tls.cert === undefined ? cert : key], 'client TLS needs both a certificate and a key');
+    throw new ConfigError(
+      prefix + CONFIG_ENV[tls.cert === undefined ? cert : key],
+      'client TLS needs both a certificate and a key'
+    );
   }
   return tls.ca || tls.cert ? tls : undefined;
 }

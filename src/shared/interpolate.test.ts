@@ -236,7 +236,11 @@ describe('applyTemplateVariables', () => {
     });
     expect(toWireQuery({ refId: 'A', kind: 'audit', actions: ['${nope}' as 'drain_store'] }, vars)).toEqual({
       field: 'actions',
-      error: 'actions: unknown template variable ${nope',
+      error: 'actions: unknown template variable ${nope}',
+    });
+    expect(toWireQuery({ refId: 'A', kind: 'audit', actions: ['[[nope:csv]]' as 'drain_store'] }, vars)).toEqual({
+      field: 'actions',
+      error: 'actions: unknown template variable [[nope:csv]]',
     });
   });
 });

@@ -38,7 +38,8 @@ export type WireQueryResult = { query: WireQuery } | { error: string; field: str
 const ALL_TOKENS = new Set(['all', '$__all', '.*', '*']);
 /** Multi-value formats other than csv join with `|` (pipe/regex) or wrap in braces (glob). */
 const SEPARATORS = /[\s,|]+/;
-const UNEXPANDED_VARIABLE = /\$\{?\w+|\[\[\w+/;
+/** Grafana's variable syntaxes, whole (`$var`, `${var}`, `${var:format}`, `[[var]]`), so an error names it as written. */
+const UNEXPANDED_VARIABLE = /\$\{\w+(?::[\w-]+)?\}|\$\w+|\[\[\w+(?::[\w-]+)?\]\]/;
 
 /** Parses an interpolated store filter: absent ids = every store. */
 export function parseStoreFilter(text: string): { storeIds?: number[] } | { error: string } {

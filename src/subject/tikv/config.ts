@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ActionName, ObservationName, SloName } from '../../shared/names';
 import { StoreIds } from '../../shared/schema/query';
 import type { SubjectConfig } from '../subject';
+import { PromDurationText } from './promql';
 
 const Id = z.number().int().positive();
 
@@ -35,8 +36,8 @@ export const ObservationParams = {
   get_forecasts: z
     .object({
       storeIds: StoreIds.optional(),
-      /** Trend window, a Prometheus duration (default 6h). */
-      window: z.string().optional(),
+      /** Trend window, a Prometheus duration (default 6h); checked before PD and Prometheus are asked. */
+      window: PromDurationText.optional(),
     })
     .strict(),
 } satisfies Record<ObservationName, z.ZodType>;
@@ -48,7 +49,9 @@ export const DRAIN_MODES = ['leaders', 'store', 'undo_leaders', 'undo_store'] as
 
 const Limit = z.number().int().min(0).max(1_000_000);
 /** PD scheduler names: `balance-leader-scheduler`, `evict-leader-scheduler`, … (the name PD's URL path takes). */
-const SchedulerName = z.string().regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
+const SchedulerName = z
+  .string()
+  .regex(/^[a-z0-9-]{1,128}$/, 'scheduler names are lower-case letters, digits and dashes');
 /** A pause is bounded (30 days): an operator who wants a scheduler gone removes it with pd-ctl instead. */
 export const MAX_PAUSE_SECONDS = 30 * 86_400;
 
@@ -59,7 +62,11 @@ export const ActionParams = {
       region_id: Id,
       policy: z.enum(SPLIT_POLICIES),
       /** Hex-encoded split keys, only with policy `usekey`. */
-      keys: z.array(z.string().regex(/^[0-9A-Fa-f]+$/, 'keys must be hex')).min(1).max(100).optional(),
+      keys: z
+        .array(z.string().regex(/^[0-9A-Fa-f]+$/, 'keys must be hex'))
+        .min(1)
+        .max(100)
+        .optional(),
     })
     .strict()
     .refine((p) => (p.policy === 'usekey') === (p.keys !== undefined), {
@@ -91,11 +98,13 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
       params: ObservationParams.get_stores,
     },
     get_hot_write_regions: {
-      description: "Top-N hot write regions from PD's hotspot API, one row per region, ranked by the leader's write bytes",
+      description:
+        "Top-N hot write regions from PD's hotspot API, one row per region, ranked by the leader's write bytes",
       params: ObservationParams.get_hot_write_regions,
     },
     get_store_metrics: {
-      description: 'Per store: P99 write latency, disk capacity/available/used ratio, leader and region counts, from Prometheus',
+      description:
+        'Per store: P99 write latency, disk capacity/available/used ratio, leader and region counts, from Prometheus',
       params: ObservationParams.get_store_metrics,
     },
     get_cluster_metrics: {
@@ -148,7 +157,8 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
       params: ActionParams.drain_store,
     },
     set_low_space_threshold: {
-      description: 'Set low-space-ratio: above this used ratio PD stops moving data onto a store (must exceed high-space-ratio)',
+      description:
+        'Set low-space-ratio: above this used ratio PD stops moving data onto a store (must exceed high-space-ratio)',
       params: ActionParams.set_low_space_threshold,
     },
     cancel_operator: {
@@ -156,11 +166,13 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
       params: ActionParams.cancel_operator,
     },
     pause_scheduler: {
-      description: 'Pause a PD scheduler for `delay` seconds (POST /schedulers/{name} {"delay": s}); PD resumes it after',
+      description:
+        'Pause a PD scheduler for `delay` seconds (POST /schedulers/{name} {"delay": s}); PD resumes it after',
       params: ActionParams.pause_scheduler,
     },
     resume_scheduler: {
-      description: 'Resume a paused PD scheduler (POST /schedulers/{name} {"delay": 0}); the scheduler is never removed',
+      description:
+        'Resume a paused PD scheduler (POST /schedulers/{name} {"delay": 0}); the scheduler is never removed',
       params: ActionParams.resume_scheduler,
     },
   },
@@ -182,7 +194,8 @@ export const TIKV_CONFIG: SubjectConfig<ObservationName, ActionName, SloName> = 
       window: '30d',
     },
     store_availability: {
-      description: "Share of minutes a store is up (Prometheus' scrape `up{job=\"tikv\"}` = 1; PD's heartbeat has no history)",
+      description:
+        'Share of minutes a store is up (Prometheus\' scrape `up{job="tikv"}` = 1; PD\'s heartbeat has no history)',
       target: 1,
       unit: 'ratio',
       objective: 0.9995,

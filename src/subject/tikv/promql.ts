@@ -11,6 +11,8 @@
  * `sel` is `PrometheusClient['selector']`: it renders a metric with its matchers plus the deployment's selector
  * (`PROMETHEUS_SELECTOR`) and the job matcher, escaping every value.
  */
+import { z } from 'zod';
+
 import { BadQueryError } from '../../shared/errors';
 import type { LabelMatcher } from '../prometheus/selector';
 
@@ -45,6 +47,19 @@ export function parsePromDuration(text: string, field = 'window'): number {
   }
   return ms;
 }
+
+/** A string parsePromDuration takes, as a zod check (configuration, query parameters). */
+export const PromDurationText = z.string().refine(
+  (s) => {
+    try {
+      parsePromDuration(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a Prometheus duration such as 15s, 1m or 1h30m' }
+);
 
 /** A duration in ms rendered as Prometheus writes it (`90000` → `1m30s`). */
 export function formatPromDuration(ms: number): string {

@@ -121,6 +121,16 @@ describe('get_stores', () => {
   });
 });
 
+describe('get_forecasts', () => {
+  it('refuses a trend window that is not a Prometheus duration before asking PD or Prometheus', async () => {
+    const err = await subject.getForecasts({ window: '6 hours' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadQueryError);
+    expect(err).toMatchObject({ field: 'window', message: expect.stringMatching(/Prometheus duration/) });
+    expect(pd.requests).toHaveLength(0);
+    expect(prom.requests).toHaveLength(0);
+  });
+});
+
 describe('get_hot_write_regions', () => {
   it('gives one row per region ranked by the leader write flow', async () => {
     const { regions } = await subject.getHotWriteRegions();
