@@ -1,7 +1,7 @@
 /**
  * `npm run slo-rules [-- --check]`: writes the SLO burn-rate rules for Prometheus and Grafana from the SLO
- * definitions (defaults, or the SLO_<NAME>_OBJECTIVE / SLO_<NAME>_WINDOW / PROMETHEUS_TIKV_JOB / RATE_WINDOW of the
- * environment). `--check` writes nothing and exits 1 when a committed file differs.
+ * definitions (defaults, or the SLO_<NAME>_OBJECTIVE / SLO_<NAME>_WINDOW / PROMETHEUS_TIKV_JOB of the
+ * environment; the latency is recorded over alertRules.ts' RECORDED_RATE_WINDOW). `--check` writes nothing and exits 1 when a committed file differs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,6 @@ const slos = resolveSlos(cluster.slos);
 const files = {
   [join(root, 'provisioning/prometheus/tikv-operator-slo.rules.yml')]: prometheusSloRules(slos, {
     tikvJob: cluster.prometheus?.jobs.tikv,
-    rateWindow: config.rateWindow,
   }),
   [join(root, 'provisioning/alerting/tikv-operator-slo-rules.yaml')]: grafanaSloRules(slos),
 };

@@ -60,9 +60,13 @@ export function burnPolicies(window: string): BurnPolicy[] {
 export interface RuleOptions {
   /** The TiKV scrape job (PROMETHEUS_TIKV_JOB, default tikv): `up` of other jobs is not a store. */
   tikvJob?: string;
-  /** The latency quantile's rate window (TiKV's 1m). */
-  rateWindow?: string;
 }
+
+/**
+ * The rate window the recorded latency SLI is computed over (TiKV's own 1m). Fixed, so the backend knows what the
+ * recorded series means: it reads it only when its RATE_WINDOW is this one too (report.ts).
+ */
+export const RECORDED_RATE_WINDOW = '1m';
 
 /** The bool SLI per store, as recorded (labels other than `type`/`le` kept). */
 export function badExpr(name: SloName, slo: Slo, o: RuleOptions = {}): string {
@@ -70,7 +74,7 @@ export function badExpr(name: SloName, slo: Slo, o: RuleOptions = {}): string {
   switch (name) {
     case 'write_latency_p99':
       return (
-        `(histogram_quantile(0.99, sum without (type) (rate(tikv_storage_engine_async_request_duration_seconds_bucket{type="write"}[${o.rateWindow ?? '1m'}]))) ` +
+        `(histogram_quantile(0.99, sum without (type) (rate(tikv_storage_engine_async_request_duration_seconds_bucket{type="write"}[${RECORDED_RATE_WINDOW}]))) ` +
         `>= -Inf) > bool ${slo.target}`
       );
     case 'disk_usage':

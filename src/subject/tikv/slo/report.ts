@@ -16,6 +16,7 @@ import type { PrometheusHistory } from '../invariants/historyGrid';
 import { Limiter, namedLimitError, PROMETHEUS_MAX_SAMPLES } from '../invariants/historyLimits';
 import type { StoreIdentity } from '../invariants/replay';
 import { formatPromDuration, parsePromDuration } from '../promql';
+import { RECORDED_RATE_WINDOW } from './alertRules';
 import { type Budget, budgetOf } from './budget';
 import { recordedCovers } from '../invariants/historyData';
 import { type BucketGrid, recordedSloSelector, sloBuckets, sloSeries, sloTotals } from './counts';
@@ -152,9 +153,10 @@ async function eachSlo(
           );
         }
         const v = visit(name, slo, plan);
-        // The recorded latency is judged on a 1m rate: usable only when the deployment's window is 1m too.
+        // The recorded latency is judged on a RECORDED_RATE_WINDOW rate: usable only when the deployment's is too.
         const recordable =
-          o.recordingRules !== false && (name !== 'write_latency_p99' || parsePromDuration(o.rateWindow) === 60_000);
+          o.recordingRules !== false &&
+          (name !== 'write_latency_p99' || parsePromDuration(o.rateWindow) === parsePromDuration(RECORDED_RATE_WINDOW));
         const recorded =
           recordable &&
           (await recordedCovers(
