@@ -9,7 +9,8 @@
  * of target, 0 when in, absent without data (the backend's SLI, counts.ts, with `sum without (type)` so `cluster`,
  * `job` and `instance` stay). The error ratio over a window is its `avg_over_time`; an alert fires when both the long
  * and the short window of a pair burn faster than `factor × (1 − objective)`. The alerts read the bool series
- * directly, not the recorded ratios, so `promtool tsdb create-blocks-from rules` can backfill all they need.
+ * directly, so `promtool tsdb create-blocks-from rules` can backfill all they need; no ratio is recorded (a 3 d
+ * `avg_over_time` per store every evaluation is ~52M samples at 1,000 stores, over Prometheus' 50M limit).
  *
  * Factors: the workbook's 2 % of a 30 d budget in 1 h (14.4×), 5 % in 6 h (6×), 10 % in 3 d (1×), recomputed for
  * other windows (share × window / long window), the long window at most the SLO window.
@@ -21,7 +22,6 @@ import type { Slo } from '../../subject';
 import { formatPromDuration, parsePromDuration } from '../promql';
 
 export const BAD_SERIES = 'tikv_operator:slo_bad:bool';
-export const ERROR_RATIO_SERIES = (w: string) => `tikv_operator:slo_error_ratio:avg${w}`;
 
 export interface BurnPolicy {
   alert: string;
@@ -125,10 +125,6 @@ export function prometheusSloRules(slos: Record<SloName, Slo>, o: RuleOptions = 
     expr: badExpr(name, slos[name], o),
     labels: { slo: name },
   }));
-  const windows = [
-    ...new Set(SLOS.flatMap((n) => burnPolicies(slos[n].window).flatMap((p) => [p.short, p.long]))),
-  ].sort((a, b) => parsePromDuration(a) - parsePromDuration(b));
-  const ratios = windows.map((w) => ({ record: ERROR_RATIO_SERIES(w), expr: `avg_over_time(${BAD_SERIES}[${w}])` }));
   const alerts = SLOS.flatMap((name) =>
     burnPolicies(slos[name].window).map((p) => ({
       alert: p.alert,
@@ -147,7 +143,7 @@ export function prometheusSloRules(slos: Record<SloName, Slo>, o: RuleOptions = 
   const body = stringify(
     {
       groups: [
-        { name: 'tikv-operator-slo', rules: [...record, ...ratios] },
+        { name: 'tikv-operator-slo', rules: record },
         { name: 'tikv-operator-slo-burn', rules: alerts },
       ],
     },
