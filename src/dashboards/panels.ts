@@ -10,7 +10,16 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 
-import { SEVERITY_COLOURS, pluginQuery, promQuery, sharedQuery, storeLink, thresholds, withSelector } from './common';
+import {
+  PROMETHEUS_DS,
+  SEVERITY_COLOURS,
+  pluginQuery,
+  promQuery,
+  sharedQuery,
+  storeLink,
+  thresholds,
+  withSelector,
+} from './common';
 
 /** A table of one query with a header and compact rows: every table panel of these dashboards starts so. */
 export function tablePanel(
@@ -60,7 +69,7 @@ export function balancePanel(id: number, types: string, title: string, descripti
     .id(id)
     .title(title)
     .description(description)
-    .datasource({ type: 'prometheus', uid: '${prometheus}' })
+    .datasource(PROMETHEUS_DS)
     .withTarget(
       promQuery(
         `max by (store, address, type) (pd_scheduler_store_status${withSelector(matchers)})`,
@@ -82,7 +91,7 @@ export function regionHealthTrendPanel(id: number) {
     .description(
       'Regions with missing, down, pending, offline and extra peers (pd_regions_status, exported by the PD leader; max over PD instances).'
     )
-    .datasource({ type: 'prometheus', uid: '${prometheus}' })
+    .datasource(PROMETHEUS_DS)
     .withTarget(
       promQuery(`max by (type) (pd_regions_status${withSelector(`type=~"${REGION_HEALTH_TYPES}"`)})`, '{{type}}')
     )

@@ -82,7 +82,12 @@ describe('annotation queries', () => {
   it('keeps a forecast annotation a get_forecasts query, 24 h ahead unless it says otherwise', () => {
     const { ds } = setup();
     const anno = (target: Partial<TikvQuery>) =>
-      ds.annotations!.prepareQuery!({ name: 'F', enable: true, iconColor: 'orange', target } as AnnotationQuery<TikvQuery>);
+      ds.annotations!.prepareQuery!({
+        name: 'F',
+        enable: true,
+        iconColor: 'orange',
+        target,
+      } as AnnotationQuery<TikvQuery>);
     expect(anno({ refId: 'F', kind: 'observation', observation: 'get_forecasts', stores: '$store' })).toEqual({
       refId: 'F',
       kind: 'observation',

@@ -8,6 +8,7 @@
 import type { AnnotationEvent, AnnotationQuery, AnnotationSupport, DataFrame, Field } from '@grafana/data';
 import { of } from 'rxjs';
 
+import { annotationKind } from './annotationKind';
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
 import type { TikvQuery } from './types';
 
@@ -64,7 +65,7 @@ export function annotationSupport(): AnnotationSupport<TikvQuery> {
     getDefaultQuery: () => DEFAULT_ANNOTATION_QUERY,
     // Whatever the stored target says, an annotation asks for regions; a new annotation checks every invariant.
     prepareQuery: (anno: AnnotationQuery<TikvQuery>) =>
-      anno.target?.kind === 'observation' && anno.target.observation === 'get_forecasts'
+      anno.target && annotationKind(anno.target) === 'observation'
         ? // Forecast warnings: the forecasts within the horizon (24 h unless set) as regions from now to the crossing.
           {
             ...anno.target,
@@ -77,7 +78,7 @@ export function annotationSupport(): AnnotationSupport<TikvQuery> {
             ...DEFAULT_ANNOTATION_QUERY,
             ...anno.target,
             refId: anno.target?.refId || ANNOTATION_REF_ID,
-            kind: anno.target?.kind === 'audit' ? 'audit' : 'invariant',
+            kind: annotationKind(anno.target) as 'audit' | 'invariant',
             format: 'annotations',
           },
     processEvents: (_anno, frames) => of(framesToEvents(frames)),

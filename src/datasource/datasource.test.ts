@@ -274,13 +274,18 @@ describe('query helpers', () => {
   it('gives query history a readable line for each kind', () => {
     const { ds } = setup(() => ({ status: 200 }));
     const text = (q: Omit<TikvQuery, 'refId'>) => ds.getQueryDisplayText({ refId: 'A', ...q } as TikvQuery);
-    expect(text({ kind: 'invariant', invariants: ['high_latency', 'low_disk'], stores: '1,4', format: 'violations' })).toBe(
-      'high_latency, low_disk · stores 1, 4 · violations'
-    );
+    expect(
+      text({ kind: 'invariant', invariants: ['high_latency', 'low_disk'], stores: '1,4', format: 'violations' })
+    ).toBe('high_latency, low_disk · stores 1, 4 · violations');
     expect(text({ kind: 'invariant' })).toBe('all invariants · all stores · violations');
-    expect(text({ kind: 'invariant', invariants: ['region_health'], format: 'timeline', overrides: { region_health: { graceSeconds: 60 } } })).toBe(
-      'region_health · all stores · timeline · custom thresholds'
-    );
+    expect(
+      text({
+        kind: 'invariant',
+        invariants: ['region_health'],
+        format: 'timeline',
+        overrides: { region_health: { graceSeconds: 60 } },
+      })
+    ).toBe('region_health · all stores · timeline · custom thresholds');
     expect(text({ kind: 'observation', observation: 'get_hot_write_regions', stores: '$store', limit: 20 })).toBe(
       'get_hot_write_regions · stores $store · limit 20'
     );
@@ -334,7 +339,11 @@ describe('Save & test', () => {
   });
 
   it('fails naming the audit store when it is down (actions would be refused)', async () => {
-    const data = { ...report(), status: 'degraded', audit: { ok: false, store: 'postgres', message: 'PostgreSQL at db:5432/audit: not connected' } };
+    const data = {
+      ...report(),
+      status: 'degraded',
+      audit: { ok: false, store: 'postgres', message: 'PostgreSQL at db:5432/audit: not connected' },
+    };
     await expect(health({ status: 200, data })).resolves.toEqual({
       status: 'error',
       message: 'the action audit store is down, so actions are refused: PostgreSQL at db:5432/audit: not connected',
@@ -360,7 +369,8 @@ describe('Save & test', () => {
       const { fake, result } = withAudit({ status: 200, data: { rows: [] } });
       await expect(result).resolves.toEqual({
         status: 'success',
-        message: 'Backend 0.1.0 reached; cluster default: PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
+        message:
+          'Backend 0.1.0 reached; cluster default: PD 8.5.0 and Prometheus 3.5.0 answer. Actions are enabled and the actions token works.',
       });
       expect(fake.calls.map(routeOf)).toContain('GET /api/actions/audit?limit=1');
     });

@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { annotationKind } from '../annotationKind';
 import { QueryEditor, type Props } from './QueryEditor';
 
 /**
@@ -8,11 +9,11 @@ import { QueryEditor, type Props } from './QueryEditor';
  * (another observation) opens as invariant checks.
  */
 export function AnnotationQueryEditor(props: Props) {
-  if (props.query.kind === 'observation' && props.query.observation === 'get_forecasts') {
+  const kind = annotationKind(props.query);
+  if (kind === 'observation') {
     const forecasts = { ...props.query, observation: 'get_forecasts' as const, format: undefined };
     return <QueryEditor {...props} query={forecasts} fixedFormat />;
   }
-  const kind = props.query.kind === 'audit' ? ('audit' as const) : ('invariant' as const);
   const query = { ...props.query, kind, format: 'annotations' as const };
   return <QueryEditor {...props} query={query} fixedFormat />;
 }

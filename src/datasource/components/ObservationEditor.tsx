@@ -10,11 +10,7 @@ import type { KindEditorProps } from './kindEditor';
 const s = selectors.queryEditor;
 
 /** Observations whose answer is a ranked or truncated list, so a row limit applies (src/subject/tikv/config.ts). */
-const LIMITED: ReadonlySet<ObservationName> = new Set([
-  'get_hot_write_regions',
-  'get_region_health',
-  'get_operators',
-]);
+const LIMITED: ReadonlySet<ObservationName> = new Set(['get_hot_write_regions', 'get_region_health', 'get_operators']);
 
 /** The observation with a trend window (`window`, default 6h). */
 const FORECASTS: ObservationName = 'get_forecasts';

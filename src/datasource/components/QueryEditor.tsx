@@ -10,6 +10,7 @@ import { InvariantEditor } from './InvariantEditor';
 import type { KindEditorProps } from './kindEditor';
 import { ObservationEditor } from './ObservationEditor';
 import { selectors } from './selectors';
+import { annotationKind } from '../annotationKind';
 import { SloEditor } from './SloEditor';
 import { StoreFilterField } from './StoreFilterField';
 import { useSubject } from './useSubject';
@@ -60,13 +61,7 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery, fixedForm
   const { subject, error: subjectError } = useSubject(datasource);
   // Text typed into number fields that is not a number never reaches the query; it is reported here instead.
   const [typed, setTyped] = useState<Record<string, string>>({});
-  const kind: QueryKind = fixedFormat
-    ? query.kind === 'audit'
-      ? 'audit'
-      : query.kind === 'observation' && query.observation === 'get_forecasts'
-        ? 'observation'
-        : 'invariant'
-    : (query.kind ?? 'observation');
+  const kind: QueryKind = fixedFormat ? annotationKind(query) : (query.kind ?? 'observation');
   const problem = datasource.validate({ ...query, kind });
 
   const errorFor = (field: string) =>

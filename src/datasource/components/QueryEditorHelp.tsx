@@ -100,7 +100,11 @@ export const QUERY_HELP: Partial<Record<QueryKind, KindHelp>> = {
     title: 'SLO budgets',
     text: 'Each store’s error budget per SLO (write latency, disk usage, availability) over the SLO’s own window, counted by Prometheus: the budget left at the end of the range, the burn rate and how much of the window had data; or the same over time.',
     examples: [
-      { kind: 'slo', format: 'budget', why: 'Budget left, burn rate and coverage of every SLO, one row per store and SLO' },
+      {
+        kind: 'slo',
+        format: 'budget',
+        why: 'Budget left, burn rate and coverage of every SLO, one row per store and SLO',
+      },
       {
         kind: 'slo',
         slos: ['write_latency_p99'],

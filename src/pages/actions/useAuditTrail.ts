@@ -17,7 +17,7 @@ export interface AuditTrail {
 }
 
 export function useAuditTrail(api: AuditTrailApi | undefined, windowMs: number, key: string): AuditTrail {
-  const [answer, setAnswer] = useState<AuditTrail & { key: string }>();
+  const [answer, setAnswer] = useState<AuditTrail>();
   useEffect(() => {
     if (!api) {
       return;
@@ -27,9 +27,9 @@ export function useAuditTrail(api: AuditTrailApi | undefined, windowMs: number, 
     api.auditTrail({ from: to - windowMs, to }).then(
       ({ rows }) => {
         const [json] = auditFrames(rows, 'table', { refId: 'audit', to, view: 'full' });
-        live && setAnswer({ key, frame: dataFrameFromJSON(json as DataFrameJSON), errors: [] });
+        live && setAnswer({ frame: dataFrameFromJSON(json as DataFrameJSON), errors: [] });
       },
-      (err: Error) => live && setAnswer({ key, errors: [{ refId: 'audit', message: err.message }] })
+      (err: Error) => live && setAnswer({ errors: [{ refId: 'audit', message: err.message }] })
     );
     return () => {
       live = false;
