@@ -28,7 +28,7 @@ import { openAuditStore } from './audit/store';
 import { requireBearer } from './auth';
 import { buildClusters } from './clusters';
 import { type Config, configSecrets } from './config';
-import { errorHandler, frameworkErrors, toErrorBody } from './errorHandler';
+import { errorHandler, toErrorBody } from './errorHandler';
 import { RequestLog } from './requestLog';
 import { Exporter } from './exporter';
 import { actionsRoutes } from './routes/actions';
@@ -87,13 +87,15 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     logController: new RequestLog(),
     // Grafana's proxy and Prometheus both send small requests; a large body is a mistake or an attack.
     bodyLimit: 1024 * 1024,
-    frameworkErrors,
+    frameworkErrors: errorHandler,
     // Slow bodies, idle keep-alive and stalled sockets would otherwise be held until file descriptors run out.
     requestTimeout: config.clients.requestTimeoutMs,
     connectionTimeout: config.clients.connectionTimeoutMs,
     keepAliveTimeout: config.clients.keepAliveTimeoutMs,
     // Node checks request and header timeouts on this period (default 30 s, longer than a short timeout).
-    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.clients.requestTimeoutMs / 4))) },
+    http: {
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.clients.requestTimeoutMs / 4))),
+    },
   });
   // Headers count against the same budget as the body (Node's own default is 60 s, past a shorter requestTimeout).
   app.server.headersTimeout = Math.min(app.server.headersTimeout, config.clients.requestTimeoutMs);

@@ -67,7 +67,7 @@ export class ClusterNotFoundError extends OperatorError {
 
 /** What the actions routes need of the clusters: a name's PD (the same 400/404 as `Clusters.pick`). */
 export interface ClusterPicker {
-  pick(name: string | undefined, field?: string): { name: string; pd: ActionPd };
+  pick(name: string | undefined): { name: string; pd: ActionPd };
 }
 
 /** One cluster of only a PD (tests of the actions routes). */
@@ -98,13 +98,16 @@ export class Clusters implements ClusterPicker {
     return this.list.map((c) => c.name);
   }
 
-  /** The cluster a request names; `field` is where the name came from, for the 400 (`cluster`, `?cluster=`). */
-  pick(name: string | undefined, field = 'cluster'): ClusterParts {
+  /** The cluster a request names (`cluster` in a body, `?cluster=`). */
+  pick(name: string | undefined): ClusterParts {
     if (name === undefined || name === '') {
       if (this.list.length === 1) {
         return this.list[0];
       }
-      throw new BadQueryError(`this backend serves several clusters; name one of: ${this.names().join(', ')}`, field);
+      throw new BadQueryError(
+        `this backend serves several clusters; name one of: ${this.names().join(', ')}`,
+        'cluster'
+      );
     }
     const parts = this.byName.get(name);
     if (!parts) {
@@ -159,7 +162,10 @@ export function buildClusters(
         tls: c.pd.tls,
         ...clientOptions,
         maxBodyBytes: config.upstream.pdMaxBodyBytes,
-        bodyLimit: { name: 'PD_MAX_BODY_BYTES', advice: 'raise it if this cluster answers that much (10,000 stores take about 12 MB)' },
+        bodyLimit: {
+          name: 'PD_MAX_BODY_BYTES',
+          advice: 'raise it if this cluster answers that much (10,000 stores take about 12 MB)',
+        },
       });
       owned.push(pd);
     }
@@ -172,7 +178,10 @@ export function buildClusters(
         selector: c.selector,
         jobs: c.prometheus.jobs,
         ...clientOptions,
-        bodyLimit: { name: 'UPSTREAM_MAX_BODY_BYTES', advice: 'ask for less (a shorter range, fewer stores) or raise it' },
+        bodyLimit: {
+          name: 'UPSTREAM_MAX_BODY_BYTES',
+          advice: 'ask for less (a shorter range, fewer stores) or raise it',
+        },
       });
       owned.push(prometheus);
     }
@@ -205,7 +214,19 @@ export function buildClusters(
       clock: o.clock,
     });
     const slos = resolveSlos(c.slos);
-    return { name: c.name, config: c, pd, prometheus, subject, rules, rateWindow, slos, liveChecker, loop, historyStates };
+    return {
+      name: c.name,
+      config: c,
+      pd,
+      prometheus,
+      subject,
+      rules,
+      rateWindow,
+      slos,
+      liveChecker,
+      loop,
+      historyStates,
+    };
   });
   return new Clusters(list, owned);
 }

@@ -62,13 +62,9 @@ const FASTIFY_STATUS_CODES: Record<number, ErrorCode> = {
 };
 
 /**
- * fastify's `frameworkErrors`: errors it meets before routing (FST_ERR_BAD_URL for `/api/%zz`) would otherwise be
- * answered in its own shape, without our code.
+ * Every error's answer: the route handler's and fastify's `frameworkErrors` (errors it meets before routing, such as
+ * FST_ERR_BAD_URL for `/api/%zz`, would otherwise be answered in its own shape, without our code).
  */
-export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  errorHandler(err, req, reply);
-}
-
 export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const body = toErrorBody(err);
   if (body.statusCode >= 500) {

@@ -11,6 +11,7 @@
  * with PostgreSQL, within the process with SQLite (which has one writer anyway).
  */
 import type { AuditRow } from '../../shared/schema/actions';
+import type { AuditStoreHealth } from '../../shared/schema/health';
 import type { AuditOutcome } from '../../shared/names';
 import type { Config } from '../config';
 
@@ -20,16 +21,11 @@ import { SqliteAuditStore } from './sqliteStore';
 
 export type { AuditOutcome, AuditRow, BeginEntry, FinishEntry, ListOptions };
 
-export interface AuditHealth {
-  ok: boolean;
-  /** `sqlite` or `postgres`. */
-  store: AuditStoreKind;
-  latencyMs?: number;
-  /** What is wrong, in words (or "ok"); never a credential. */
-  message: string;
-}
+/** A store's kind: the health schema's, less `none` (no store). */
+export type AuditStoreKind = Exclude<AuditStoreHealth['store'], 'none'>;
 
-export type AuditStoreKind = 'sqlite' | 'postgres';
+/** A store's own health: the `/api/health` audit entry (shared/schema/health.ts) of its kind. */
+export type AuditHealth = AuditStoreHealth & { store: AuditStoreKind };
 
 export interface AuditStore {
   readonly kind: AuditStoreKind;

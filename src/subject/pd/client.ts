@@ -185,6 +185,14 @@ function checkId(id: number, field: string): number {
   return id;
 }
 
+/** A scheduler name goes into the URL path: PD's names are lower-case letters, digits and dashes. */
+function checkSchedulerName(name: string): string {
+  if (!/^[a-z0-9-]+$/.test(name)) {
+    throw new BadQueryError('scheduler names are lower-case letters, digits and dashes', 'name');
+  }
+  return name;
+}
+
 const HEX_KEY = /^(?:[0-9A-Fa-f]{2})*$/;
 
 function checkHexKey(key: string, field: string): string {
@@ -498,10 +506,7 @@ export class PDClient {
 
   /** `DELETE /schedulers/{name}` (`evict-leader-scheduler-4` removes store 4 from that scheduler only). */
   async removeScheduler(name: string, o: WriteOptions = {}): Promise<string> {
-    if (!/^[a-z0-9-]+$/.test(name)) {
-      throw new BadQueryError('scheduler names are lower-case letters, digits and dashes', 'name');
-    }
-    return this.write('DELETE', `/schedulers/${name}`, {}, o);
+    return this.write('DELETE', `/schedulers/${checkSchedulerName(name)}`, {}, o);
   }
 
   /** `DELETE /operators/{region_id}` → `"The pending operator is canceled."` (500 ErrOperatorNotFound when none). */
@@ -514,13 +519,10 @@ export class PDClient {
    * Never `DELETE /schedulers/{name}`, which removes the scheduler.
    */
   async pauseScheduler(name: string, delaySeconds: number, o: WriteOptions = {}): Promise<string> {
-    if (!/^[a-z0-9-]+$/.test(name)) {
-      throw new BadQueryError('scheduler names are lower-case letters, digits and dashes', 'name');
-    }
     if (!Number.isSafeInteger(delaySeconds) || delaySeconds < 0) {
       throw new BadQueryError('delay is a whole number of seconds, 0 or more', 'delay');
     }
-    return this.write('POST', `/schedulers/${name}`, { body: { delay: delaySeconds } }, o);
+    return this.write('POST', `/schedulers/${checkSchedulerName(name)}`, { body: { delay: delaySeconds } }, o);
   }
 
   /** `DELETE /store/{id}`: drain the store (Up → Offline); `force` = physically destroyed, cannot be undone. */
