@@ -8,6 +8,7 @@
  *   (`basic-tikv-0.basic-tikv-peer.ns.svc:20180` → `basic-tikv-0`).
  */
 import type { LabelMatcher } from '../prometheus/selector';
+import type { SelectorFn } from './promql';
 
 export const INSTANCE_MAPPINGS = ['status_address', 'host', 'pod'] as const;
 export type InstanceMapping = (typeof INSTANCE_MAPPINGS)[number];
@@ -116,4 +117,17 @@ export class InstanceDirectory {
     const s = this.byId.get(id);
     return s ? instanceKey(s.status_address || s.address, this.mapping) : undefined;
   }
+}
+
+/**
+ * `prometheus.selector` restricted to `only`'s stores (a storeIds filter), or as is without one: every query of an
+ * observation built on it asks for those stores' series alone.
+ */
+export function scopedSelector(
+  prometheus: { selector: SelectorFn },
+  only: StoreAddressing[] | undefined,
+  mapping: InstanceMapping
+): SelectorFn {
+  const extra: LabelMatcher[] = only ? [instanceMatcher(only, mapping)] : [];
+  return (metric, matchers = [], job) => prometheus.selector(metric, [...matchers, ...extra], job);
 }

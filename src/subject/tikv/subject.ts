@@ -21,12 +21,7 @@ import { DEFAULT_FORECAST_WINDOW, forecasts, type ForecastsResult } from './obse
 import { type HotWriteRegionRow, hotWriteRegionRows } from './observations/hotWriteRegions';
 import { REGION_HEALTH_KINDS, type RegionHealthRow, regionHealthRow } from './observations/regionHealth';
 import { type StoreMetricsResult, storeMetrics } from './observations/storeMetrics';
-import {
-  type OperatorsResult,
-  readOperators,
-  readSchedulers,
-  type SchedulersResult,
-} from './observations/scheduling';
+import { type OperatorsResult, readOperators, readSchedulers, type SchedulersResult } from './observations/scheduling';
 import { type StoreRow, storeRow } from './observations/stores';
 import { DEFAULT_RULES } from './invariants/rules';
 import { DEFAULT_RATE_WINDOW, parsePromDuration } from './promql';
@@ -141,7 +136,8 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
             const progress = (await this.pd.getStoreProgress(r.store_id, { signal: ctx.signal })).data;
             r.drain_progress = progress.progress;
             // PD writes math.MaxFloat64 while the speed is 0: no estimate.
-            r.drain_left_seconds = Number.isFinite(progress.left_seconds) && progress.left_seconds < 1e15 ? progress.left_seconds : null;
+            r.drain_left_seconds =
+              Number.isFinite(progress.left_seconds) && progress.left_seconds < 1e15 ? progress.left_seconds : null;
           } catch {
             // the stores table still answers; progress is best-effort
           }
@@ -174,10 +170,7 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     const p = validate('get_store_metrics', params);
     const answer = await this.pd.getStores({ states: [...ALL_STATES] }, { signal: ctx.signal });
     const all = answer.data.stores;
-    const filtered = p.storeIds !== undefined && p.storeIds.length > 0;
-    const targets = filtered
-      ? selectStores(all, p.storeIds)
-      : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
+    const { targets, filtered } = this.serving(all, p.storeIds);
     let range: { from: number; to: number; stepMs: number } | undefined;
     if (p.range) {
       range = { ...p.range, stepMs: p.stepMs ?? rangeStep(p.range, MIN_DEFAULT_STEP_MS) };
@@ -222,7 +215,10 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
   }
 
   /** PD's running operators, one row per region (`GET /operators`, each operator's text parsed). */
-  async getOperators(params: ObservationParamsOf<'get_operators'> = {}, ctx: CallContext = {}): Promise<OperatorsResult> {
+  async getOperators(
+    params: ObservationParamsOf<'get_operators'> = {},
+    ctx: CallContext = {}
+  ): Promise<OperatorsResult> {
     const p = validate('get_operators', params);
     return readOperators(this.pd, p.limit, { signal: ctx.signal });
   }
@@ -237,7 +233,10 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
   }
 
   /** Per store: time to the disk levels (linear trend over `window`) and the countdown to PD's Down. */
-  async getForecasts(params: ObservationParamsOf<'get_forecasts'> = {}, ctx: CallContext = {}): Promise<ForecastsResult> {
+  async getForecasts(
+    params: ObservationParamsOf<'get_forecasts'> = {},
+    ctx: CallContext = {}
+  ): Promise<ForecastsResult> {
     const p = validate('get_forecasts', params);
     const o = { signal: ctx.signal };
     const [answer, schedule] = await Promise.all([
@@ -245,10 +244,7 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       this.pd.getScheduleConfig(o),
     ]);
     const all = answer.data.stores;
-    const filtered = p.storeIds !== undefined && p.storeIds.length > 0;
-    const targets = filtered
-      ? selectStores(all, p.storeIds)
-      : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
+    const { targets, filtered } = this.serving(all, p.storeIds);
     return forecasts({
       prometheus: this.prometheus,
       allStores: all,
@@ -263,6 +259,15 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
       clock: answer.clock,
       signal: ctx.signal,
     });
+  }
+
+  /** The stores a per-store observation answers for: the named ones, or every store expected to serve. */
+  private serving(all: StoreInfo[], storeIds: number[] | undefined): { targets: StoreInfo[]; filtered: boolean } {
+    const filtered = storeIds !== undefined && storeIds.length > 0;
+    const targets = filtered
+      ? selectStores(all, storeIds)
+      : all.filter((s) => expectedToServe(s.store, isTiFlash(s.store), this.includeTiFlash));
+    return { targets, filtered };
   }
 }
 
@@ -290,7 +295,9 @@ function storeNotices(rows: StoreRow[]): string[] {
     }
     seen.add(r.store_id);
     if (r.partial) {
-      notices.push(`store ${r.store_id} (${r.address}): PD has no ${r.partial} for it yet (PD restarted, or no heartbeat since it joined); shown empty`);
+      notices.push(
+        `store ${r.store_id} (${r.address}): PD has no ${r.partial} for it yet (PD restarted, or no heartbeat since it joined); shown empty`
+      );
     }
   }
   for (const id of duplicates) {

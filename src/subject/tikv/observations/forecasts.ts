@@ -16,9 +16,8 @@
  * null for any other state.
  */
 import type { PrometheusClient, Sample } from '../../prometheus/client';
-import type { LabelMatcher } from '../../prometheus/selector';
 import type { StoreInfo } from '../../pd/schema';
-import { InstanceDirectory, type InstanceMapping, instanceMatcher } from '../instances';
+import { InstanceDirectory, type InstanceMapping, scopedSelector } from '../instances';
 import { formatPromDuration, parsePromDuration, type SelectorFn } from '../promql';
 import type { StoreRow } from './stores';
 
@@ -122,7 +121,10 @@ export function downInSeconds(
   return Math.max(0, maxStoreDownSeconds - row.heartbeat_age_seconds - dateCorrection);
 }
 
-export function forecastExprs(sel: SelectorFn, window: string): Record<'used' | 'deriv' | 'line' | 'count' | 'stdvar' | 'capacity', string> {
+export function forecastExprs(
+  sel: SelectorFn,
+  window: string
+): Record<'used' | 'deriv' | 'line' | 'count' | 'stdvar' | 'capacity', string> {
   const avail = sel('tikv_store_size_bytes', [{ name: 'type', op: '=', value: 'available' }], 'tikv');
   const cap = `sum by (instance) (${sel('tikv_store_size_bytes', [{ name: 'type', op: '=', value: 'capacity' }], 'tikv')})`;
   return {
@@ -157,11 +159,10 @@ export async function forecasts(req: ForecastRequest): Promise<ForecastsResult> 
   const window = formatPromDuration(windowMs);
   const { prometheus, mapping, signal } = req;
   const directory = new InstanceDirectory(req.allStores, mapping);
-  const only: LabelMatcher[] = req.filtered
-    ? [instanceMatcher(req.targets.map((r) => ({ store: { id: r.store_id, address: r.address, status_address: r.status_address } })), mapping)]
-    : [];
-  const sel: SelectorFn = (metric, matchers = [], job) => prometheus.selector(metric, [...matchers, ...only], job);
-  const exprs = forecastExprs(sel, window);
+  const only = req.targets.map((r) => ({
+    store: { id: r.store_id, address: r.address, status_address: r.status_address },
+  }));
+  const exprs = forecastExprs(scopedSelector(prometheus, req.filtered ? only : undefined, mapping), window);
   const keys = Object.keys(exprs) as Array<keyof typeof exprs>;
   // One evaluation time for all six queries, so the line, slope and counts describe the same window.
   const at = Date.now();

@@ -60,14 +60,12 @@ type Read = { signal?: AbortSignal };
 export async function readOperators(pd: PDClient, limit: number, o: Read = {}): Promise<OperatorsResult> {
   const a = await pd.getOperatorDetails(o);
   const rows = a.data
-    .map(
-      (op): OperatorRow => ({
-        ...op,
-        kind: op.kind.join(','),
-        running_seconds: op.start_time === null ? null : Math.max(0, (a.pdNow - op.start_time) / 1000),
-        step_count: op.steps.length,
-      })
-    )
+    .map((op): OperatorRow => ({
+      ...op,
+      kind: op.kind.join(','),
+      running_seconds: op.start_time === null ? null : Math.max(0, (a.pdNow - op.start_time) / 1000),
+      step_count: op.steps.length,
+    }))
     .sort((x, y) => x.region_id - y.region_id)
     .slice(0, limit);
   return { operators: rows, pd_now: a.pdNow };
@@ -113,9 +111,11 @@ function storeLimitRows(limits: StoresLimit): StoreLimitRow[] {
 
 /** The schedule config's scalar items as PD names them (lists and maps, e.g. `schedulers-v2`, are left out). */
 function scheduleConfigRows(cfg: ScheduleConfig): ScheduleConfigRow[] {
-  return Object.entries(cfg)
-    .filter(([, v]) => v === null || typeof v !== 'object')
-    // `max-store-down-time` was parsed from Go duration text to seconds: shown with its unit.
-    .map(([key, v]) => ({ key, value: key === 'max-store-down-time' ? `${String(v)}s` : String(v) }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  return (
+    Object.entries(cfg)
+      .filter(([, v]) => v === null || typeof v !== 'object')
+      // `max-store-down-time` was parsed from Go duration text to seconds: shown with its unit.
+      .map(([key, v]) => ({ key, value: key === 'max-store-down-time' ? `${String(v)}s` : String(v) }))
+      .sort((a, b) => a.key.localeCompare(b.key))
+  );
 }

@@ -6,8 +6,7 @@
  * reported rather than dropped.
  */
 import type { PrometheusClient } from '../../prometheus/client';
-import type { LabelMatcher } from '../../prometheus/selector';
-import { InstanceDirectory, type InstanceMapping, instanceMatcher, type StoreAddressing } from '../instances';
+import { InstanceDirectory, type InstanceMapping, scopedSelector, type StoreAddressing } from '../instances';
 import { diskUsedRatioExpr, p99WriteLatencyExpr, type SelectorFn } from '../promql';
 
 export const STORE_METRICS = [
@@ -79,9 +78,10 @@ export function storeMetricExprs(sel: SelectorFn, rateWindow: string): Record<St
 export async function storeMetrics(req: StoreMetricsRequest): Promise<StoreMetricsResult> {
   const { prometheus, mapping, range, signal } = req;
   const directory = new InstanceDirectory(req.allStores, mapping);
-  const only: LabelMatcher[] = req.filtered ? [instanceMatcher(req.targets, mapping)] : [];
-  const sel: SelectorFn = (metric, matchers = [], job) => prometheus.selector(metric, [...matchers, ...only], job);
-  const exprs = storeMetricExprs(sel, req.rateWindow);
+  const exprs = storeMetricExprs(
+    scopedSelector(prometheus, req.filtered ? req.targets : undefined, mapping),
+    req.rateWindow
+  );
 
   const answers = await Promise.all(
     STORE_METRICS.map(async (metric) => {
