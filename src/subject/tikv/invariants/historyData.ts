@@ -11,6 +11,8 @@
  * (a notice with the share of the range that had data) instead of reporting a clean range, and widens the rate
  * window to four sample intervals (Prometheus' advice for rate(): `rate()` needs two samples in its window).
  */
+import { LRUCache } from 'lru-cache';
+
 import { tikvUpExpr } from '../promql';
 import type { HistoryGrid, PrometheusHistory } from './historyGrid';
 import { STALENESS_MS } from './replay';
@@ -60,10 +62,8 @@ export async function dataCoverage(
   };
 }
 
-/** Per client: whether its Prometheus has the recorded series over a grid. */
-const caches = new WeakMap<PrometheusHistory, Map<string, { until: number; covers: boolean }>>();
-const CACHE_MS = 5 * 60_000;
-const CACHE_MAX = 256;
+/** Per client: whether its Prometheus has the recorded series over a grid (5 minutes, 256 grids at most). */
+const caches = new WeakMap<PrometheusHistory, LRUCache<string, boolean>>();
 
 export async function recordedCovers(
   p: PrometheusHistory,
@@ -71,25 +71,19 @@ export async function recordedCovers(
   grid: HistoryGrid,
   signal?: AbortSignal
 ): Promise<boolean> {
-  const now = Date.now();
   let cache = caches.get(p);
   if (!cache) {
-    cache = new Map();
+    cache = new LRUCache<string, boolean>({ max: 256, ttl: 5 * 60_000 });
     caches.set(p, cache);
   }
   // Keyed by the minute of each end: a dashboard refreshing every 30 s asks once per minute at most.
   const key = `${selector}|${Math.floor(grid.start / 60_000)}|${Math.floor(grid.end / 60_000)}`;
   const hit = cache.get(key);
-  if (hit && hit.until > now) {
-    return hit.covers;
+  if (hit !== undefined) {
+    return hit;
   }
   const at = async (t: number) => (await p.query(`count(${selector})`, t, signal)).samples.some((s) => s.v > 0);
   const covers = (await at(grid.start)) && (await at(grid.end));
-  for (const [k, v] of cache) {
-    if (v.until <= now || cache.size >= CACHE_MAX) {
-      cache.delete(k);
-    }
-  }
-  cache.set(key, { until: now + CACHE_MS, covers });
+  cache.set(key, covers);
   return covers;
 }
