@@ -15,7 +15,7 @@
  * filter). Tombstone stores appear too: nothing here asks PD.
  *
  * Algorithm (Prometheus does the scanning, the backend replays only where something happened):
- * 1. Coarse pass (historyCoarse.ts): `count_over_time((EXPR COND)[S:R])` at a coarse step S ≈ range/2,000 with
+ * 1. Coarse pass (historyCoarse.ts): `count_over_time((EXPR COND)[S:R])` at a coarse step S ≈ range/10,000 with
  *    the subquery at R = the scrape interval: Prometheus looks at every sample and answers only the windows that
  *    hold one where the condition held. Chunked under 11,000 points and the sample budget, 4 at a time.
  * 2. Precise pass (historyRefine.ts): EXPR at step R around those windows only, fed to the engine (replay.ts)

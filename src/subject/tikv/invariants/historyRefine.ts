@@ -64,7 +64,8 @@ interface Piece {
   t: Float64Array;
   v: Float64Array;
 }
-const MAX_INSTANCES_PER_QUERY = 100;
+/** Instances one precise (or onset) query asks for at most (`instance=~"a|b|…"`). */
+export const MAX_INSTANCES_PER_QUERY = 100;
 /** A non-holding observation: what the engine is told when real samples were seen between two segments. */
 const CLEARED = { value: Number.NEGATIVE_INFINITY, holds: false };
 

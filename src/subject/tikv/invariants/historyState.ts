@@ -30,7 +30,7 @@ import type { Violation } from '../../../shared/schema/violation';
 import { coarseWindows, seriesEstimate } from './historyCoarse';
 import { coarseStep, type HistoryGrid, type PrometheusHistory } from './historyGrid';
 import type { Limiter } from './historyLimits';
-import { refineHistory } from './historyRefine';
+import { MAX_INSTANCES_PER_QUERY, refineHistory } from './historyRefine';
 import type { HistorySeries } from './historySeries';
 import type { Replayer, StoreIdentity } from './replay';
 
@@ -243,8 +243,8 @@ async function resume(
     return undefined;
   }
   const t0 = new Map<string, number>();
-  for (let i = 0; i < running.length; i += 100) {
-    const batch = running.slice(i, i + 100);
+  for (let i = 0; i < running.length; i += MAX_INSTANCES_PER_QUERY) {
+    const batch = running.slice(i, i + MAX_INSTANCES_PER_QUERY);
     const end = Math.min(G + ONSET_SEARCH_STEPS * grid.stepMs, Math.max(...batch.map((b) => b.lastSeen)));
     result.queries++;
     const answer = await o.limiter.run(() =>
