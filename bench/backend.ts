@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 
 import { buildApp } from '../src/server/app';
 import { loadConfig } from '../src/server/config';
-import { postJson } from './http';
+import { postJson, type SendOptions } from './http';
 
 export interface BenchBackend {
   url: string;
@@ -37,9 +37,12 @@ export async function startBenchBackend(env: Record<string, string>): Promise<Be
 
 export async function postQuery(
   url: string,
-  body: unknown
+  body: unknown,
+  opts: SendOptions = {}
 ): Promise<{ results: Record<string, { frames: unknown[]; error?: string }> }> {
-  const answer = (await postJson(`${url}/api/query`, body)) as { results: Record<string, { frames: unknown[]; error?: string }> };
+  const answer = (await postJson(`${url}/api/query`, body, opts)) as {
+    results: Record<string, { frames: unknown[]; error?: string }>;
+  };
   for (const [refId, r] of Object.entries(answer.results)) {
     if (r.error) {
       throw new Error(`query ${refId} failed: ${r.error}`);

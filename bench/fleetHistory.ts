@@ -13,11 +13,12 @@
  * scrape interval). Set BENCH_E_TABLE=1 to also print issue 11's table (1 h … 30 d × each invariant alone). Each
  * measured query runs in a fresh backend process after a 1 h warm-up query.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 
 import { postQuery } from './backend';
 import { startBackendProcess } from './backendProcess';
 import { DAY, type Episode, MIN, STEP, STORES, startFleet } from './fleetStory';
+import { procStatusKb } from './procStatus';
 import { mb, type Result } from './stats';
 
 const RANGES: Array<[string, number]> = [
@@ -66,7 +67,7 @@ export async function fleetHistory(): Promise<Result[]> {
         ms: Date.now() - started,
         bytes: standIn.bytesSent,
         requests: standIn.requests,
-        peak: vmHwm(backend.pid),
+        peak: procStatusKb(backend.pid, 'VmHWM') * 1024,
         rows: frame.data.values[0].length,
       };
     };
@@ -117,9 +118,4 @@ export async function fleetHistory(): Promise<Result[]> {
       await c().catch((err: unknown) => console.error(`  while stopping: ${String(err)}`));
     }
   }
-}
-
-function vmHwm(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
 }

@@ -10,15 +10,24 @@ export async function getJson(url: string): Promise<unknown> {
   return sendJson('GET', url);
 }
 
-/** POST a JSON body → parsed JSON; throws unless the status is 200. */
-export async function postJson(url: string, body: unknown): Promise<unknown> {
-  return sendJson('POST', url, body);
+/** How a request is sent: `reset` asks for a connection of its own, closed after the answer (not kept alive). */
+export interface SendOptions {
+  reset?: boolean;
 }
 
-async function sendJson(method: 'GET' | 'POST', url: string, body?: unknown): Promise<unknown> {
+/** POST a JSON body → parsed JSON; throws unless the status is 200. */
+export async function postJson(url: string, body: unknown, opts: SendOptions = {}): Promise<unknown> {
+  return sendJson('POST', url, body, opts);
+}
+
+async function sendJson(method: 'GET' | 'POST', url: string, body?: unknown, opts: SendOptions = {}): Promise<unknown> {
   const res = await request(url, {
     method,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    ...(opts.reset ? { reset: true } : {}),
+    headers:
+      body === undefined
+        ? { accept: 'application/json' }
+        : { accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.body.text();

@@ -6,10 +6,11 @@
  * start-up has settled; the peak during the queries alone is measured from a VmHWM reset through clear_refs. Work per
  * query must not grow with the region count (DESIGN.md "Scale"), so that peak should stay flat from 10k to 1M.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 
 import { observationBody, postQuery } from './backend';
 import { type BackendProcess, startBackendProcess } from './backendProcess';
+import { procStatusKb } from './procStatus';
 import { startSimulatorProcess } from './simulatorProcess';
 import { mb, measure, type Result, timing } from './stats';
 
@@ -74,8 +75,8 @@ async function measureAt(regions: number): Promise<Peak> {
     // The first upstream calls compile undici's llhttp WebAssembly in the background (a transient of tens of MB):
     // wait until the peak stops moving, then measure the queries from a reset peak.
     await settle(pid);
-    const startPeakBytes = vmKb(pid, 'VmHWM') * 1024;
-    const settledBytes = vmKb(pid, 'VmRSS') * 1024;
+    const startPeakBytes = procStatusKb(pid, 'VmHWM', { required: true }) * 1024;
+    const settledBytes = procStatusKb(pid, 'VmRSS', { required: true }) * 1024;
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     for (const [observation, body] of bodies) {
       const t = await measure(() => postQuery(url, body), { warmup: 3, iterations: ROUNDS, budgetMs: 20_000 });
@@ -85,7 +86,7 @@ async function measureAt(regions: number): Promise<Peak> {
       }
       console.log(`  ${label}: ${observation} ${timing(t)}, then ${3 * BURST} in bursts of ${BURST}`);
     }
-    const queryPeakBytes = vmKb(pid, 'VmHWM') * 1024;
+    const queryPeakBytes = procStatusKb(pid, 'VmHWM', { required: true }) * 1024;
     const usage = await backend.usage();
     const peakBytes = Math.max(startPeakBytes, queryPeakBytes);
     console.log(
@@ -102,22 +103,14 @@ async function measureAt(regions: number): Promise<Peak> {
 /** Polls VmHWM until it has not moved for 1 s (at most 15 s). */
 async function settle(pid: number): Promise<void> {
   const deadline = Date.now() + 15_000;
-  let last = vmKb(pid, 'VmHWM');
+  let last = procStatusKb(pid, 'VmHWM', { required: true });
   let stableSince = Date.now();
   while (Date.now() < deadline && Date.now() - stableSince < 1000) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const now = vmKb(pid, 'VmHWM');
+    const now = procStatusKb(pid, 'VmHWM', { required: true });
     if (now !== last) {
       last = now;
       stableSince = Date.now();
     }
   }
-}
-
-function vmKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) {
-    throw new Error(`no ${field} in /proc/${pid}/status`);
-  }
-  return Number(m[1]);
 }

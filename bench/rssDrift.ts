@@ -14,8 +14,6 @@
  * healthy stores of which each has a 10-minute P99 latency episode every 3 hours, so the sliding panel always has
  * violations to refine. A run with more than 1 % failed requests does not count: it would not measure this load.
  */
-import { readFileSync } from 'node:fs';
-
 import { Agent, request } from 'undici';
 
 import { StandInEvaluator } from '../tests/support/standInPrometheus';
@@ -23,6 +21,7 @@ import { startStandInServer } from '../tests/support/standInServer';
 import { type BackendProcess, startBackendProcess } from './backendProcess';
 import { episode, HOUR, inEpisode, MIN } from './fleetStory';
 import { getJson } from './http';
+import { procStatusKb } from './procStatus';
 import { startSimulatorProcess } from './simulatorProcess';
 import { mb, type Result } from './stats';
 
@@ -148,8 +147,7 @@ function panel(query: Record<string, unknown>): unknown {
 async function rssMedian(pid: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    samples.push(Number(m?.[1] ?? NaN) * 1024);
+    samples.push(procStatusKb(pid, 'VmRSS') * 1024);
     await sleep(1000);
   }
   return samples.sort((a, b) => a - b)[2];

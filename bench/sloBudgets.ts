@@ -5,12 +5,12 @@
  * requests and bytes, peak RSS of the backend, and whether every row's spent budget equals the schedule's bad
  * samples (the stand-in's signals are exact functions of time, so the counts must match to the sample).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 
-import { request } from 'undici';
-
+import { postQuery } from './backend';
 import { startBackendProcess } from './backendProcess';
 import { DAY, type Episode, HOUR, inEpisode, STEP, STORES, startFleet } from './fleetStory';
+import { procStatusKb } from './procStatus';
 import { mb, type Result } from './stats';
 
 const TARGET_MB = 256;
@@ -37,11 +37,13 @@ export async function sloBudgets(): Promise<Result[]> {
       standIn.reset();
       writeFileSync(`/proc/${backend.pid}/clear_refs`, '5');
       const started = Date.now();
-      const answer = await fresh(backend.url, {
-        from,
-        to: end,
-        queries: [{ refId: 'A', kind: 'slo', ...query }],
-      }).catch((err: unknown) => {
+      // A connection of its own (`reset`): two long queries back to back on one keep-alive connection were cut
+      // ("other side closed") once the connection had lived about a minute.
+      const answer = await postQuery(
+        backend.url,
+        { from, to: end, queries: [{ refId: 'A', kind: 'slo', ...query }] },
+        { reset: true }
+      ).catch((err: unknown) => {
         throw new Error(`${String(err)}; backend stderr: ${backend.stderr()}`);
       });
       const frames = answer.results.A.frames as Array<{
@@ -52,7 +54,7 @@ export async function sloBudgets(): Promise<Result[]> {
         ms: Date.now() - started,
         bytes: standIn.bytesSent,
         requests: standIn.requests,
-        peak: vmHwm(backend.pid),
+        peak: procStatusKb(backend.pid, 'VmHWM') * 1024,
         frames,
       };
     };
@@ -107,31 +109,4 @@ export async function sloBudgets(): Promise<Result[]> {
       await c().catch((err: unknown) => console.error(`  while stopping: ${String(err)}`));
     }
   }
-}
-
-/**
- * `POST /api/query` on a connection of its own (`reset`): two long queries back to back on one keep-alive
- * connection were cut ("other side closed") once the connection had lived about a minute.
- */
-async function fresh(
-  url: string,
-  body: unknown
-): Promise<{ results: Record<string, { frames: unknown[]; error?: string }> }> {
-  const res = await request(`${url}/api/query`, {
-    method: 'POST',
-    reset: true,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.body.text();
-  const answer = JSON.parse(text) as { results: Record<string, { frames: unknown[]; error?: string }> };
-  if (res.statusCode !== 200 || answer.results.A.error) {
-    throw new Error(`query answered ${res.statusCode}: ${text.slice(0, 300)}`);
-  }
-  return answer;
-}
-
-function vmHwm(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
 }

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { APP_PLUGIN_ID } from '../../src/shared/names';
 import { startBackend, type TestBackend } from '../support/backend';
-import { launchChromium } from './harness/browser';
+import { launchChromium, openAppPage } from './harness/browser';
 import { type Harness, type Role, startHarnessServer } from './harness/server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,20 +45,14 @@ function harnessFor(role: Role): Promise<Harness> {
   });
 }
 
-async function openActions(h: Harness, mode: 'light' | 'dark', search: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, colorScheme: mode });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(h.url);
-  await page.waitForFunction(() => (window as any).harnessReady === true, null, { timeout: 60_000 });
-  const loaded = await page.evaluate(([m, path]) => (window as any).harness.renderAppPage(m, path), [
-    mode,
+function openActions(h: Harness, mode: 'light' | 'dark', search: string): Promise<Page> {
+  return openAppPage(
+    browser,
+    h,
     `/a/${APP_PLUGIN_ID}/actions${search}`,
-  ] as const);
-  expect(loaded).toEqual({ root: true });
-  await page.getByRole('button', { name: 'Check' }).waitFor({ timeout: 60_000 });
-  expect(errors).toEqual([]);
-  return page;
+    (page) => page.getByRole('button', { name: 'Check' }).waitFor({ timeout: 60_000 }),
+    mode
+  );
 }
 
 async function pdLeaderLimit(): Promise<number> {
@@ -141,7 +135,10 @@ test('a Viewer is told that actions need the Admin role, and PD is not touched',
   const page = await openActions(viewer, 'light', `?action=set_leader_schedule_limit&${LIMIT}=${before + 1}`);
   await page.getByRole('button', { name: 'Check' }).click();
   // The Check's alert says why; the audit table (read through the same Admin-only route) says so too.
-  await page.getByRole('alert', { name: 'Check failed' }).getByText('actions need the Admin role').waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('alert', { name: 'Check failed' })
+    .getByText('actions need the Admin role')
+    .waitFor({ timeout: 30_000 });
   expect(await page.getByRole('button', { name: 'Confirm' }).isDisabled()).toBe(true);
   expect(await pdLeaderLimit()).toBe(before);
   const refused = viewer.proxyLog.filter((e) => e.route === 'api/actions');

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DASHBOARDS } from '../../src/dashboards/names';
 import { APP_PLUGIN_ID } from '../../src/shared/names';
 import { startBackend, type TestBackend } from '../support/backend';
-import { launchChromium } from './harness/browser';
+import { launchChromium, openAppPage } from './harness/browser';
 import { type Harness, startHarnessServer } from './harness/server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -55,19 +55,10 @@ afterAll(async () => {
   await backend?.close();
 });
 
-async function openCluster(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(harness.url);
-  await page.waitForFunction(() => (window as any).harnessReady === true, null, { timeout: 60_000 });
-  const loaded = await page.evaluate(([path]) => (window as any).harness.renderAppPage('light', path), [
-    `/a/${APP_PLUGIN_ID}/cluster?ds=${DS_UID}`,
-  ] as const);
-  expect(loaded).toEqual({ root: true });
-  await page.getByTestId(STORES_TABLE).getByRole('row').nth(storeIds.length).waitFor({ timeout: 60_000 });
-  expect(errors).toEqual([]);
-  return page;
+function openCluster(): Promise<Page> {
+  return openAppPage(browser, harness, `/a/${APP_PLUGIN_ID}/cluster?ds=${DS_UID}`, (page) =>
+    page.getByTestId(STORES_TABLE).getByRole('row').nth(storeIds.length).waitFor({ timeout: 60_000 })
+  );
 }
 
 test('every store id of the stores table links to its store dashboard, on the page’s data source', async () => {

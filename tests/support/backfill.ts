@@ -98,7 +98,8 @@ export async function startBackfilledPrometheus(history: HistoryOptions): Promis
   return { prom, schedule: result, backfillMs, close };
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
+/** Runs `cmd args` (stdout discarded); rejects with the command's last stderr unless it exits 0. */
+export function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -11,7 +11,6 @@
  * from them with `promtool tsdb create-blocks-from rules` (Prometheus only evaluates rules from the moment it
  * starts), then Prometheus restarted on both with the rule file, whose first evaluation decides.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import { PrometheusClient } from '../../../src/subject/prometheus/client';
 import { BAD_SERIES, badExpr } from '../../../src/subject/tikv/slo/alertRules';
 import { resolveSlos } from '../../../src/subject/tikv/slo/definitions';
 import { sloBudgets } from '../../../src/subject/tikv/slo/report';
-import { backfill } from '../../support/backfill';
+import { backfill, run } from '../../support/backfill';
 import { PROVISIONING } from '../../unit/provisioning/deployFiles';
 
 const RULES = join(PROVISIONING, 'prometheus', 'tikv-operator-slo.rules.yml');
@@ -42,18 +41,6 @@ const SHORT_MIN = 5;
 let work: string;
 let prom: RunningPrometheus | undefined;
 let schedule: HistorySchedule;
-
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args[0]} exited ${code}: ${err}`))
-    );
-  });
-}
 
 beforeAll(async () => {
   if (!prometheusAvailable()) {

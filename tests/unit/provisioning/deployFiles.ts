@@ -1,7 +1,8 @@
 /**
  * Reads the deployment files (provisioning/, docker-compose.yaml) the way their consumers do: YAML through the `yaml`
- * package (Compose's merge keys on), dashboards as JSON. Shared by the provisioning tests.
+ * package (Compose's merge keys on), dashboards as JSON, rule files through promtool. Shared by the provisioning tests.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -9,6 +10,8 @@ import { parse, parseDocument } from 'yaml';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const PROVISIONING = join(ROOT, 'provisioning');
+/** provisioning/prometheus/: the compose Prometheus's config, rule files and their promtool unit tests. */
+export const PROMETHEUS_DIR = join(PROVISIONING, 'prometheus');
 
 type Json = Record<string, unknown>;
 
@@ -24,6 +27,18 @@ export function readYaml<T = Json>(path: string): T {
 
 export function readJson<T = Json>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/**
+ * Runs promtool (Debian's `prometheus` package; `npm test` installs it) in provisioning/prometheus/, killed after
+ * `timeoutMs`; throws when it cannot run at all.
+ */
+export function promtool(args: string[], timeoutMs = 30_000): { status: number | null; output: string } {
+  const run = spawnSync('promtool', args, { cwd: PROMETHEUS_DIR, encoding: 'utf8', timeout: timeoutMs });
+  if (run.error) {
+    throw new Error(`promtool could not run (${run.error.message}); install it: apt-get install prometheus`);
+  }
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 /** Every file under `dir` (recursive) whose name ends with one of `exts`, as absolute paths, sorted. */

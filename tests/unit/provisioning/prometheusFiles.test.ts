@@ -1,23 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { INVARIANT_SEVERITY, INVARIANTS, VIOLATION_METRIC } from '../../../src/shared/names';
 import { RECORDED } from '../../../src/subject/tikv/invariants/historySeries';
-import { compose, environmentOf, flagOf, PROVISIONING, readYaml, stringsIn } from './deployFiles';
+import { compose, environmentOf, flagOf, PROMETHEUS_DIR, promtool, readYaml, stringsIn } from './deployFiles';
 
-const DIR = join(PROVISIONING, 'prometheus');
+const DIR = PROMETHEUS_DIR;
 const CONFIG = join(DIR, 'prometheus.yml');
 const RULES = join(DIR, 'tikv-operator.rules.yml');
 const RULE_TESTS = join(DIR, 'tikv-operator.rules.test.yml');
-
-/** Runs promtool (Debian's `prometheus` package; `npm test` installs it) in the files' folder. */
-function promtool(...args: string[]): { status: number | null; output: string } {
-  const run = spawnSync('promtool', args, { cwd: DIR, encoding: 'utf8', timeout: 30_000 });
-  if (run.error) {
-    throw new Error(`promtool could not run (${run.error.message}); install it: apt-get install prometheus`);
-  }
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
 
 interface ScrapeConfig {
   job_name: string;
@@ -45,7 +35,7 @@ const rules = readYaml<{ groups: Array<{ rules: AlertingRule[] }> }>(RULES).grou
 
 describe('provisioning/prometheus/prometheus.yml', () => {
   it('passes promtool check config (rule files resolved relative to it)', () => {
-    const { status, output } = promtool('check', 'config', 'prometheus.yml');
+    const { status, output } = promtool(['check', 'config', 'prometheus.yml']);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
   });
 
@@ -78,7 +68,7 @@ describe('provisioning/prometheus/prometheus.yml', () => {
 
 describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
   it('passes promtool check rules', () => {
-    const { status, output } = promtool('check', 'rules', 'tikv-operator.rules.yml');
+    const { status, output } = promtool(['check', 'rules', 'tikv-operator.rules.yml']);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 7 rules found') });
   });
 
@@ -117,7 +107,7 @@ describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
   });
 
   it('passes its promtool unit tests: each alert fires at the first violating evaluation and resolves when the series goes', () => {
-    const { status, output } = promtool('test', 'rules', 'tikv-operator.rules.test.yml');
+    const { status, output } = promtool(['test', 'rules', 'tikv-operator.rules.test.yml']);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
     // The unit tests cover every alert of the rule file.
     const tested = new Set(
@@ -132,11 +122,11 @@ describe('provisioning/prometheus/tikv-operator.rules.yml', () => {
 
 describe('provisioning/prometheus/tikv-operator-history.rules.yml', () => {
   it('passes promtool check rules and its unit tests (the recorded series equal the raw expressions)', () => {
-    expect(promtool('check', 'rules', 'tikv-operator-history.rules.yml')).toEqual({
+    expect(promtool(['check', 'rules', 'tikv-operator-history.rules.yml'])).toEqual({
       status: 0,
       output: expect.stringContaining('SUCCESS: 2 rules found'),
     });
-    const { status, output } = promtool('test', 'rules', 'tikv-operator-history.rules.test.yml');
+    const { status, output } = promtool(['test', 'rules', 'tikv-operator-history.rules.test.yml']);
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
   });
 

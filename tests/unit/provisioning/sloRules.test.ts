@@ -3,7 +3,6 @@
  * definitions, Prometheus loads them, promtool accepts them and passes their unit tests (one per window pair), the
  * Grafana-managed copy matches, and the compose Prometheus keeps more than the longest SLO window.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,20 +10,12 @@ import { SLOS } from '../../../src/shared/names';
 import { burnPolicies, grafanaSloRules, prometheusSloRules } from '../../../src/subject/tikv/slo/alertRules';
 import { resolveSlos } from '../../../src/subject/tikv/slo/definitions';
 import { parsePromDuration } from '../../../src/subject/tikv/promql';
-import { compose, flagOf, PROVISIONING, readYaml, stringsIn } from './deployFiles';
+import { compose, flagOf, PROMETHEUS_DIR, PROVISIONING, promtool, readYaml, stringsIn } from './deployFiles';
 
-const DIR = join(PROVISIONING, 'prometheus');
+const DIR = PROMETHEUS_DIR;
 const PROM_RULES = join(DIR, 'tikv-operator-slo.rules.yml');
 const GRAFANA_RULES = join(PROVISIONING, 'alerting', 'tikv-operator-slo-rules.yaml');
 const defaults = resolveSlos({});
-
-function promtool(...args: string[]): { status: number | null; output: string } {
-  const run = spawnSync('promtool', args, { cwd: DIR, encoding: 'utf8', timeout: 120_000 });
-  if (run.error) {
-    throw new Error(`promtool could not run (${run.error.message}); install it: apt-get install prometheus`);
-  }
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
 
 test('the committed rule files are the generated ones (run `npm run slo-rules` after changing an SLO)', () => {
   expect(readFileSync(PROM_RULES, 'utf8')).toBe(prometheusSloRules(defaults));
@@ -52,8 +43,8 @@ test('the workbook policy for 30 d: 14.4× over 1h/5m and 6× over 6h/30m page, 
 test('Prometheus loads the file; promtool checks it and passes its unit tests for each window pair', () => {
   const config = readYaml<{ rule_files: string[] }>(join(DIR, 'prometheus.yml'));
   expect(config.rule_files).toContain('tikv-operator-slo.rules.yml');
-  expect(promtool('check', 'rules', 'tikv-operator-slo.rules.yml')).toMatchObject({ status: 0 });
-  const tests = promtool('test', 'rules', 'tikv-operator-slo.rules.test.yml');
+  expect(promtool(['check', 'rules', 'tikv-operator-slo.rules.yml'], 120_000)).toMatchObject({ status: 0 });
+  const tests = promtool(['test', 'rules', 'tikv-operator-slo.rules.test.yml'], 120_000);
   expect(tests).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
   const names = readYaml<{ tests: Array<{ name: string }> }>(join(DIR, 'tikv-operator-slo.rules.test.yml')).tests.map(
     (t) => t.name
