@@ -15,6 +15,9 @@ import { measurePair, ms, type Result, timing } from './stats';
 const STORES = 1000;
 const PD_DELAY_MS = 20;
 const TARGET_RATIO = 1.2;
+// Alternating pairs per PD setting. At 150 the ratio moved ±0.03× between runs on this 2-core machine, as much as
+// the margin it is judged by; 400 halves the standard error of each median (~35 s per setting).
+const ITERATIONS = 400;
 
 export async function storesLatency(): Promise<Result[]> {
   console.log(`\n(a) get_stores at ${STORES} stores: backend vs direct fetch + parse of PD /stores`);
@@ -39,7 +42,7 @@ export async function storesLatency(): Promise<Result[]> {
     };
     for (const delay of [PD_DELAY_MS, 0]) {
       await sim.setPdDelay('/stores', delay);
-      const { baseline: base, subject: back } = await measurePair(direct, viaBackend, { warmup: 20, iterations: 150, budgetMs: 30_000 });
+      const { baseline: base, subject: back } = await measurePair(direct, viaBackend, { warmup: 20, iterations: ITERATIONS, budgetMs: 60_000 });
       const ratio = back.medianMs / base.medianMs;
       const label = delay > 0 ? `PD +${delay} ms` : 'PD no delay';
       console.log(`  ${label}: direct ${timing(base)}`);

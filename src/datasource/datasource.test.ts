@@ -95,6 +95,24 @@ describe('panel queries', () => {
     expect(frame.fields[2].values).toEqual(['Up', 'Down']);
   });
 
+  it('decodes an enum-encoded column (data.enums) back to its words', async () => {
+    const encoded = {
+      ...storesFrame,
+      data: {
+        values: [
+          [1, 4, 5],
+          ['a:1', 'b:1', 'c:1'],
+          [0, 1, 0],
+        ],
+        enums: [null, null, ['Up', 'Down']],
+      },
+    };
+    const { ds } = setup(() => ({ status: 200, data: { results: { A: { frames: [encoded] } } } }));
+    const res = await run(ds, [{ refId: 'A', kind: 'observation', observation: 'get_stores' }]);
+    expect(res.errors).toEqual([]);
+    expect(res.data[0].fields[2]).toMatchObject({ type: FieldType.string, values: ['Up', 'Down', 'Up'] });
+  });
+
   it('expands a multi-value store variable into store ids', async () => {
     const { ds, calls } = setup(() => ({ status: 200, data: { results: { A: { frames: [] } } } }), {
       store: ['1', '4'],

@@ -22,7 +22,14 @@ export const DataFrameJSON = z.object({
     meta: z.record(z.string(), z.unknown()).optional(),
     fields: z.array(FieldSchemaJSON),
   }),
-  data: z.object({ values: z.array(z.array(z.unknown())) }),
+  data: z.object({
+    values: z.array(z.array(z.unknown())),
+    /**
+     * Per field, the words of an enum-encoded string column (its values are indexes into them), else null; Grafana's
+     * `dataFrameFromJSON` decodes them.
+     */
+    enums: z.array(z.array(z.string()).nullable()).optional(),
+  }),
 });
 export type DataFrameJSON = z.infer<typeof DataFrameJSON>;
 

@@ -6,18 +6,29 @@
 
 /** go-units `binaryAbbrs` (docker/go-units v0.4.0 size.go): each unit is 1024 times the previous one. */
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'] as const;
-const BYTES_PER_UNIT: Record<string, number> = Object.fromEntries(BYTE_UNITS.map((unit, i) => [unit, 1024 ** i]));
 export const BYTE_SIZE = /^(\d+(?:\.\d+)?(?:e[+-]?\d+)?) ?(B|KiB|MiB|GiB|TiB|PiB|EiB|ZiB|YiB)$/;
+
+/** A unit's first letter (the `G` of `GiB`) → bytes per unit. */
+const BYTES_PER_LETTER: Record<string, number> = Object.fromEntries(BYTE_UNITS.slice(1).map((u, i) => [u[0], 1024 ** (i + 1)]));
 
 /**
  * `"1.819TiB"` → bytes. PD writes go-units `BytesSize` (4 significant digits), so the result is within ~0.05%.
- * One regex test, then parseFloat, which stops at the unit.
+ * One regex test, then `checkedByteSize`.
  */
 export function parseByteSize(s: string): number {
   if (!BYTE_SIZE.test(s)) {
     throw new Error(`not a PD byte size (e.g. "1.819TiB"): ${JSON.stringify(s.slice(0, 40))}`);
   }
-  return parseFloat(s) * BYTES_PER_UNIT[s.endsWith('iB') ? s.slice(-3) : 'B'];
+  return checkedByteSize(s);
+}
+
+/**
+ * `parseByteSize` of text BYTE_SIZE already matched (the PD schemas check it, with ajv or zod, before normalizing):
+ * parseFloat stops at the unit, which is read off its first letter. Skipping the second regex halves the cost of
+ * PD's `/stores` sizes (3,000 at 1,000 stores; npm run bench, scenario a).
+ */
+export function checkedByteSize(s: string): number {
+  return s.charCodeAt(s.length - 2) === 0x69 /* the i of KiB */ ? parseFloat(s) * BYTES_PER_LETTER[s[s.length - 3]] : parseFloat(s);
 }
 
 /** Go `time.ParseDuration` units, in seconds. */

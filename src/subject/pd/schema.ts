@@ -13,7 +13,7 @@
 import { z } from 'zod';
 
 import { compiledSchema } from '../http/compiledSchema';
-import { BYTE_SIZE, GO_DURATION, parseByteSize, parseGoDuration, RFC3339 } from './parse';
+import { BYTE_SIZE, checkedByteSize, GO_DURATION, parseGoDuration, RFC3339 } from './parse';
 
 // ── building blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -73,7 +73,7 @@ export const Uint64String = z
 function formatted(re: RegExp, what: string) {
   return z.string().regex(re, { error: (iss) => `${what}: ${JSON.stringify(String(iss.input).slice(0, 40))}` });
 }
-/** go-units ByteSize text (`"1.819TiB"`, `"300GiB"`, `"0B"`); `parseByteSize` turns it into bytes (~0.05% off). */
+/** go-units ByteSize text (`"1.819TiB"`, `"300GiB"`, `"0B"`); `checkedByteSize` turns it into bytes (~0.05% off). */
 const ByteSizeText = formatted(BYTE_SIZE, 'not a PD byte size (e.g. "1.819TiB")');
 /** Go `time.Duration.String()` text (`"30m0s"`, `"174h15m49.812345678s"`). */
 const GoDurationText = formatted(GO_DURATION, 'not a Go duration (e.g. "30m0s")');
@@ -233,9 +233,9 @@ function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
   }
   return {
     /** Undefined while PD has no statistics for the store (listed in `missing`), like the other STATUS_FIELDS. */
-    capacity: s.capacity === undefined ? undefined : parseByteSize(s.capacity),
-    available: s.available === undefined ? undefined : parseByteSize(s.available),
-    used_size: s.used_size === undefined ? undefined : parseByteSize(s.used_size),
+    capacity: s.capacity === undefined ? undefined : checkedByteSize(s.capacity),
+    available: s.available === undefined ? undefined : checkedByteSize(s.available),
+    used_size: s.used_size === undefined ? undefined : checkedByteSize(s.used_size),
     leader_count: s.leader_count,
     leader_weight: s.leader_weight ?? 1,
     leader_score: s.leader_score ?? 0,

@@ -1,4 +1,4 @@
-import { parseByteSize, parseGoDuration, parseJsonBig, RFC3339 } from '../../../src/subject/pd/parse';
+import { checkedByteSize, parseByteSize, parseGoDuration, parseJsonBig, RFC3339 } from '../../../src/subject/pd/parse';
 // The simulator writes PD's formats; reading its output back proves the two agree.
 import { bytesSize, goDuration } from '../../../src/simulator/format';
 
@@ -16,8 +16,12 @@ describe('PD byte sizes (go-units BytesSize strings)', () => {
     ['1024MiB', 1024 * 1024 ** 2],
     ['1.5 KiB', 1536],
     ['2EiB', 2 * 1024 ** 6],
+    ['1e3GiB', 1000 * GiB],
+    ['7YiB', 7 * 1024 ** 8],
   ])('reads %s as %d bytes', (text, bytes) => {
     expect(parseByteSize(text)).toBeCloseTo(bytes, 0);
+    // The normalizers' reader of checked text agrees exactly.
+    expect(checkedByteSize(text)).toBe(parseByteSize(text));
   });
 
   it.each(['', '1.5GB', '300 GB', 'GiB', '-1GiB', '1,5GiB', '12'])('refuses %j with the offending text', (text) => {

@@ -40,10 +40,15 @@ async function frames(observation: ObservationQuery['observation'], extra: Parti
   return out;
 }
 
+/** A field and its values, enum-encoded columns decoded as Grafana's dataFrameFromJSON does. */
 const column = (f: DataFrameJSON, name: string) => {
   const i = f.schema.fields.findIndex((x) => x.name === name);
   expect(i).toBeGreaterThanOrEqual(0);
-  return { field: f.schema.fields[i], values: f.data.values[i] };
+  const words = f.data.enums?.[i];
+  return {
+    field: f.schema.fields[i],
+    values: words ? f.data.values[i].map((k) => words[k as number]) : f.data.values[i],
+  };
 };
 
 describe('observation frames', () => {
@@ -52,6 +57,10 @@ describe('observation frames', () => {
     expect(f.schema.name).toBe('stores');
     expect(column(f, 'store_id').values).toEqual([1, 4, 5]);
     expect(column(f, 'state_name').values).toEqual(['Up', 'Up', 'Down']);
+    // Few distinct words: sent as indexes into data.enums, in order of first appearance.
+    expect(f.data.values[f.schema.fields.findIndex((x) => x.name === 'state_name')]).toEqual([0, 0, 1]);
+    expect(column(f, 'node_state').values).toEqual(['Serving', 'Serving', 'Serving']);
+    expect(column(f, 'engine').values).toEqual(['tikv', 'tikv', 'tikv']);
     expect(column(f, 'capacity_bytes').field.config).toMatchObject({ unit: 'bytes', displayName: 'Capacity' });
     const used = column(f, 'disk_used_ratio');
     expect(used.field.config).toMatchObject({ unit: 'percentunit' });

@@ -17,7 +17,7 @@ import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
 import { parsePromDuration } from '../promql';
-import { col, type Column, frame, TABLE } from './build';
+import { col, type Column, enumCol, frame, TABLE } from './build';
 import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
 
@@ -62,10 +62,10 @@ export async function observationFrames(
             col(stores, 'store_id', 'number', (r) => r.store_id, { displayName: 'Store' }),
             col(stores, 'address', 'string', (r) => r.address, { displayName: 'Address' }),
             col(stores, 'status_address', 'string', (r) => r.status_address, { displayName: 'Status address' }),
-            col(stores, 'state_name', 'string', (r) => r.state_name, { displayName: 'State' }),
-            col(stores, 'node_state', 'string', (r) => r.node_state, { displayName: 'Node state' }),
-            col(stores, 'engine', 'string', (r) => r.engine, { displayName: 'Engine' }),
-            col(stores, 'version', 'string', (r) => r.version, { displayName: 'Version' }),
+            enumCol(stores, 'state_name', (r) => r.state_name, { displayName: 'State' }),
+            enumCol(stores, 'node_state', (r) => r.node_state, { displayName: 'Node state' }),
+            enumCol(stores, 'engine', (r) => r.engine, { displayName: 'Engine' }),
+            enumCol(stores, 'version', (r) => r.version, { displayName: 'Version' }),
             col(stores, 'labels', 'string', (r) => labelText(r.labels), {
               displayName: 'Labels',
             }),
