@@ -41,6 +41,7 @@ import {
   StoreHotPeersInfos,
   StoreInfo,
   StoreProgress,
+  StoresChecked,
   StoresInfo,
   StoresLimit,
   type StoreStateWord,
@@ -143,6 +144,16 @@ export function pdErrorMessage(bodyText: string): string | undefined {
     return undefined;
   }
   return body.data.code ? `${body.data.code}: ${msg}` : msg;
+}
+
+/** Store state words → the integers `/stores?state=` takes; an unknown word is a bad query. */
+function storeStates(states: StoreStateWord[] | undefined): number[] | undefined {
+  return states?.map((s) => {
+    if (!(s in STORE_STATE)) {
+      throw new BadQueryError(`unknown store state ${JSON.stringify(s)} (Up, Offline, Tombstone)`, 'states');
+    }
+    return STORE_STATE[s];
+  });
 }
 
 /** A member URL → its API base: `http://pd:2379` → `http://pd:2379/pd/api/v1`; one ending in the prefix is kept. */
@@ -252,13 +263,18 @@ export class PDClient {
    * Offline stores (Tombstone hidden); Down/Disconnected stores are Up in this filter.
    */
   async getStores(filter: { states?: StoreStateWord[] } = {}, o: ReadOptions = {}): Promise<PdAnswer<StoresInfo>> {
-    const state = filter.states?.map((s) => {
-      if (!(s in STORE_STATE)) {
-        throw new BadQueryError(`unknown store state ${JSON.stringify(s)} (Up, Offline, Tombstone)`, 'states');
-      }
-      return STORE_STATE[s];
-    });
-    return this.read('/stores', StoresInfo, { state }, o);
+    return this.read('/stores', StoresInfo, { state: storeStates(filter.states) }, o);
+  }
+
+  /**
+   * `getStores` checked but not normalized (pd/schema.ts `StoresChecked`), for a reader that takes each store once
+   * (the get_stores table). The same request and cache entry as `getStores`.
+   */
+  async getStoresChecked(
+    filter: { states?: StoreStateWord[] } = {},
+    o: ReadOptions = {}
+  ): Promise<PdAnswer<StoresChecked>> {
+    return this.read('/stores', StoresChecked, { state: storeStates(filter.states) }, o);
   }
 
   /** `GET /stores/check?state=…` (PD ≥ v7.5): filter on the derived `state_name`; no states = every store. */

@@ -196,14 +196,61 @@ const NS_PER_MS = 1_000_000;
 /** One shared, frozen `{}` for the stores without network slow scores (most of them, and all before PD v8.5). */
 const NO_SCORES: Readonly<Record<string, number>> = Object.freeze({});
 
+/** A store as PD writes it, checked (`StoresChecked`) but not normalized. */
+export type StoreWire = z.input<typeof StoreWire>;
+/** A store's status as PD writes it, checked but not normalized (`{}` when PD sent none). */
+export type StoreStatusWire = z.input<typeof StoreStatusWire>;
+export type StoreInfoWire = z.input<typeof StoreInfoWire>;
+export type Label = { key: string; value: string };
+
+const NO_LABELS: readonly Label[] = Object.freeze([]);
+
+/**
+ * A store's labels with PD's omitted key or value as '' (protobuf omitempty). The wire array itself when nothing is
+ * omitted (every label PD writes has both), so reading it allocates nothing.
+ */
+export function labelPairs(labels: StoreWire['labels']): readonly Label[] {
+  if (!labels) {
+    return NO_LABELS;
+  }
+  for (const l of labels) {
+    if (l.key === undefined || l.value === undefined) {
+      return labels.map((x) => ({ key: x.key ?? '', value: x.value ?? '' }));
+    }
+  }
+  return labels as Label[];
+}
+
+/** `last_heartbeat` (Unix ns) in epoch ms; undefined before the first heartbeat (PD's `last_heartbeat_ts` is this). */
+export function heartbeatMs(s: StoreWire): number | undefined {
+  const ns = Number(s.last_heartbeat ?? 0);
+  return ns > 0 ? Math.floor(ns / NS_PER_MS) : undefined;
+}
+
+/** `start_timestamp` (Unix s) in epoch ms; undefined when unknown (PD's `start_ts` is this same time). */
+export function startMs(s: StoreWire): number | undefined {
+  return s.start_timestamp ? s.start_timestamp * 1000 : undefined;
+}
+
+/** The STATUS_FIELDS PD left out of a store's status (empty, and shared, for a store with statistics). */
+export function missingStatus(s: StoreStatusWire): readonly StatusField[] {
+  let missing = COMPLETE;
+  for (const f of STATUS_FIELDS) {
+    if (s[f] === undefined) {
+      missing = missing === COMPLETE ? [f] : [...missing, f];
+    }
+  }
+  return missing;
+}
+
 /** PD's store with omitted zero fields filled in (`state` 0 = Up, `node_state` 0 = Preparing, …). */
-function normalizeStore(s: z.input<typeof StoreWire>) {
+function normalizeStore(s: StoreWire) {
   const heartbeatNs = Number(s.last_heartbeat ?? 0);
   return {
     id: s.id,
     address: s.address,
     state: s.state ?? 0,
-    labels: (s.labels ?? []).map((l) => ({ key: l.key ?? '', value: l.value ?? '' })),
+    labels: labelPairs(s.labels),
     version: s.version ?? '',
     peer_address: s.peer_address ?? '',
     status_address: s.status_address ?? '',
@@ -216,21 +263,15 @@ function normalizeStore(s: z.input<typeof StoreWire>) {
     node_state: s.node_state ?? 0,
     state_name: s.state_name,
     /** `last_heartbeat` in epoch ms (PD's `last_heartbeat_ts` is this same time); undefined before the first one. */
-    last_heartbeat_ms: heartbeatNs > 0 ? Math.floor(heartbeatNs / NS_PER_MS) : undefined,
+    last_heartbeat_ms: heartbeatMs(s),
     /** `start_timestamp` in epoch ms (PD's `start_ts` is this same time); undefined when unknown. */
-    start_ms: s.start_timestamp ? s.start_timestamp * 1000 : undefined,
+    start_ms: startMs(s),
   };
 }
 export type Store = ReturnType<typeof normalizeStore>;
 
 /** PD's store status with sizes in bytes and the uptime in seconds (its times in ms are on the store). */
-function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
-  let missing = COMPLETE;
-  for (const f of STATUS_FIELDS) {
-    if (s[f] === undefined) {
-      missing = missing === COMPLETE ? [f] : [...missing, f];
-    }
-  }
+function normalizeStoreStatus(s: StoreStatusWire) {
   return {
     /** Undefined while PD has no statistics for the store (listed in `missing`), like the other STATUS_FIELDS. */
     capacity: s.capacity === undefined ? undefined : checkedByteSize(s.capacity),
@@ -265,12 +306,12 @@ function normalizeStoreStatus(s: z.input<typeof StoreStatusWire>) {
     pause_leader_transfer_in: s.pause_leader_transfer_in ?? false,
     pause_leader_transfer_out: s.pause_leader_transfer_out ?? false,
     /** STATUS_FIELDS PD left out of this store's status (empty for a store with statistics). */
-    missing,
+    missing: missingStatus(s),
   };
 }
 export type StoreStatus = ReturnType<typeof normalizeStoreStatus>;
 
-function normalizeStoreInfo(s: z.input<typeof StoreInfoWire>) {
+function normalizeStoreInfo(s: StoreInfoWire) {
   return { store: normalizeStore(s.store), status: normalizeStoreStatus(s.status ?? {}) };
 }
 
@@ -288,6 +329,14 @@ export const StoresInfo = compiledSchema(StoresInfoWire, (v) => ({
   stores: (v.stores ?? []).map(normalizeStoreInfo),
 }));
 export type StoresInfo = z.output<typeof StoresInfo>;
+
+/**
+ * `/stores` checked but not normalized: the wire objects as PD wrote them. For the one reader that needs every
+ * store once, in one pass (the get_stores table, observations/storeTable.ts): a normalized copy is 1 KB per store,
+ * most of a 1,000-store query's garbage (npm run bench, scenario a). Its readers use the helpers above.
+ */
+export const StoresChecked = compiledSchema(StoresInfoWire, (v) => v);
+export type StoresChecked = z.output<typeof StoresChecked>;
 
 /** `/stores/limit`: `{"<storeId>": {"add-peer": 15, "remove-peer": 15}}` (per minute). */
 export const StoresLimit = idMap(z.object({ 'add-peer': num0, 'remove-peer': num0 }));

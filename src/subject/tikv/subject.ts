@@ -23,6 +23,7 @@ import { REGION_HEALTH_KINDS, type RegionHealthRow, regionHealthRow } from './ob
 import { type StoreMetricsResult, storeMetrics } from './observations/storeMetrics';
 import { type OperatorsResult, readOperators, readSchedulers, type SchedulersResult } from './observations/scheduling';
 import { type StoreRow, storeRow } from './observations/stores';
+import { type StoreTable, storeTable, tableRows } from './observations/storeTable';
 import { DEFAULT_RULES } from './invariants/rules';
 import { DEFAULT_RATE_WINDOW, parsePromDuration } from './promql';
 
@@ -44,7 +45,10 @@ export interface TiKVSubjectOptions {
 export type ObservationParamsOf<N extends ObservationName> = z.input<(typeof ObservationParams)[N]>;
 
 export interface StoresResult {
-  stores: StoreRow[];
+  /** The stores, one array per field, sorted by store_id: what the get_stores frame sends. */
+  table: StoreTable;
+  /** The same stores as rows (made from `table` when first read). */
+  readonly stores: StoreRow[];
   /** PD's clock (its Date header) the heartbeat ages are measured against, epoch ms. */
   pd_now: number;
   clock: 'pd' | 'local';
@@ -121,33 +125,35 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
   /** PD's stores in every state with heartbeat age (PD's clock) and disk used ratio; TiFlash listed unless excluded. */
   async getStores(params: ObservationParamsOf<'get_stores'> = {}, ctx: CallContext = {}): Promise<StoresResult> {
     const p = validate('get_stores', params);
-    const answer = await this.pd.getStores({ states: [...ALL_STATES] }, { signal: ctx.signal });
-    const infos = selectStores(answer.data.stores, p.storeIds);
-    const rows = infos
-      .map((s) => storeRow(s, answer.pdNow))
-      .filter((r) => p.includeTiFlash !== false || r.engine !== 'tiflash');
+    // Checked, not normalized: the table reads each store once (observations/storeTable.ts).
+    const answer = await this.pd.getStoresChecked({ states: [...ALL_STATES] }, { signal: ctx.signal });
+    const selected = selectStores(answer.data.stores ?? [], p.storeIds);
+    const table = storeTable(selected, answer.pdNow, { includeTiFlash: p.includeTiFlash !== false });
     // A drain's progress lives on its own PD endpoint; only stores being drained (Removing) are asked, so the cost
     // follows the few stores an operator is removing, not the cluster size. A failed read leaves the cells empty.
+    const removing = table.node_state.flatMap((state, i) => (state === 'Removing' ? [i] : []));
     await Promise.all(
-      rows
-        .filter((r) => r.node_state === 'Removing')
-        .map(async (r) => {
-          try {
-            const progress = (await this.pd.getStoreProgress(r.store_id, { signal: ctx.signal })).data;
-            r.drain_progress = progress.progress;
-            // PD writes math.MaxFloat64 while the speed is 0: no estimate.
-            r.drain_left_seconds =
-              Number.isFinite(progress.left_seconds) && progress.left_seconds < 1e15 ? progress.left_seconds : null;
-          } catch {
-            // the stores table still answers; progress is best-effort
-          }
-        })
+      removing.map(async (i) => {
+        try {
+          const progress = (await this.pd.getStoreProgress(table.store_id[i], { signal: ctx.signal })).data;
+          table.drain_progress[i] = progress.progress;
+          // PD writes math.MaxFloat64 while the speed is 0: no estimate.
+          table.drain_left_seconds[i] =
+            Number.isFinite(progress.left_seconds) && progress.left_seconds < 1e15 ? progress.left_seconds : null;
+        } catch {
+          // the stores table still answers; progress is best-effort
+        }
+      })
     );
+    let rows: StoreRow[] | undefined;
     return {
-      stores: rows.sort((a, b) => a.store_id - b.store_id),
+      table,
+      get stores() {
+        return (rows ??= tableRows(table));
+      },
       pd_now: answer.pdNow,
       clock: answer.clock,
-      notices: storeNotices(rows),
+      notices: storeNotices(table),
     };
   }
 
@@ -285,18 +291,19 @@ function validate<N extends ObservationName>(name: N, params: unknown): z.output
  * empty and named here; an id PD lists twice (PD keeps stores in a map, so only a broken proxy or PD bug does) is
  * shown twice and named too, rather than one row silently hiding the other.
  */
-function storeNotices(rows: StoreRow[]): string[] {
+function storeNotices(t: StoreTable): string[] {
   const notices: string[] = [];
   const seen = new Set<number>();
   const duplicates = new Set<number>();
-  for (const r of rows) {
-    if (seen.has(r.store_id)) {
-      duplicates.add(r.store_id);
+  for (let i = 0; i < t.length; i++) {
+    const id = t.store_id[i];
+    if (seen.has(id)) {
+      duplicates.add(id);
     }
-    seen.add(r.store_id);
-    if (r.partial) {
+    seen.add(id);
+    if (t.partial[i]) {
       notices.push(
-        `store ${r.store_id} (${r.address}): PD has no ${r.partial} for it yet (PD restarted, or no heartbeat since it joined); shown empty`
+        `store ${id} (${t.address[i]}): PD has no ${t.partial[i]} for it yet (PD restarted, or no heartbeat since it joined); shown empty`
       );
     }
   }
@@ -307,7 +314,7 @@ function storeNotices(rows: StoreRow[]): string[] {
 }
 
 /** The stores with the given ids (all when none given); an id PD does not know is a StoreNotFoundError. */
-function selectStores(stores: StoreInfo[], ids: number[] | undefined): StoreInfo[] {
+function selectStores<S extends { store: { id: number } }>(stores: S[], ids: number[] | undefined): S[] {
   if (!ids || ids.length === 0) {
     return stores;
   }

@@ -4,7 +4,6 @@
  *
  *   frame(refId, name, columns, meta?): DataFrameJSON
  *   col(rows, name, type, get, config?): Column      — a column of one value per row
- *   enumCol(rows, name, get, config?): Column        — a string column of few distinct words, sent as Grafana enums
  *   TABLE                                            — meta for a table panel
  *
  * A string column of few distinct words (a store's state, engine, version) is sent in the enum encoding Grafana's
@@ -22,7 +21,7 @@ export interface Column {
   values: unknown[];
   config?: Record<string, unknown>;
   labels?: Record<string, string>;
-  /** Send the values as enum indexes (only when every value is a string). */
+  /** A string column of few distinct words: sent as enum indexes (only when every value is a string). */
   enum?: boolean;
 }
 
@@ -80,13 +79,3 @@ export const col = <T>(
   get: (r: T) => unknown,
   config?: Record<string, unknown>
 ): Column => ({ name, type, values: rows.map(get), config });
-
-export const enumCol = <T>(
-  rows: T[],
-  name: string,
-  get: (r: T) => string,
-  config?: Record<string, unknown>
-): Column => ({
-  ...col(rows, name, 'string', get, config),
-  enum: true,
-});

@@ -1,7 +1,7 @@
 /**
  * Observation results as Grafana data frames (`DataFrameJSON`, read by `dataFrameFromJSON`):
- * - get_stores, get_hot_write_regions: one table each, with Grafana units (`bytes`, `percentunit`, `s`, `binBps`)
- *   and time fields for timestamps;
+ * - get_stores (frames/stores.ts), get_hot_write_regions: one table each, with Grafana units (`bytes`,
+ *   `percentunit`, `s`, `binBps`) and time fields for timestamps;
  * - get_store_metrics: one time series per store and metric, labelled `store_id`, `address`, `instance`; unmatched
  *   stores and instances and Prometheus warnings become frame notices (and an unmatched instance keeps its series);
  * - get_cluster_metrics: single-row frames for stat panels (stores by state; counts and leader spread) plus one
@@ -17,20 +17,12 @@ import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
 import { parsePromDuration } from '../promql';
-import { col, type Column, enumCol, frame, TABLE } from './build';
+import { col, type Column, frame, TABLE } from './build';
 import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
+import { storesFrame } from './stores';
 
 type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
-
-/** `{zone: 'z1', host: 'tikv-1'}` → `zone=z1, host=tikv-1`. */
-function labelText(labels: Record<string, string>): string {
-  let text = '';
-  for (const k in labels) {
-    text += text === '' ? `${k}=${labels[k]}` : `, ${k}=${labels[k]}`;
-  }
-  return text;
-}
 
 /** Store metric → Grafana unit and legend words. */
 const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> = {
@@ -52,81 +44,8 @@ export async function observationFrames(
   const ctx = { signal };
   const storeIds = q.storeIds && q.storeIds.length > 0 ? q.storeIds : undefined;
   switch (q.observation) {
-    case 'get_stores': {
-      const { stores, pd_now, notices } = await subject.getStores({ storeIds }, ctx);
-      const frames = [
-        frame(
-          q.refId,
-          'stores',
-          [
-            col(stores, 'store_id', 'number', (r) => r.store_id, { displayName: 'Store' }),
-            col(stores, 'address', 'string', (r) => r.address, { displayName: 'Address' }),
-            col(stores, 'status_address', 'string', (r) => r.status_address, { displayName: 'Status address' }),
-            enumCol(stores, 'state_name', (r) => r.state_name, { displayName: 'State' }),
-            enumCol(stores, 'node_state', (r) => r.node_state, { displayName: 'Node state' }),
-            enumCol(stores, 'engine', (r) => r.engine, { displayName: 'Engine' }),
-            enumCol(stores, 'version', (r) => r.version, { displayName: 'Version' }),
-            col(stores, 'labels', 'string', (r) => labelText(r.labels), {
-              displayName: 'Labels',
-            }),
-            col(stores, 'last_heartbeat', 'time', (r) => r.last_heartbeat, {
-              displayName: 'Last heartbeat',
-              unit: 'dateTimeAsIso',
-            }),
-            col(stores, 'heartbeat_age_seconds', 'number', (r) => r.heartbeat_age_seconds, {
-              displayName: 'Heartbeat age',
-              unit: 's',
-            }),
-            col(stores, 'capacity_bytes', 'number', (r) => r.capacity_bytes, {
-              displayName: 'Capacity',
-              unit: 'bytes',
-            }),
-            col(stores, 'available_bytes', 'number', (r) => r.available_bytes, {
-              displayName: 'Available',
-              unit: 'bytes',
-            }),
-            col(stores, 'used_bytes', 'number', (r) => r.used_bytes, {
-              displayName: 'Used (TiKV data)',
-              unit: 'bytes',
-            }),
-            col(stores, 'disk_used_ratio', 'number', (r) => r.disk_used_ratio, {
-              displayName: 'Disk used',
-              unit: 'percentunit',
-              min: 0,
-              max: 1,
-            }),
-            col(stores, 'leader_count', 'number', (r) => r.leader_count, { displayName: 'Leaders' }),
-            col(stores, 'leader_score', 'number', (r) => r.leader_score, { displayName: 'Leader score' }),
-            col(stores, 'leader_weight', 'number', (r) => r.leader_weight, { displayName: 'Leader weight' }),
-            col(stores, 'region_count', 'number', (r) => r.region_count, { displayName: 'Regions' }),
-            col(stores, 'region_score', 'number', (r) => r.region_score, { displayName: 'Region score' }),
-            col(stores, 'region_weight', 'number', (r) => r.region_weight, { displayName: 'Region weight' }),
-            col(stores, 'slow_score', 'number', (r) => r.slow_score, { displayName: 'Slow score' }),
-            col(stores, 'start_time', 'time', (r) => r.start_time, { displayName: 'Started', unit: 'dateTimeAsIso' }),
-            col(stores, 'uptime_seconds', 'number', (r) => r.uptime_seconds, { displayName: 'Uptime', unit: 's' }),
-            col(stores, 'drain_progress', 'number', (r) => r.drain_progress, {
-              displayName: 'Drain progress',
-              unit: 'percentunit',
-              min: 0,
-              max: 1,
-            }),
-            col(stores, 'drain_left_seconds', 'number', (r) => r.drain_left_seconds, {
-              displayName: 'Drain left',
-              unit: 's',
-            }),
-            col(stores, 'partial', 'string', (r) => r.partial, { displayName: 'Unknown (PD has no statistics)' }),
-          ],
-          { ...TABLE, custom: { pdNow: pd_now } }
-        ),
-      ];
-      if (notices.length > 0) {
-        frames[0].schema.meta = {
-          ...frames[0].schema.meta,
-          notices: notices.map((text): Notice => ({ severity: 'warning', text })),
-        };
-      }
-      return frames;
-    }
+    case 'get_stores':
+      return [storesFrame(q.refId, await subject.getStores({ storeIds }, ctx))];
 
     case 'get_hot_write_regions': {
       const { regions } = await subject.getHotWriteRegions({ storeIds, limit: q.limit }, ctx);

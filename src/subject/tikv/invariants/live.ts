@@ -47,7 +47,7 @@ export interface LiveStore {
   /** Last heartbeat on PD's clock, ms; undefined before the first heartbeat. */
   last_heartbeat_ms?: number;
   /** PD store labels (`zone`, `host`, …); MAINTENANCE_STORE_LABEL is matched against them. */
-  labels?: Array<{ key: string; value: string }>;
+  labels?: ReadonlyArray<{ key: string; value: string }>;
   isTiFlash: boolean;
 }
 

@@ -63,11 +63,12 @@ export function diskUsedRatio(capacity: number | undefined, available: number | 
 // PD writes sizes with 4 significant digits and the uptime with ns: rows keep whole bytes, the ratio to 0.01 % and
 // the uptime to the second (whole numbers stringify several times faster than fractions). More digits would be
 // noise, and a sixth of a 1,000-store answer (npm run bench, scenario a).
-const round = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
+export const roundTo = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
 
 const bytes = (v: number | undefined) => (v === undefined ? null : Math.round(v));
 
-function labelRecord(labels: ReadonlyArray<{ key: string; value: string }>): Record<string, string> {
+/** `{zone: 'z1', host: 'tikv-1'}` from PD's label pairs. */
+export function labelRecord(labels: ReadonlyArray<{ key: string; value: string }>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of labels) {
     out[l.key] = l.value;
@@ -97,7 +98,7 @@ export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
     capacity_bytes: bytes(status.capacity),
     available_bytes: bytes(status.available),
     used_bytes: bytes(status.used_size),
-    disk_used_ratio: ratio === null ? null : round(ratio, 4),
+    disk_used_ratio: ratio === null ? null : roundTo(ratio, 4),
     leader_count: status.leader_count ?? null,
     leader_score: status.leader_score,
     leader_weight: status.leader_weight,
