@@ -131,7 +131,8 @@ export class TiKVSubject implements Subject<ObservationName, ActionName, SloName
     const table = storeTable(selected, answer.pdNow, { includeTiFlash: p.includeTiFlash !== false });
     // A drain's progress lives on its own PD endpoint; only stores being drained (Removing) are asked, so the cost
     // follows the few stores an operator is removing, not the cluster size. A failed read leaves the cells empty.
-    const removing = table.node_state.flatMap((state, i) => (state === 'Removing' ? [i] : []));
+    const removing: number[] = [];
+    table.node_state.forEach((state, i) => state === 'Removing' && removing.push(i));
     await Promise.all(
       removing.map(async (i) => {
         try {
