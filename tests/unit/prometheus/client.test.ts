@@ -106,25 +106,6 @@ describe('PrometheusClient queries', () => {
     ]);
     expect(r.series[0].t).toBeInstanceOf(Float64Array);
 
-    prom.setHandler(() =>
-      success({
-        resultType: 'matrix',
-        result: [
-          {
-            metric: {},
-            values: [
-              [1, '0.1'],
-              [2, 'twelve'],
-            ],
-          },
-        ],
-      })
-    );
-    const err = await client()
-      .queryRangeColumns('up', 0, 2000, 1000)
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UpstreamSchemaError);
-    expect((err as UpstreamSchemaError).field).toBe('data.result[0].values[1][1]');
     prom.setHandler(() => vector([]));
     await expect(client().queryRangeColumns('up', 0, 2000, 1000)).rejects.toThrow(/expected a matrix, got vector/);
     await expect(client().queryRangeColumns('up', 0, 11_000 * 15_000, 15_000)).rejects.toThrow(
@@ -190,28 +171,31 @@ describe('PrometheusClient queries', () => {
     expect((err as Error).message).toContain('not a sample value: "twelve"');
   });
 
-  it('names the point of a malformed range answer', async () => {
-    prom.setHandler(() =>
-      success({
-        resultType: 'matrix',
-        result: [
-          {
-            metric: { instance: 'a' },
-            values: [
-              [1, '0.1'],
-              [2, 'twelve'],
-            ],
-          },
-        ],
-      })
-    );
-    const err = await client()
-      .queryRange('up', 0, 2000, 1000)
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UpstreamSchemaError);
-    expect((err as UpstreamSchemaError).field).toBe('data.result[0].values[1][1]');
-    expect((err as Error).message).toContain('not a sample value: "twelve"');
-  });
+  it.each(['queryRange', 'queryRangeColumns'] as const)(
+    '%s names the point of a malformed range answer',
+    async (method) => {
+      prom.setHandler(() =>
+        success({
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { instance: 'a' },
+              values: [
+                [1, '0.1'],
+                [2, 'twelve'],
+              ],
+            },
+          ],
+        })
+      );
+      const err = await client()
+        [method]('up', 0, 2000, 1000)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UpstreamSchemaError);
+      expect((err as UpstreamSchemaError).field).toBe('data.result[0].values[1][1]');
+      expect((err as Error).message).toContain('not a sample value: "twelve"');
+    }
+  );
 
   it('lists label values, series and the build version', async () => {
     prom.setHandler((req) => {
