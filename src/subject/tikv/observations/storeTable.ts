@@ -11,31 +11,16 @@
  * partial statuses included.
  */
 import { checkedByteSize, parseGoDuration } from '../../pd/parse';
-import {
-  heartbeatMs,
-  type Label,
-  labelPairs,
-  missingStatus,
-  NODE_STATE,
-  type NodeStateWord,
-  type StoreInfoWire,
-  startMs,
-} from '../../pd/schema';
+import { heartbeatMs, type Label, labelPairs, missingStatus, type StoreInfoWire, startMs } from '../../pd/schema';
 import { heartbeatAgeMs, isTiFlash } from '../../pd/storeState';
-import { diskUsedRatio, labelRecord, roundTo, type StoreRow } from './stores';
+import { diskUsedRatio, labelRecord, NODE_STATE_NAME, roundTo, type StoreRow, wholeBytes } from './stores';
 
 /** A StoreRow field per column; `labels` stays PD's pairs (the rows make a record of them, the frame a text). */
 export type StoreTable = { length: number; labels: Array<readonly Label[]> } & {
   [K in Exclude<keyof StoreRow, 'labels'>]: Array<StoreRow[K]>;
 };
 
-const NODE_STATE_NAME = Object.fromEntries(Object.entries(NODE_STATE).map(([k, v]) => [v, k])) as Record<
-  number,
-  NodeStateWord
->;
-
 const bytes = (text: string | undefined) => (text === undefined ? undefined : checkedByteSize(text));
-const whole = (v: number | undefined) => (v === undefined ? null : Math.round(v));
 
 export function storeTable(stores: StoreInfoWire[], pdNow: number, o: { includeTiFlash: boolean }): StoreTable {
   const t: StoreTable = {
@@ -94,9 +79,9 @@ export function storeTable(stores: StoreInfoWire[], pdNow: number, o: { includeT
     t.heartbeat_age_seconds.push(age === undefined ? null : age / 1000);
     t.start_time.push(startMs(store) ?? null);
     t.uptime_seconds.push(status.uptime === undefined ? 0 : Math.round(parseGoDuration(status.uptime)));
-    t.capacity_bytes.push(whole(capacity));
-    t.available_bytes.push(whole(available));
-    t.used_bytes.push(whole(bytes(status.used_size)));
+    t.capacity_bytes.push(wholeBytes(capacity));
+    t.available_bytes.push(wholeBytes(available));
+    t.used_bytes.push(wholeBytes(bytes(status.used_size)));
     t.disk_used_ratio.push(ratio === null ? null : roundTo(ratio, 4));
     t.leader_count.push(status.leader_count ?? null);
     t.leader_score.push(status.leader_score ?? 0);

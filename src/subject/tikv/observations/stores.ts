@@ -6,7 +6,8 @@
 import { NODE_STATE, type NodeStateWord, type StoreInfo } from '../../pd/schema';
 import { heartbeatAgeMs, isTiFlash } from '../../pd/storeState';
 
-const NODE_STATE_NAME = Object.fromEntries(Object.entries(NODE_STATE).map(([k, v]) => [v, k])) as Record<
+/** metapb.NodeState integer → its word. */
+export const NODE_STATE_NAME = Object.fromEntries(Object.entries(NODE_STATE).map(([k, v]) => [v, k])) as Record<
   number,
   NodeStateWord
 >;
@@ -65,7 +66,8 @@ export function diskUsedRatio(capacity: number | undefined, available: number | 
 // noise, and a sixth of a 1,000-store answer (npm run bench, scenario a).
 export const roundTo = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
 
-const bytes = (v: number | undefined) => (v === undefined ? null : Math.round(v));
+/** Bytes as whole numbers; null while unknown. */
+export const wholeBytes = (v: number | undefined) => (v === undefined ? null : Math.round(v));
 
 /** `{zone: 'z1', host: 'tikv-1'}` from PD's label pairs. */
 export function labelRecord(labels: ReadonlyArray<{ key: string; value: string }>): Record<string, string> {
@@ -95,9 +97,9 @@ export function storeRow(info: StoreInfo, pdNow: number): StoreRow {
     heartbeat_age_seconds: age === undefined ? null : age / 1000,
     start_time: store.start_ms ?? null,
     uptime_seconds: Math.round(status.uptime),
-    capacity_bytes: bytes(status.capacity),
-    available_bytes: bytes(status.available),
-    used_bytes: bytes(status.used_size),
+    capacity_bytes: wholeBytes(status.capacity),
+    available_bytes: wholeBytes(status.available),
+    used_bytes: wholeBytes(status.used_size),
     disk_used_ratio: ratio === null ? null : roundTo(ratio, 4),
     leader_count: status.leader_count ?? null,
     leader_score: status.leader_score,
