@@ -41,6 +41,7 @@ import {
   StoreHotPeersInfos,
   StoreInfo,
   StoreProgress,
+  normalizeStores,
   StoresChecked,
   StoresInfo,
   StoresLimit,
@@ -263,12 +264,15 @@ export class PDClient {
    * Offline stores (Tombstone hidden); Down/Disconnected stores are Up in this filter.
    */
   async getStores(filter: { states?: StoreStateWord[] } = {}, o: ReadOptions = {}): Promise<PdAnswer<StoresInfo>> {
-    return this.read('/stores', StoresInfo, { state: storeStates(filter.states) }, o);
+    // Normalized from the checked answer: readers of one cached answer (the checker, get_stores, the history's
+    // store lookup) share one ajv check of the 1 MB body and one normalized copy.
+    const a = await this.getStoresChecked(filter, o);
+    return { ...a, data: normalizeStores(a.data) };
   }
 
   /**
    * `getStores` checked but not normalized (pd/schema.ts `StoresChecked`), for a reader that takes each store once
-   * (the get_stores table). The same request and cache entry as `getStores`.
+   * (the get_stores table): the same request, cache entry and check as `getStores`.
    */
   async getStoresChecked(
     filter: { states?: StoreStateWord[] } = {},

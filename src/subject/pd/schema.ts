@@ -338,6 +338,19 @@ export type StoresInfo = z.output<typeof StoresInfo>;
 export const StoresChecked = compiledSchema(StoresInfoWire, (v) => v);
 export type StoresChecked = z.output<typeof StoresChecked>;
 
+/** The normalized stores of each checked answer, so readers of one cached answer share one copy and one check. */
+const normalizedStores = new WeakMap<StoresChecked, StoresInfo>();
+
+/** `StoresInfo` of a `StoresChecked` answer (the same value `StoresInfo` parses to), made once per answer. */
+export function normalizeStores(checked: StoresChecked): StoresInfo {
+  let out = normalizedStores.get(checked);
+  if (!out) {
+    out = { count: checked.count, stores: (checked.stores ?? []).map(normalizeStoreInfo) };
+    normalizedStores.set(checked, out);
+  }
+  return out;
+}
+
 /** `/stores/limit`: `{"<storeId>": {"add-peer": 15, "remove-peer": 15}}` (per minute). */
 export const StoresLimit = idMap(z.object({ 'add-peer': num0, 'remove-peer': num0 }));
 export type StoresLimit = z.infer<typeof StoresLimit>;
