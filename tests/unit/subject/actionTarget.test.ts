@@ -14,10 +14,13 @@ describe('actionTarget: what an action changes, the key conflicting actions are 
     expect(actionTarget('resume_scheduler', { name: 'balance-region-scheduler' })).not.toBe(pause);
   });
 
-  it('names a target for every action (none falls back to the action name)', () => {
-    for (const action of ACTIONS) {
-      const target = actionTarget(action, { region_id: 1, store_id: 1, name: 'x' } as never);
-      expect(target).not.toMatch(/^action /);
+  it('names the object every action changes, with its id or name', () => {
+    const targets = ACTIONS.map((action) => actionTarget(action, { region_id: 41, store_id: 42, name: 'x' } as never));
+    for (const target of targets) {
+      expect(target).toMatch(/^(region 41|store 42|scheduler x|config [a-z-]+)$/);
     }
+    // The three schedule limits and the low-space ratio are different PD settings: none waits for another.
+    const configs = targets.filter((t) => t.startsWith('config '));
+    expect(new Set(configs).size).toBe(configs.length);
   });
 });
