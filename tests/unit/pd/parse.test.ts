@@ -1,4 +1,5 @@
-import { checkedByteSize, parseByteSize, parseGoDuration, parseJsonBig, RFC3339 } from '../../../src/subject/pd/parse';
+import { checkedByteSize, parseGoDuration, parseJsonBig, RFC3339 } from '../../../src/subject/pd/parse';
+import { StoreInfo } from '../../../src/subject/pd/schema';
 // The simulator writes PD's formats; reading its output back proves the two agree.
 import { bytesSize, goDuration } from '../../../src/simulator/format';
 
@@ -19,13 +20,16 @@ describe('PD byte sizes (go-units BytesSize strings)', () => {
     ['1e3GiB', 1000 * GiB],
     ['7YiB', 7 * 1024 ** 8],
   ])('reads %s as %d bytes', (text, bytes) => {
-    expect(parseByteSize(text)).toBeCloseTo(bytes, 0);
-    // The normalizers' reader of checked text agrees exactly.
-    expect(checkedByteSize(text)).toBe(parseByteSize(text));
+    expect(checkedByteSize(text)).toBeCloseTo(bytes, 0);
+    // As a store's capacity, through the schema's check and normalization.
+    const info = StoreInfo.parse({ store: { id: 1, address: 'a:1', state_name: 'Up' }, status: { capacity: text } });
+    expect(info.status.capacity).toBeCloseTo(bytes, 0);
   });
 
   it.each(['', '1.5GB', '300 GB', 'GiB', '-1GiB', '1,5GiB', '12'])('refuses %j with the offending text', (text) => {
-    expect(() => parseByteSize(text)).toThrow(/not a PD byte size/);
+    const r = StoreInfo.safeParse({ store: { id: 1, address: 'a:1', state_name: 'Up' }, status: { capacity: text } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0].message).toBe(`not a PD byte size (e.g. "1.819TiB"): ${JSON.stringify(text)}`);
   });
 
   it.each([
@@ -41,7 +45,7 @@ describe('PD byte sizes (go-units BytesSize strings)', () => {
 
   it('round-trips within 4 significant digits', () => {
     for (const bytes of [1, 999, 1025, 7 * GiB + 12345, 1.23456 * TiB]) {
-      expect(Math.abs(parseByteSize(bytesSize(bytes)) - bytes) / bytes).toBeLessThan(0.0005);
+      expect(Math.abs(checkedByteSize(bytesSize(bytes)) - bytes) / bytes).toBeLessThan(0.0005);
     }
   });
 });
@@ -83,9 +87,12 @@ describe('Go durations', () => {
 });
 
 describe('RFC3339 times from Go', () => {
-  it.each(['2025-06-10T08:29:56.812345678Z', '2025-06-10T16:29:56.8+08:00', '2025-06-10T08:29:56Z'])('accepts %j', (text) => {
-    expect(RFC3339.test(text)).toBe(true);
-  });
+  it.each(['2025-06-10T08:29:56.812345678Z', '2025-06-10T16:29:56.8+08:00', '2025-06-10T08:29:56Z'])(
+    'accepts %j',
+    (text) => {
+      expect(RFC3339.test(text)).toBe(true);
+    }
+  );
 
   it.each(['', 'yesterday', '2025-06-10 08:29:56', '2025-06-10T08:29:56'])('refuses %j', (text) => {
     expect(RFC3339.test(text)).toBe(false);
