@@ -9,13 +9,9 @@
 import { describeError } from '../../shared/errors';
 import type { StoreInfo } from '../../subject/pd/schema';
 import { expectedToServe, isTiFlash } from '../../subject/pd/storeState';
+import type { Notice } from '../../subject/tikv/frames/build';
 import { InstanceDirectory } from '../../subject/tikv/instances';
 import type { ClusterParts } from '../clusters';
-
-export interface Notice {
-  severity: string;
-  text: string;
-}
 
 export async function historyStores(
   c: Pick<ClusterParts, 'pd' | 'config'>,
@@ -44,6 +40,6 @@ export async function historyStores(
 
 /** A report's notices (what the data could not answer) as warnings, Prometheus' own warnings as information. */
 export function reportNotices(notices: Notice[], r: { notices: string[]; warnings: string[] }): void {
-  notices.push(...r.notices.map((text) => ({ severity: 'warning', text })));
-  notices.push(...r.warnings.map((text) => ({ severity: 'info', text: `Prometheus: ${text}` })));
+  notices.push(...r.notices.map((text): Notice => ({ severity: 'warning', text })));
+  notices.push(...r.warnings.map((text): Notice => ({ severity: 'info', text: `Prometheus: ${text}` })));
 }

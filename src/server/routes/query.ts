@@ -23,7 +23,8 @@ import type { AuditStore } from '../audit/store';
 import { auditQueryFrames } from '../audit/query';
 import type { ClusterParts, Clusters } from '../clusters';
 import type { Exporter } from '../exporter';
-import { historyStores, type Notice, reportNotices } from './historyStores';
+import type { Notice } from '../../subject/tikv/frames/build';
+import { historyStores, reportNotices } from './historyStores';
 import { sloQueryFrames } from './sloQuery';
 
 export interface QueryRouteOptions {

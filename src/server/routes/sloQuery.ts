@@ -5,7 +5,8 @@
  */
 import type { DataFrameJSON } from '../../shared/schema/frames';
 import type { QueryRequest, SloQuery } from '../../shared/schema/query';
-import { budgetFrame, type Notice, timeseriesFrames } from '../../subject/tikv/slo/frames';
+import type { Notice } from '../../subject/tikv/frames/build';
+import { budgetFrame, timeseriesFrames } from '../../subject/tikv/slo/frames';
 import { sloBudgets, type SloReportOptions, sloTimeseries } from '../../subject/tikv/slo/report';
 import type { ClusterParts } from '../clusters';
 import { historyStores, reportNotices } from './historyStores';

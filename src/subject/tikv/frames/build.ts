@@ -27,6 +27,12 @@ export interface Column {
 
 export const TABLE = { preferredVisualisationType: 'table' };
 
+/** A frame notice (`meta.notices`), shown by Grafana above the panel. */
+export interface Notice {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+}
+
 export function frame(refId: string, name: string, columns: Column[], meta?: Record<string, unknown>): DataFrameJSON {
   const values = columns.map((c) => c.values);
   let enums: Array<string[] | null> | undefined;

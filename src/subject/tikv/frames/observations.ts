@@ -17,12 +17,10 @@ import type { ClusterMetrics } from '../observations/clusterMetrics';
 import type { StoreMetricName, StoreMetricsResult } from '../observations/storeMetrics';
 import type { TiKVSubject } from '../subject';
 import { parsePromDuration } from '../promql';
-import { col, type Column, frame, TABLE } from './build';
+import { col, type Column, frame, type Notice, TABLE } from './build';
 import { forecastFrames } from './forecasts';
 import { operatorFrames, schedulerFrames } from './scheduling';
 import { storesFrame } from './stores';
-
-type Notice = { severity: 'info' | 'warning' | 'error'; text: string };
 
 /** Store metric → Grafana unit and legend words. */
 const METRIC_DISPLAY: Record<StoreMetricName, { unit: string; title: string }> = {

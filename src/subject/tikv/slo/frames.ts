@@ -6,16 +6,11 @@
  *                                                  budget_left, labelled store_id, address, slo
  */
 import type { DataFrameJSON } from '../../../shared/schema/frames';
-import { type Column, frame } from '../frames/build';
+import { type Column, frame, type Notice } from '../frames/build';
 import type { BudgetRow, SloSeriesOut } from './report';
 
 function sloFrame(refId: string, name: string, columns: Column[], notices: Notice[]): DataFrameJSON {
   return frame(refId, name, columns, notices.length > 0 ? { notices } : undefined);
-}
-
-export interface Notice {
-  severity: string;
-  text: string;
 }
 
 const PERCENT = { unit: 'percentunit', decimals: 3 };
