@@ -1,7 +1,8 @@
 /**
- * get_stores: PD's stores (every state, Tombstone included) as rows with PD's field names, plus what an operator
- * reads off them: heartbeat age on PD's clock, and the disk used ratio `1 − available/capacity` — PD's own low-space
- * check (`pkg/core/store.go` `IsLowSpace`), not `used_size/capacity`, which under-reports a shared disk.
+ * A store as a row with PD's field names, plus what an operator reads off it: heartbeat age on PD's clock, and the
+ * disk used ratio `1 − available/capacity` — PD's own low-space check (`pkg/core/store.go` `IsLowSpace`), not
+ * `used_size/capacity`, which under-reports a shared disk. `storeRow` builds one from a normalized store (cluster
+ * metrics, forecasts); get_stores builds the same rows as columns in one pass (storeTable.ts, held equal to it).
  */
 import { NODE_STATE, type NodeStateWord, type StoreInfo } from '../../pd/schema';
 import { heartbeatAgeMs, isTiFlash } from '../../pd/storeState';
@@ -46,9 +47,12 @@ export interface StoreRow {
   region_weight: number;
   region_size: number;
   slow_score: number;
-  /** Offline (Removing) stores: share of the drain done, 0..1, from PD's `/stores/progress`; null otherwise. */
+  /**
+   * Offline (Removing) stores in get_stores: share of the drain done, 0..1, from PD's `/stores/progress` (asked
+   * after the table is built); null otherwise, and always null from `storeRow`.
+   */
   drain_progress: number | null;
-  /** Offline stores: PD's estimate of the seconds left (null when PD cannot tell: no progress yet). */
+  /** As `drain_progress`: PD's estimate of the seconds left (null when PD cannot tell: no progress yet). */
   drain_left_seconds: number | null;
   /**
    * The status fields PD left out (`capacity, region_count`): PD holds no statistics for the store yet (a PD
