@@ -16,7 +16,7 @@ const STORES = 1000;
 const PD_DELAY_MS = 20;
 const TARGET_RATIO = 1.2;
 // Alternating pairs per PD setting. At 150 the ratio moved ±0.03× between runs on this 2-core machine, as much as
-// the margin it is judged by; 400 halves the standard error of each median (~35 s per setting).
+// the margin it is judged by; 400 cuts the standard error of each median by ~40 % (√(150/400)), ~35 s per setting.
 const ITERATIONS = 400;
 
 export async function storesLatency(): Promise<Result[]> {
@@ -42,7 +42,7 @@ export async function storesLatency(): Promise<Result[]> {
     };
     for (const delay of [PD_DELAY_MS, 0]) {
       await sim.setPdDelay('/stores', delay);
-      const { baseline: base, subject: back } = await measurePair(direct, viaBackend, { warmup: 20, iterations: ITERATIONS, budgetMs: 60_000 });
+      const { baseline: base, subject: back } = await measurePair(direct, viaBackend, { warmup: 20, iterations: ITERATIONS, budgetMs: 120_000 });
       const ratio = back.medianMs / base.medianMs;
       const label = delay > 0 ? `PD +${delay} ms` : 'PD no delay';
       console.log(`  ${label}: direct ${timing(base)}`);
@@ -50,9 +50,10 @@ export async function storesLatency(): Promise<Result[]> {
       console.log(`  ${label}: added ${ms(back.medianMs - base.medianMs)} (median), ratio ${ratio.toFixed(2)}×`);
       results.push({
         scenario: `(a) get_stores 1k stores, ${label}`,
-        figure: `${ratio.toFixed(2)}× (+${ms(back.medianMs - base.medianMs)}; ${ms(back.medianMs)} vs ${ms(base.medianMs)})`,
+        figure: `${ratio.toFixed(2)}× (+${ms(back.medianMs - base.medianMs)}; ${ms(back.medianMs)} vs ${ms(base.medianMs)}; n=${back.n})`,
         target: delay > 0 ? `≤ ${TARGET_RATIO.toFixed(2)}×` : 'report added ms',
-        met: delay > 0 ? ratio <= TARGET_RATIO : true,
+        // A run the time budget cut short did not measure the pairs the figure is judged on.
+        met: back.n === ITERATIONS && (delay > 0 ? ratio <= TARGET_RATIO : true),
       });
     }
   } finally {
