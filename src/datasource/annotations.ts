@@ -64,23 +64,25 @@ export function annotationSupport(): AnnotationSupport<TikvQuery> {
   return {
     getDefaultQuery: () => DEFAULT_ANNOTATION_QUERY,
     // Whatever the stored target says, an annotation asks for regions; a new annotation checks every invariant.
-    prepareQuery: (anno: AnnotationQuery<TikvQuery>) =>
-      anno.target && annotationKind(anno.target) === 'observation'
+    prepareQuery: (anno: AnnotationQuery<TikvQuery>) => {
+      const kind = annotationKind(anno.target);
+      return kind === 'observation'
         ? // Forecast warnings: the forecasts within the horizon (24 h unless set) as regions from now to the crossing.
           {
             ...anno.target,
-            refId: anno.target.refId || ANNOTATION_REF_ID,
-            kind: 'observation',
+            refId: anno.target?.refId || ANNOTATION_REF_ID,
+            kind,
             observation: 'get_forecasts',
-            horizon: anno.target.horizon || DEFAULT_FORECAST_HORIZON,
+            horizon: anno.target?.horizon || DEFAULT_FORECAST_HORIZON,
           }
         : {
             ...DEFAULT_ANNOTATION_QUERY,
             ...anno.target,
             refId: anno.target?.refId || ANNOTATION_REF_ID,
-            kind: annotationKind(anno.target) as 'audit' | 'invariant',
+            kind,
             format: 'annotations',
-          },
+          };
+    },
     processEvents: (_anno, frames) => of(framesToEvents(frames)),
     QueryEditor: AnnotationQueryEditor,
   };
