@@ -21,7 +21,7 @@ import { formatPromDuration } from '../subject/tikv/promql';
 import type { ActionPd } from '../subject/tikv/actions';
 import { resolveSlos } from '../subject/tikv/slo/definitions';
 import { TiKVSubject } from '../subject/tikv/subject';
-import type { SloName } from '../shared/names';
+import { DEFAULT_CLUSTER, type SloName } from '../shared/names';
 import type { Slo } from '../subject/subject';
 import { DEFAULT_HISTORY_STATES, HistoryStates } from '../subject/tikv/invariants/historyState';
 import { CheckerLoop } from './checker';
@@ -71,7 +71,7 @@ export interface ClusterPicker {
 }
 
 /** One cluster of only a PD (tests of the actions routes). */
-export function singleCluster(pd: ActionPd, name = 'default'): ClusterPicker {
+export function singleCluster(pd: ActionPd, name = DEFAULT_CLUSTER): ClusterPicker {
   return {
     pick: (asked) => {
       if (asked !== undefined && asked !== '' && asked !== name) {

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 import { ConfigError } from '../shared/errors';
-import { ENV, SLOS } from '../shared/names';
+import { DEFAULT_CLUSTER, ENV, SLOS } from '../shared/names';
 import { redactUserInfo } from '../shared/redact';
 import type { DeploymentOverrides } from '../shared/schema/query';
 import { DEFAULT_CACHE_MAX_BYTES } from '../subject/http/answerCache';
@@ -345,7 +345,7 @@ export function loadConfig(env: Source = process.env, file: string | undefined =
     });
   } else {
     const r = readerOf(src);
-    clusters = [clusterOf(r, r.val('CLUSTER_NAME', ClusterName, 'default'))];
+    clusters = [clusterOf(r, r.val('CLUSTER_NAME', ClusterName, DEFAULT_CLUSTER))];
   }
 
   return {

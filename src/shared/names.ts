@@ -38,6 +38,13 @@ export const INVARIANT_SEVERITY: Record<InvariantName, Severity> = {
  * carry store_id 0 and this address. Stable (a PD leader change does not start a new alert series) and never a
  * `host:port`, so it cannot be mistaken for a store; the exporter's labels stay valid.
  */
+/**
+ * The cluster's name when one cluster is configured without CLUSTER_NAME, and of audit rows written before
+ * multi-cluster support (the column's default in both audit stores' migrations): one name, so those rows stay the
+ * single cluster's.
+ */
+export const DEFAULT_CLUSTER = 'default';
+
 export const CLUSTER_LEVEL_STORE = { store_id: 0, address: 'cluster' } as const;
 
 /** How an invariant query answers: a table of violations, 0/1 series for a state timeline, or annotation regions. */

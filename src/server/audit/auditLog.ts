@@ -15,10 +15,7 @@ import Database from 'better-sqlite3';
 
 import { ConfigError } from '../../shared/errors';
 import { AuditRow } from '../../shared/schema/actions';
-import { AUDIT_OUTCOMES, type AuditOutcome, ENV } from '../../shared/names';
-
-/** The cluster of rows written before multi-cluster support (the column's default in both stores' migrations). */
-export const DEFAULT_CLUSTER = 'default';
+import { AUDIT_OUTCOMES, type AuditOutcome, DEFAULT_CLUSTER, ENV } from '../../shared/names';
 
 export { AUDIT_OUTCOMES, type AuditOutcome };
 

@@ -22,7 +22,8 @@ import pg from 'pg';
 import { ActionBusyError, AuditUnavailableError } from '../../shared/errors';
 import type { AuditRow } from '../../shared/schema/actions';
 
-import { DEFAULT_CLUSTER, listQuery, UNKNOWN_OUTCOME_ERROR } from './auditLog';
+import { DEFAULT_CLUSTER } from '../../shared/names';
+import { listQuery, UNKNOWN_OUTCOME_ERROR } from './auditLog';
 import { connectionString, describeUrl, passwordOf, redactError } from './pgConnection';
 import { migrate } from './pgMigrations';
 import type { AuditHealth, AuditStore, AuditStoreLog, BeginEntry, FinishEntry, ListOptions } from './store';
