@@ -7,7 +7,7 @@
  */
 import type { DataFrameJSON } from '../../../shared/schema/frames';
 import type { ForecastsResult } from '../observations/forecasts';
-import { frame, TABLE } from './build';
+import { col, frame, TABLE } from './build';
 
 export function forecastFrames(refId: string, r: ForecastsResult, horizonMs?: number): DataFrameJSON[] {
   const rows = r.rows;
@@ -96,18 +96,10 @@ export function forecastWarnings(refId: string, r: ForecastsResult, horizonMs: n
     }
   }
   const names = ['time', 'timeEnd', 'title', 'text', 'tags'] as const;
-  return {
-    schema: {
-      name: 'forecast_warnings',
-      refId,
-      meta: { custom: { horizonMs } },
-      fields: names.map((name) => ({
-        name,
-        type: name === 'time' || name === 'timeEnd' ? ('time' as const) : ('string' as const),
-      })),
-    },
-    data: { values: names.map((n) => rows.map((row) => row[n])) },
-  };
+  const columns = names.map((name) =>
+    col(rows, name, name === 'time' || name === 'timeEnd' ? 'time' : 'string', (row) => row[name])
+  );
+  return frame(refId, 'forecast_warnings', columns, { custom: { horizonMs } });
 }
 
 /** `13h 5m`, `42m`, `30s`: the time left, to the minute past an hour. */

@@ -12,8 +12,9 @@
  *   splits `tags` on "," without trimming, so tags are joined with a bare comma.
  */
 import { CLUSTER_LEVEL_STORE, type InvariantFormat, type InvariantName } from '../../../shared/names';
-import type { DataFrameJSON, FieldSchemaJSON } from '../../../shared/schema/frames';
+import type { DataFrameJSON } from '../../../shared/schema/frames';
 import type { Violation } from '../../../shared/schema/violation';
+import { frame } from '../frames/build';
 
 export interface FrameOptions {
   refId: string;
@@ -65,13 +66,6 @@ export function invariantFrames(violations: Violation[], format: InvariantFormat
 /** Explore shows the frame as a table (Grafana's `meta.preferredVisualisationType`); timelines keep their graph. */
 function asTable(f: DataFrameJSON): DataFrameJSON {
   return { ...f, schema: { ...f.schema, meta: { ...f.schema.meta, preferredVisualisationType: 'table' } } };
-}
-
-function frame(refId: string, name: string, fields: Array<FieldSchemaJSON & { values: unknown[] }>): DataFrameJSON {
-  return {
-    schema: { name, refId, fields: fields.map(({ values: _values, ...f }) => f) },
-    data: { values: fields.map((f) => f.values) },
-  };
 }
 
 function violationsTable(vs: Violation[], o: FrameOptions): DataFrameJSON {
