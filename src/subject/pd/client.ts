@@ -486,7 +486,8 @@ export class PDClient {
       };
     } catch (err) {
       if (err instanceof UpstreamStatusError && err.status === 404) {
-        return { data: [], pdNow: Date.now(), clock: 'local', origin: err.origin ?? '' };
+        // PD answers 404 once the last evicted store is gone: no store is evicted (on the local clock, as no Date).
+        return this.answer<number[]>({ data: [], origin: err.origin ?? '', status: 404 });
       }
       throw err;
     }
